@@ -1,0 +1,137 @@
+"""Invoices, their lines, and the previews and results of plan changes."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+
+import attrs
+
+from prorata._errors import ValidationError
+from prorata._money import Money
+from prorata._pricing import CollectionMethod, as_tuple
+from prorata._validators import aware, non_empty_str, optional_utc, utc
+
+__all__ = ["ChargeLine", "Invoice", "InvoiceStatus", "LineKind", "Totals", "UpcomingInvoice"]
+
+
+class LineKind(enum.StrEnum):
+    """What a line bills for."""
+
+    RECURRING = "recurring"
+    """A regular period's price."""
+    PRORATION_CREDIT = "proration_credit"
+    """Unused time on what the customer had (negative)."""
+    PRORATION_DEBIT = "proration_debit"
+    """Remaining time on what the customer gets (positive)."""
+    FULL_PRICE = "full_price"
+    """The full price of the new items, charged at the change."""
+    PRICE_DIFFERENCE = "price_difference"
+    """New price minus old price, charged (or credited) at the change."""
+    DISCOUNT = "discount"
+    TAX = "tax"
+
+
+class InvoiceStatus(enum.StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    PAID = "paid"
+    VOID = "void"
+    UNCOLLECTIBLE = "uncollectible"
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class ChargeLine:
+    """One line of an invoice or preview: an amount with what and which period it bills."""
+
+    description: str = attrs.field(validator=non_empty_str)
+    amount: Money
+    kind: LineKind = attrs.field(converter=LineKind)
+    plan: str | None = None
+    quantity: int | None = None
+    period_start: datetime | None = attrs.field(default=None, converter=optional_utc, validator=aware)
+    period_end: datetime | None = attrs.field(default=None, converter=optional_utc, validator=aware)
+
+    @property
+    def is_proration(self) -> bool:
+        return self.kind in (LineKind.PRORATION_CREDIT, LineKind.PRORATION_DEBIT)
+
+
+def _same_currency(lines: tuple[ChargeLine, ...], currency: str, field: str) -> None:
+    for index, line in enumerate(lines):
+        if line.amount.currency != currency:
+            raise ValidationError(f"{field}[{index}].amount", line.amount, f"an amount in {currency} (mixed currencies)")
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class Totals:
+    """An invoice's figures. ``total`` may be negative (a credit to the customer)."""
+
+    subtotal: Money
+    discount: Money
+    tax: Money
+    total: Money
+    amount_due: Money
+    """What is collected: the positive part of the total, less balance applied."""
+    balance_applied: Money
+    """Customer credit balance used to pay this invoice."""
+    credited: Money
+    """Added to the customer's credit balance (the negative part of the total)."""
+
+    def __attrs_post_init__(self) -> None:
+        currency = self.total.currency
+        for name in ("subtotal", "discount", "tax", "amount_due", "balance_applied", "credited"):
+            value: Money = getattr(self, name)
+            if value.currency != currency:
+                raise ValidationError(f"Totals.{name}", value, f"an amount in {currency} (mixed currencies)")
+        for name in ("amount_due", "balance_applied", "credited"):
+            if getattr(self, name).amount < 0:
+                raise ValidationError(f"Totals.{name}", getattr(self, name), "a non-negative amount")
+
+    @classmethod
+    def zero(cls, currency: str) -> Totals:
+        nothing = Money.zero(currency)
+        return cls(
+            subtotal=nothing, discount=nothing, tax=nothing, total=nothing,
+            amount_due=nothing, balance_applied=nothing, credited=nothing,
+        )
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class Invoice:
+    """An invoice a provider issued, with its lines and what happened to its payment."""
+
+    id: str = attrs.field(validator=non_empty_str)
+    subscription_id: str | None
+    status: InvoiceStatus = attrs.field(converter=InvoiceStatus)
+    currency: str
+    lines: tuple[ChargeLine, ...] = attrs.field(converter=as_tuple)
+    totals: Totals
+    created: datetime = attrs.field(converter=utc, validator=aware)
+    collection_method: CollectionMethod = attrs.field(
+        default=CollectionMethod.CHARGE_AUTOMATICALLY, converter=CollectionMethod
+    )
+    due_date: datetime | None = attrs.field(default=None, converter=optional_utc, validator=aware)
+    reason: str = "subscription_update"
+    """Why it was issued: ``subscription_create``, ``subscription_cycle``, ``subscription_update``."""
+
+    def __attrs_post_init__(self) -> None:
+        _same_currency(self.lines, self.currency, "Invoice.lines")
+
+    @property
+    def total(self) -> Money:
+        return self.totals.total
+
+    @property
+    def amount_due(self) -> Money:
+        return self.totals.amount_due
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class UpcomingInvoice:
+    """The next regular invoice after a change, as it stands once the change is applied."""
+
+    at: datetime = attrs.field(converter=utc, validator=aware)
+    lines: tuple[ChargeLine, ...] = attrs.field(converter=as_tuple)
+    totals: Totals

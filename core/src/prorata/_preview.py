@@ -1,0 +1,73 @@
+"""ChangePreview (what a change will cost) and ChangeResult (what applying it did)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import attrs
+
+from prorata._change import PlanChange
+from prorata._money import Money
+from prorata._invoice import ChargeLine, Invoice, Totals, UpcomingInvoice, _same_currency  # pyright: ignore[reportPrivateUsage]
+from prorata._pricing import Item, as_tuple
+from prorata._schedule import Schedule
+from prorata._subscription import Subscription
+from prorata._validators import aware, non_empty_str, optional_utc, utc
+
+__all__ = ["ChangePreview", "ChangeResult"]
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class ChangePreview:
+    """What a plan change will cost now and afterwards, before anything is changed.
+
+    Show it to the customer, store it (it round-trips through JSON), then pass it to
+    ``Billing.apply`` so the change is applied with the same ``proration_time`` and
+    charges exactly ``totals.amount_due``.
+    """
+
+    provider: str = attrs.field(validator=non_empty_str)
+    subscription_id: str = attrs.field(validator=non_empty_str)
+    change: PlanChange
+    currency: str
+    lines: tuple[ChargeLine, ...] = attrs.field(converter=as_tuple)
+    """Lines of the invoice issued now, at the change (empty when nothing is invoiced now)."""
+    totals: Totals
+    """Figures of that invoice; ``totals.amount_due`` is what is charged now."""
+    pending_lines: tuple[ChargeLine, ...] = attrs.field(default=(), converter=as_tuple)
+    """Proration lines left for the next regular invoice (``prorate_next_invoice``)."""
+    items: tuple[Item, ...] = attrs.field(converter=as_tuple)
+    """The subscription's items once the change is in effect."""
+    effective_at: datetime = attrs.field(converter=utc, validator=aware)
+    proration_time: datetime = attrs.field(converter=utc, validator=aware)
+    """The instant prorations are computed at; apply reuses it."""
+    period_end: datetime = attrs.field(converter=utc, validator=aware)
+    """When the (new) current period ends."""
+    next_invoice: UpcomingInvoice | None = None
+    schedule: Schedule | None = None
+    """The phases that will be written, for scheduled changes."""
+    created_at: datetime | None = attrs.field(default=None, converter=optional_utc, validator=aware)
+
+    def __attrs_post_init__(self) -> None:
+        _same_currency(self.lines, self.currency, "ChangePreview.lines")
+        _same_currency(self.pending_lines, self.currency, "ChangePreview.pending_lines")
+
+    @property
+    def amount_due_now(self) -> Money:
+        """Shortcut for ``totals.amount_due``."""
+        return self.totals.amount_due
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class ChangeResult:
+    """What applying a change did."""
+
+    subscription: Subscription
+    invoice: Invoice | None = None
+    """The invoice the change produced now (paid or open), if any."""
+    schedule: Schedule | None = None
+    preview: ChangePreview | None = None
+    matches_preview: bool | None = None
+    """Whether the invoice equals the preview's figures (None when no preview was given)."""
+    replayed: bool = False
+    """True when the same idempotency key had already applied this change."""

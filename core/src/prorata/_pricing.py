@@ -1,0 +1,121 @@
+"""What a subscription is made of: items, discounts, tax rates, collection method."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from prorata._errors import ValidationError
+from prorata._money import Money
+from prorata._validators import field_name, non_empty_str, non_negative_int
+
+__all__ = ["CollectionMethod", "Discount", "DiscountDuration", "Item", "TaxRate", "as_tuple"]
+
+
+class CollectionMethod(enum.StrEnum):
+    CHARGE_AUTOMATICALLY = "charge_automatically"
+    SEND_INVOICE = "send_invoice"
+
+
+class DiscountDuration(enum.StrEnum):
+    ONCE = "once"
+    REPEATING = "repeating"
+    FOREVER = "forever"
+
+
+def as_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
+    return tuple(value)
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class Item:
+    """One line of a subscription: a catalog plan key and a quantity.
+
+    ``id`` is the provider's id of the line (Stripe ``si_...``) when it exists.
+    """
+
+    plan: str = attrs.field(validator=non_empty_str)
+    quantity: int = attrs.field(default=1, validator=non_negative_int)
+    id: str | None = attrs.field(default=None, eq=False)
+
+
+def _percent(instance: Any, attribute: attrs.Attribute[Any], value: Decimal | None) -> None:
+    if value is None:
+        return
+    if not isinstance(value, Decimal) or not (Decimal(0) < value <= Decimal(100)):  # pyright: ignore[reportUnnecessaryIsInstance]
+        raise ValidationError(field_name(instance, attribute), value, "a Decimal in (0, 100]")
+
+
+def _to_decimal(value: Any) -> Any:
+    if isinstance(value, (int, str)) and not isinstance(value, bool):
+        return Decimal(value)
+    return value
+
+
+def _optional_decimal(value: Any) -> Any:
+    return None if value is None else _to_decimal(value)
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class Discount:
+    """A coupon applied to a subscription: percent or amount off, for a duration.
+
+    ``id`` is the provider's id of the applied discount (Stripe ``di_...``): keeping it
+    across changes keeps the coupon's remaining duration.
+    """
+
+    coupon: str = attrs.field(validator=non_empty_str)
+    percent_off: Decimal | None = attrs.field(default=None, converter=_optional_decimal, validator=_percent)
+    amount_off: Money | None = None
+    duration: DiscountDuration = attrs.field(default=DiscountDuration.FOREVER, converter=DiscountDuration)
+    duration_in_cycles: int | None = None
+    cycles_remaining: int | None = None
+    id: str | None = attrs.field(default=None, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        if (self.percent_off is None) == (self.amount_off is None):
+            raise ValidationError(
+                "Discount.percent_off", self.percent_off, "exactly one of percent_off or amount_off"
+            )
+        if self.duration is DiscountDuration.REPEATING and not self.duration_in_cycles:
+            raise ValidationError(
+                "Discount.duration_in_cycles", self.duration_in_cycles, "a cycle count for a repeating discount"
+            )
+        if self.amount_off is not None and self.amount_off.amount <= 0:
+            raise ValidationError("Discount.amount_off", self.amount_off, "a positive amount")
+
+    def amount_for(self, subtotal: Money) -> Money:
+        """How much this discount takes off ``subtotal`` (never more than the subtotal)."""
+        if self.percent_off is not None:
+            off = subtotal.percent(self.percent_off)
+        else:
+            assert self.amount_off is not None
+            if self.amount_off.currency != subtotal.currency:
+                raise ValidationError("Discount.amount_off", self.amount_off, f"an amount in {subtotal.currency}")
+            off = self.amount_off
+        return off if off.amount <= subtotal.amount else subtotal
+
+    @property
+    def active(self) -> bool:
+        return self.cycles_remaining is None or self.cycles_remaining > 0
+
+
+def _tax_percent(instance: Any, attribute: attrs.Attribute[Any], value: Decimal) -> None:
+    if not isinstance(value, Decimal) or not (Decimal(0) <= value < Decimal(100)):  # pyright: ignore[reportUnnecessaryIsInstance]
+        raise ValidationError(field_name(instance, attribute), value, "a Decimal in [0, 100)")
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class TaxRate:
+    """A tax rate applied to a subscription's invoices, exclusive (added) or inclusive."""
+
+    display_name: str = attrs.field(validator=non_empty_str)
+    percentage: Decimal = attrs.field(converter=_to_decimal, validator=_tax_percent)
+    inclusive: bool = False
+    id: str | None = attrs.field(default=None, eq=False)
+
+

@@ -1,0 +1,88 @@
+"""The plugin manager and the registry of providers and emulators it collects."""
+
+from __future__ import annotations
+
+import os
+
+import attrs
+import pluggy
+
+from prorata import hookspecs
+from prorata._emulators import EmulatorSpec
+from prorata._errors import ConfigurationError, UnknownProviderError
+from prorata._provider import ProviderSpec
+
+__all__ = ["AUTOLOAD_ENV", "ENTRY_POINT_GROUP", "Registry", "get_plugin_manager", "get_registry"]
+
+ENTRY_POINT_GROUP = "prorata"
+AUTOLOAD_ENV = "PRORATA_DISABLE_PLUGIN_AUTOLOAD"
+"""Set to 1/true/yes to skip loading plugins from entry points (only built-ins remain)."""
+
+
+def _autoload_disabled() -> bool:
+    return os.environ.get(AUTOLOAD_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def get_plugin_manager(*, autoload: bool | None = None) -> pluggy.PluginManager:
+    """A plugin manager with prorata's hookspecs, the built-in local provider, and plugins.
+
+    Plugins load from the ``prorata`` entry-point group unless ``autoload`` is False or
+    the ``PRORATA_DISABLE_PLUGIN_AUTOLOAD`` environment variable is set.
+    """
+    from prorata.local import plugin as local_plugin
+
+    manager = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+    manager.add_hookspecs(hookspecs)
+    manager.register(local_plugin, name="prorata.local")
+    if autoload is None:
+        autoload = not _autoload_disabled()
+    if autoload:
+        try:
+            manager.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+        except Exception as exc:  # a broken plugin must not hide which one it was
+            raise ConfigurationError("entry points", ENTRY_POINT_GROUP, "plugins that import cleanly", repr(exc)) from exc
+    return manager
+
+
+@attrs.define
+class Registry:
+    """Providers and emulators registered through the hooks, by name."""
+
+    providers: dict[str, ProviderSpec] = attrs.field(factory=dict)
+    emulators: dict[str, EmulatorSpec] = attrs.field(factory=dict)
+
+    @classmethod
+    def collect(cls, manager: pluggy.PluginManager) -> Registry:
+        registry = cls()
+        manager.hook.prorata_register_providers(register=registry.add_provider)
+        manager.hook.prorata_register_emulators(register=registry.add_emulator)
+        return registry
+
+    def add_provider(self, spec: ProviderSpec) -> None:
+        if spec.name in self.providers:
+            raise ConfigurationError("provider registry", spec.name, "a provider name registered only once")
+        self.providers[spec.name] = spec
+
+    def add_emulator(self, spec: EmulatorSpec) -> None:
+        if spec.name in self.emulators:
+            raise ConfigurationError("emulator registry", spec.name, "an emulator name registered only once")
+        self.emulators[spec.name] = spec
+
+    def provider(self, name: str) -> ProviderSpec:
+        try:
+            return self.providers[name]
+        except KeyError:
+            raise UnknownProviderError(name, list(self.providers)) from None
+
+    def emulator(self, name: str) -> EmulatorSpec:
+        try:
+            return self.emulators[name]
+        except KeyError:
+            raise ConfigurationError(
+                "emulator registry", "emulator", f"one of {sorted(self.emulators) or 'none'}", name
+            ) from None
+
+
+def get_registry(manager: pluggy.PluginManager | None = None) -> Registry:
+    """Collect what every plugin registers (building a plugin manager when none is given)."""
+    return Registry.collect(manager or get_plugin_manager())

@@ -1,0 +1,108 @@
+"""Multi-phase schedules and single scheduled changes."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from prorata._errors import ValidationError
+from prorata._pricing import Discount, Item, TaxRate, as_tuple
+from prorata._validators import aware, field_name, optional_utc, utc
+
+__all__ = ["EndBehavior", "Phase", "Schedule", "ScheduledChange"]
+
+
+class EndBehavior(enum.StrEnum):
+    """What happens when the last phase ends: the subscription continues, or is canceled."""
+
+    RELEASE = "release"
+    CANCEL = "cancel"
+
+
+def _items_present(instance: Any, attribute: attrs.Attribute[Any], value: tuple[Item, ...]) -> None:
+    if not value:
+        raise ValidationError(field_name(instance, attribute), value, "at least one item")
+    plans = [item.plan for item in value]
+    duplicates = sorted({plan for plan in plans if plans.count(plan) > 1})
+    if duplicates:
+        raise ValidationError(field_name(instance, attribute), duplicates, "each plan at most once")
+
+
+def _optional_positive(instance: Any, attribute: attrs.Attribute[Any], value: int | None) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):  # pyright: ignore[reportUnnecessaryIsInstance]
+        raise ValidationError(field_name(instance, attribute), value, "an integer >= 1 or None")
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class Phase:
+    """A stretch of time with fixed items, discounts and tax rates.
+
+    A phase ends at ``end`` or after ``cycles`` billing cycles of its items; the last phase
+    may be open (neither) when the schedule releases the subscription at its end.
+    ``start`` is required only on the first phase (``None`` there means "now").
+    ``discounts=None`` means "keep the subscription's current discounts".
+    """
+
+    items: tuple[Item, ...] = attrs.field(converter=as_tuple, validator=_items_present)
+    start: datetime | None = attrs.field(default=None, converter=optional_utc, validator=aware)
+    end: datetime | None = attrs.field(default=None, converter=optional_utc, validator=aware)
+    cycles: int | None = attrs.field(default=None, validator=_optional_positive)
+    discounts: tuple[Discount, ...] | None = attrs.field(
+        default=None, converter=lambda v: None if v is None else as_tuple(v)  # pyright: ignore[reportUnknownLambdaType, reportUnknownArgumentType]
+    )
+    tax_rates: tuple[TaxRate, ...] = attrs.field(default=(), converter=as_tuple)
+    prorate_at_start: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        if self.end is not None and self.cycles is not None:
+            raise ValidationError("Phase.cycles", self.cycles, "either end or cycles, not both")
+        if self.start is not None and self.end is not None and self.end <= self.start:
+            raise ValidationError("Phase.end", self.end, "a time after the phase start")
+
+
+def _phases_valid(instance: Any, attribute: attrs.Attribute[Any], value: tuple[Phase, ...]) -> None:
+    name = field_name(instance, attribute)
+    if not value:
+        raise ValidationError(name, value, "at least one phase")
+    for index, (phase, following) in enumerate(zip(value, value[1:], strict=False)):
+        if phase.end is None and phase.cycles is None:
+            raise ValidationError(f"{name}[{index}].end", None, "an end or a cycle count (only the last phase is open)")
+        if following.start is None:
+            continue
+        if phase.end is not None and following.start != phase.end:
+            problem = "a gap" if following.start > phase.end else "an overlap"
+            raise ValidationError(
+                f"{name}[{index + 1}].start",
+                following.start,
+                f"the previous phase's end {phase.end.isoformat()} (phases are contiguous; this leaves {problem})",
+            )
+        if phase.start is not None and following.start <= phase.start:
+            raise ValidationError(f"{name}[{index + 1}].start", following.start, "a start after the previous phase's start")
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class Schedule:
+    """Contiguous phases and what to do after the last one."""
+
+    phases: tuple[Phase, ...] = attrs.field(converter=as_tuple, validator=_phases_valid)
+    end_behavior: EndBehavior = attrs.field(default=EndBehavior.RELEASE, converter=EndBehavior)
+    id: str | None = attrs.field(default=None, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        last = self.phases[-1]
+        if self.end_behavior is EndBehavior.CANCEL and last.end is None and last.cycles is None:
+            raise ValidationError(
+                "Schedule.phases[-1].end", None, "an end for the last phase when the schedule cancels at its end"
+            )
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class ScheduledChange:
+    """A single change waiting for its time (for example a downgrade at period end)."""
+
+    items: tuple[Item, ...] = attrs.field(converter=as_tuple, validator=_items_present)
+    effective_at: datetime = attrs.field(converter=utc, validator=aware)
+    id: str | None = attrs.field(default=None, eq=False)

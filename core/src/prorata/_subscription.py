@@ -1,0 +1,100 @@
+"""Subscriptions as every provider reports them, normalized."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+from prorata._errors import ValidationError
+from prorata._pricing import CollectionMethod, Discount, Item, TaxRate, as_tuple
+from prorata._schedule import Schedule, ScheduledChange
+from prorata._validators import aware, field_name, non_empty_str, optional_utc, utc
+
+__all__ = ["Subscription", "SubscriptionStatus"]
+
+
+class SubscriptionStatus(enum.StrEnum):
+    """Normalized status; each adapter maps its provider's statuses onto these."""
+
+    TRIALING = "trialing"
+    ACTIVE = "active"
+    PAST_DUE = "past_due"
+    INCOMPLETE = "incomplete"
+    PAUSED = "paused"
+    CANCELED = "canceled"
+
+    @property
+    def is_live(self) -> bool:
+        """True while the subscription can still be changed."""
+        return self is not SubscriptionStatus.CANCELED
+
+
+def _items_valid(instance: Any, attribute: attrs.Attribute[Any], value: tuple[Item, ...]) -> None:
+    if not value:
+        raise ValidationError(field_name(instance, attribute), value, "at least one item")
+    plans = [item.plan for item in value]
+    for plan in plans:
+        if plans.count(plan) > 1:
+            raise ValidationError(field_name(instance, attribute), plan, "each plan at most once")
+
+
+def _frozen_raw(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(value or {}))
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class Subscription:
+    """A customer's subscription, normalized across providers.
+
+    ``raw`` keeps the provider's payload for debugging; it is left out of repr and equality.
+    """
+
+    id: str = attrs.field(validator=non_empty_str)
+    customer_id: str = attrs.field(validator=non_empty_str)
+    provider: str = attrs.field(validator=non_empty_str)
+    status: SubscriptionStatus = attrs.field(converter=SubscriptionStatus)
+    items: tuple[Item, ...] = attrs.field(converter=as_tuple, validator=_items_valid)
+    currency: str
+    current_period_start: datetime = attrs.field(converter=utc, validator=aware)
+    current_period_end: datetime = attrs.field(converter=utc, validator=aware)
+    billing_cycle_anchor: datetime = attrs.field(converter=utc, validator=aware)
+    cancel_at_period_end: bool = False
+    canceled_at: datetime | None = attrs.field(default=None, converter=optional_utc, validator=aware)
+    trial_end: datetime | None = attrs.field(default=None, converter=optional_utc, validator=aware)
+    discounts: tuple[Discount, ...] = attrs.field(default=(), converter=as_tuple)
+    tax_rates: tuple[TaxRate, ...] = attrs.field(default=(), converter=as_tuple)
+    collection_method: CollectionMethod = attrs.field(
+        default=CollectionMethod.CHARGE_AUTOMATICALLY, converter=CollectionMethod
+    )
+    days_until_due: int | None = None
+    schedule: Schedule | None = None
+    scheduled_change: ScheduledChange | None = None
+    raw: Mapping[str, Any] = attrs.field(
+        factory=dict, converter=_frozen_raw, repr=False, eq=False, hash=False
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if self.current_period_end <= self.current_period_start:
+            raise ValidationError(
+                "Subscription.current_period_end", self.current_period_end, "a time after current_period_start"
+            )
+        if self.collection_method is CollectionMethod.SEND_INVOICE and self.days_until_due is None:
+            raise ValidationError(
+                "Subscription.days_until_due", None, "days until due when collection is by sent invoice"
+            )
+
+    def item(self, plan: str) -> Item | None:
+        return next((item for item in self.items if item.plan == plan), None)
+
+    @property
+    def plan_quantities(self) -> dict[str, int]:
+        return {item.plan: item.quantity for item in self.items}
+
+    @property
+    def is_canceled(self) -> bool:
+        return self.status is SubscriptionStatus.CANCELED
