@@ -103,6 +103,7 @@ def check_items(items: tuple[Item, ...], *, field: str, catalog: Catalog, capabi
     if not items:
         raise InvalidChangeError(field, items, "at least one item")
     currencies: set[str] = set() if currency is None else {currency}
+    intervals: set[object] = set()
     base = 0
     for index, item in enumerate(items):
         plan = catalog.get(item.plan, field=f"{field}[{index}].plan")
@@ -113,6 +114,9 @@ def check_items(items: tuple[Item, ...], *, field: str, catalog: Catalog, capabi
         currencies.add(plan.currency)
         if len(currencies) > 1:
             raise InvalidChangeError(f"{field}[{index}].plan", item.plan, f"plans in one currency (mixed: {sorted(currencies)})")
+        intervals.add(plan.interval)
+        if len(intervals) > 1:
+            raise InvalidChangeError(f"{field}[{index}].plan", item.plan, "plans with one billing interval (every item renews together)")
         if not plan.addon:
             base += 1
     if len(items) > 1 and not capabilities.multi_item:

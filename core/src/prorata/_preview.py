@@ -31,9 +31,9 @@ class ChangePreview:
     change: PlanChange
     currency: str
     lines: tuple[ChargeLine, ...] = attrs.field(converter=as_tuple)
-    """Lines of the invoice issued now, at the change (empty when nothing is invoiced now)."""
+    """Lines of the invoice issued when the change takes effect (empty when none is)."""
     totals: Totals
-    """Figures of that invoice; ``totals.amount_due`` is what is charged now."""
+    """Figures of that invoice; ``totals.amount_due`` is what is charged at ``effective_at``."""
     pending_lines: tuple[ChargeLine, ...] = attrs.field(default=(), converter=as_tuple)
     """Proration lines left for the next regular invoice (``prorate_next_invoice``)."""
     items: tuple[Item, ...] = attrs.field(converter=as_tuple)

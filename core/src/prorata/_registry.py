@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 
 import attrs
@@ -36,12 +37,27 @@ def get_plugin_manager(*, autoload: bool | None = None) -> pluggy.PluginManager:
     manager.register(local_plugin, name="prorata.local")
     if autoload is None:
         autoload = not _autoload_disabled()
+    broken: dict[str, str] = {}
     if autoload:
-        try:
-            manager.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
-        except Exception as exc:  # a broken plugin must not hide which one it was
-            raise ConfigurationError("entry points", ENTRY_POINT_GROUP, "plugins that import cleanly", repr(exc)) from exc
+        for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+            if manager.get_plugin(entry_point.name) is not None or manager.is_blocked(entry_point.name):
+                continue
+            try:
+                plugin = entry_point.load()
+            except Exception as exc:  # one broken plugin must not take the others down
+                broken[entry_point.name] = f"{entry_point.value}: {exc!r}"
+                continue
+            manager.register(plugin, name=entry_point.name)
+    _BROKEN[id(manager)] = broken
     return manager
+
+
+_BROKEN: dict[int, dict[str, str]] = {}
+
+
+def broken_plugins(manager: pluggy.PluginManager) -> dict[str, str]:
+    """Entry points of ``manager`` that failed to import, with the error (name -> text)."""
+    return dict(_BROKEN.get(id(manager), {}))
 
 
 @attrs.define
@@ -50,10 +66,12 @@ class Registry:
 
     providers: dict[str, ProviderSpec] = attrs.field(factory=dict)
     emulators: dict[str, EmulatorSpec] = attrs.field(factory=dict)
+    broken: dict[str, str] = attrs.field(factory=dict)
+    """Plugins that failed to load: entry-point name -> error."""
 
     @classmethod
     def collect(cls, manager: pluggy.PluginManager) -> Registry:
-        registry = cls()
+        registry = cls(broken=broken_plugins(manager))
         manager.hook.prorata_register_providers(register=registry.add_provider)
         manager.hook.prorata_register_emulators(register=registry.add_emulator)
         return registry
@@ -72,7 +90,10 @@ class Registry:
         try:
             return self.providers[name]
         except KeyError:
-            raise UnknownProviderError(name, list(self.providers)) from None
+            error = UnknownProviderError(name, list(self.providers))
+            if name in self.broken:
+                error.message += f" (plugin {name!r} failed to load: {self.broken[name]})"
+            raise error from None
 
     def emulator(self, name: str) -> EmulatorSpec:
         try:

@@ -1,0 +1,42 @@
+"""The standard catalog every provider under contract test must bill.
+
+An adapter maps each plan key to its own references (Stripe price ids, Dodo product
+or add-on ids) and passes them to :func:`contract_catalog`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from prorata import Catalog, Interval, IntervalUnit, Money, Plan
+
+__all__ = ["CONTRACT_PLANS", "contract_catalog"]
+
+CONTRACT_PLANS: tuple[tuple[str, str, int, str, IntervalUnit, bool], ...] = (
+    # key, name, amount (minor units), currency, interval, add-on
+    ("basic", "Basic", 1000, "USD", IntervalUnit.MONTH, False),
+    ("pro", "Pro", 2000, "USD", IntervalUnit.MONTH, False),
+    ("premium", "Premium", 3000, "USD", IntervalUnit.MONTH, False),
+    ("seat", "Seat", 1000, "USD", IntervalUnit.MONTH, False),
+    ("addon", "Add-on", 500, "USD", IntervalUnit.MONTH, True),
+    ("storage", "Storage add-on", 300, "USD", IntervalUnit.MONTH, True),
+)
+"""Plans of the contract catalog: every amount is in USD cents, billed monthly."""
+
+
+def contract_catalog(refs: Mapping[str, Mapping[str, str]] | None = None) -> Catalog:
+    """The contract catalog; ``refs[plan_key] = {provider: reference}``."""
+    refs = refs or {}
+    return Catalog(
+        plans=[
+            Plan(
+                key=key,
+                name=name,
+                price=Money.of(amount, currency),
+                interval=Interval(unit=unit),
+                addon=addon,
+                refs=refs.get(key, {}),
+            )
+            for key, name, amount, currency, unit, addon in CONTRACT_PLANS
+        ]
+    )

@@ -1,0 +1,301 @@
+"""Pure billing maths of the local engine: proration lines, renewal lines, invoice totals.
+
+This module is the executable form of docs/proration.md. It never touches the database
+and takes the instant to price at as an argument, so a preview and its apply agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from fractions import Fraction
+
+import attrs
+
+from prorata._calendar import add_intervals
+from prorata._catalog import Catalog, Plan
+from prorata._change import BillingCycle, ProrationMode
+from prorata._invoice import ChargeLine, LineKind, Totals
+from prorata._money import Money, round_half_away_from_zero
+from prorata._pricing import Discount, Item, TaxRate
+
+__all__ = ["ChangeLines", "change_lines", "invoice_totals", "renewal_lines"]
+
+
+def _ts(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+def unused_fraction(start: datetime, end: datetime, at: datetime) -> Fraction:
+    """The share of ``[start, end)`` left after ``at``, to the second."""
+    length = _ts(end) - _ts(start)
+    left = min(max(_ts(end) - _ts(at), 0), length)
+    return Fraction(left, length)
+
+
+def _day(moment: datetime) -> str:
+    return moment.strftime("%d %b %Y")
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class ChangeLines:
+    """Lines a change produces, and the period it leaves the subscription in."""
+
+    now: tuple[ChargeLine, ...]
+    pending: tuple[ChargeLine, ...]
+    period_start: datetime
+    period_end: datetime
+    anchor: datetime | None
+    """The new billing cycle anchor when the cycle is reset."""
+
+
+def _quantities(items: Sequence[Item]) -> dict[str, int]:
+    return {item.plan: item.quantity for item in items}
+
+
+def _line(
+    plan: Plan, amount: Money, kind: LineKind, quantity: int, start: datetime, end: datetime, text: str
+) -> ChargeLine:
+    return ChargeLine(
+        description=text,
+        amount=amount,
+        kind=kind,
+        plan=plan.key,
+        quantity=quantity,
+        period_start=start,
+        period_end=end,
+    )
+
+
+def change_lines(
+    catalog: Catalog,
+    old: Sequence[Item],
+    new: Sequence[Item],
+    *,
+    period_start: datetime,
+    period_end: datetime,
+    at: datetime,
+    mode: ProrationMode,
+    cycle: BillingCycle,
+) -> ChangeLines:
+    """Lines for changing ``old`` items to ``new`` at ``at`` within ``[period_start, period_end)``."""
+    before, after = _quantities(old), _quantities(new)
+    plans = list(dict.fromkeys([*before, *after]))
+    fraction = unused_fraction(period_start, period_end, at)
+    reset = cycle is BillingCycle.RESET
+    interval = catalog.get(new[0].plan).interval
+    new_end = add_intervals(at, interval, 1) if reset else period_end
+    new_start = at if reset else period_start
+    lines: list[ChargeLine] = []
+    for key in plans:
+        plan = catalog.get(key)
+        q0, q1 = before.get(key, 0), after.get(key, 0)
+        changed = q0 != q1
+        match mode:
+            case ProrationMode.PRORATE_NOW | ProrationMode.PRORATE_NEXT_INVOICE if not reset:
+                if changed and q0:
+                    lines.append(
+                        _line(
+                            plan,
+                            -(plan.price * q0).scale(fraction),
+                            LineKind.PRORATION_CREDIT,
+                            q0,
+                            at,
+                            period_end,
+                            f"Unused time on {q0} x {plan.name} after {_day(at)}",
+                        )
+                    )
+                if changed and q1:
+                    lines.append(
+                        _line(
+                            plan,
+                            (plan.price * q1).scale(fraction),
+                            LineKind.PRORATION_DEBIT,
+                            q1,
+                            at,
+                            period_end,
+                            f"Remaining time on {q1} x {plan.name} after {_day(at)}",
+                        )
+                    )
+            case ProrationMode.PRORATE_NOW:
+                if q0:
+                    lines.append(
+                        _line(
+                            plan,
+                            -(plan.price * q0).scale(fraction),
+                            LineKind.PRORATION_CREDIT,
+                            q0,
+                            at,
+                            period_end,
+                            f"Unused time on {q0} x {plan.name} after {_day(at)}",
+                        )
+                    )
+                if q1:
+                    lines.append(
+                        _line(
+                            plan,
+                            plan.price * q1,
+                            LineKind.RECURRING,
+                            q1,
+                            at,
+                            new_end,
+                            f"{q1} x {plan.name} ({_day(at)} - {_day(new_end)})",
+                        )
+                    )
+            case ProrationMode.FULL_PRICE_NOW:
+                if q1 and (reset or changed):
+                    lines.append(
+                        _line(
+                            plan,
+                            plan.price * q1,
+                            LineKind.FULL_PRICE,
+                            q1,
+                            new_start,
+                            new_end,
+                            f"{q1} x {plan.name} ({_day(new_start)} - {_day(new_end)})",
+                        )
+                    )
+            case ProrationMode.PRICE_DIFFERENCE_NOW:
+                if changed:
+                    lines.append(
+                        _line(
+                            plan,
+                            plan.price * (q1 - q0),
+                            LineKind.PRICE_DIFFERENCE,
+                            q1,
+                            at,
+                            new_end,
+                            f"Price difference for {plan.name}: {q0} -> {q1}",
+                        )
+                    )
+            case _:
+                pass
+    lines = _settle_rounding(catalog, lines, fraction)
+    lines = [line for line in lines if line.amount.amount != 0 or line.kind is LineKind.RECURRING]
+    pending = mode is ProrationMode.PRORATE_NEXT_INVOICE
+    return ChangeLines(
+        now=() if pending else tuple(lines),
+        pending=tuple(lines) if pending else (),
+        period_start=new_start,
+        period_end=new_end,
+        anchor=at if reset else None,
+    )
+
+
+def _settle_rounding(catalog: Catalog, lines: list[ChargeLine], fraction: Fraction) -> list[ChargeLine]:
+    """Make proration lines add up to their exact net, rounded once.
+
+    Each line is rounded half away from zero; when that leaves the lines a cent away from
+    the exact net (rounded the same way), the largest proration line absorbs the difference.
+    $100 -> $200 with 16 of 30 days left is thus -$53.33 / +$106.66: $53.33 due.
+    """
+    prorated = [i for i, line in enumerate(lines) if line.is_proration]
+    if not prorated:
+        return lines
+    exact = Fraction(0)
+    rounded = 0
+    for index in prorated:
+        line = lines[index]
+        assert line.plan is not None and line.quantity is not None
+        sign = -1 if line.kind is LineKind.PRORATION_CREDIT else 1
+        exact += sign * catalog.get(line.plan).price.amount * line.quantity * fraction
+        rounded += line.amount.amount
+    difference = round_half_away_from_zero(exact) - rounded
+    if difference:
+        largest = max(prorated, key=lambda i: abs(lines[i].amount.amount))
+        line = lines[largest]
+        lines[largest] = attrs.evolve(line, amount=Money.of(line.amount.amount + difference, line.amount.currency))
+    return lines
+
+
+def renewal_lines(
+    catalog: Catalog, items: Sequence[Item], start: datetime, end: datetime
+) -> tuple[ChargeLine, ...]:
+    """The recurring lines of a regular invoice for ``[start, end)``."""
+    lines: list[ChargeLine] = []
+    for item in items:
+        plan = catalog.get(item.plan)
+        lines.append(
+            _line(
+                plan,
+                plan.price * item.quantity,
+                LineKind.RECURRING,
+                item.quantity,
+                start,
+                end,
+                f"{item.quantity} x {plan.name} ({_day(start)} - {_day(end)})",
+            )
+        )
+    return tuple(lines)
+
+
+def first_period_lines(
+    catalog: Catalog, items: Sequence[Item], start: datetime, end: datetime, anchor: datetime
+) -> tuple[ChargeLine, ...]:
+    """Lines of the first invoice; a period shortened by an explicit anchor is prorated."""
+    interval = catalog.get(items[0].plan).interval
+    full_start = add_intervals(anchor, interval, -1) if end == anchor else start
+    fraction = unused_fraction(full_start, end, start) if full_start < start else Fraction(1)
+    lines: list[ChargeLine] = []
+    for item in items:
+        plan = catalog.get(item.plan)
+        kind = LineKind.RECURRING if fraction == 1 else LineKind.PRORATION_DEBIT
+        lines.append(
+            _line(
+                plan,
+                (plan.price * item.quantity).scale(fraction),
+                kind,
+                item.quantity,
+                start,
+                end,
+                f"{item.quantity} x {plan.name} ({_day(start)} - {_day(end)})",
+            )
+        )
+    return tuple(lines)
+
+
+def invoice_totals(
+    lines: Sequence[ChargeLine],
+    *,
+    currency: str,
+    discounts: Sequence[Discount],
+    tax_rates: Sequence[TaxRate],
+    balance: Money,
+) -> Totals:
+    """Figures of an invoice: discounts, then taxes, then the customer's credit balance."""
+    subtotal = Money.zero(currency)
+    for line in lines:
+        subtotal = subtotal + line.amount
+    discount = Money.zero(currency)
+    for applied in discounts:
+        if not applied.active:
+            continue
+        if applied.percent_off is not None:
+            discount = discount + subtotal.percent(applied.percent_off)
+        elif subtotal.amount > 0:
+            discount = discount + applied.amount_for(subtotal - discount)
+    if subtotal.amount > 0 and discount > subtotal:
+        discount = subtotal
+    net = subtotal - discount
+    tax = Money.zero(currency)
+    exclusive = Money.zero(currency)
+    for rate in tax_rates:
+        if rate.inclusive:
+            tax = tax + net.scale(Fraction(rate.percentage) / (100 + Fraction(rate.percentage)))
+        else:
+            amount = net.percent(rate.percentage)
+            tax = tax + amount
+            exclusive = exclusive + amount
+    total = net + exclusive
+    positive = Money.of(max(total.amount, 0), currency)
+    available = Money.of(max(balance.amount, 0), currency)
+    applied_balance = available if available < positive else positive
+    return Totals(
+        subtotal=subtotal,
+        discount=discount,
+        tax=tax,
+        total=total,
+        amount_due=positive - applied_balance,
+        balance_applied=applied_balance,
+        credited=Money.of(max(-total.amount, 0), currency),
+    )

@@ -1,0 +1,186 @@
+"""LocalProvider: the Provider interface over the local engine."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from prorata._calendar import ensure_utc
+from prorata._capabilities import Capabilities, ProrationSupport
+from prorata._catalog import Catalog
+from prorata._change import BillingCycle, PaymentFailurePolicy, PlanChange, ProrationMode, TimingKind
+from prorata._errors import ConfigurationError
+from prorata._invoice import Invoice
+from prorata._preview import ChangePreview, ChangeResult
+from prorata._pricing import CollectionMethod, Item
+from prorata._provider import Customer, NewCustomer, NewSubscription, ProviderSettings, TimeControl
+from prorata._schedule import EndBehavior
+from prorata._subscription import Subscription
+from prorata.local._engine import LocalEngine
+from prorata.local._store import Store
+
+__all__ = ["LOCAL_CAPABILITIES", "LocalClock", "LocalProvider"]
+
+_KEEP, _RESET = BillingCycle.KEEP, BillingCycle.RESET
+
+LOCAL_CAPABILITIES = Capabilities(
+    proration=[
+        ProrationSupport(mode=ProrationMode.PRORATE_NOW, cycle=_KEEP),
+        ProrationSupport(mode=ProrationMode.PRORATE_NOW, cycle=_RESET),
+        ProrationSupport(mode=ProrationMode.PRORATE_NEXT_INVOICE, cycle=_KEEP),
+        ProrationSupport(mode=ProrationMode.FULL_PRICE_NOW, cycle=_RESET),
+        ProrationSupport(mode=ProrationMode.PRICE_DIFFERENCE_NOW, cycle=_KEEP),
+        ProrationSupport(mode=ProrationMode.PRICE_DIFFERENCE_NOW, cycle=_RESET),
+        ProrationSupport(mode=ProrationMode.NO_BILLING, cycle=_KEEP),
+    ],
+    timings=list(TimingKind),
+    multi_item=True,
+    max_base_items=None,
+    quantities=True,
+    max_phases=10,
+    end_behaviors=list(EndBehavior),
+    trials=True,
+    discounts=True,
+    tax_rates=True,
+    collection_methods=list(CollectionMethod),
+    payment_failure_policies=list(PaymentFailurePolicy),
+    cancel_at_period_end=True,
+    resume=True,
+    cancel_scheduled_change=True,
+    time_control=True,
+    native_idempotency=True,
+)
+"""Everything the local engine really does (it is the reference for every mode)."""
+
+
+class LocalClock:
+    """Time control of the local provider: ``advance(to)`` runs everything due, in order."""
+
+    def __init__(self, engine: LocalEngine) -> None:
+        self._engine = engine
+
+    def now(self) -> datetime:
+        return self._engine.now()
+
+    def advance(self, to: datetime) -> None:
+        self._engine.advance(ensure_utc(to, "advance.to"))
+
+
+class LocalProvider:
+    """The built-in provider: a real billing engine on SQLite, no account needed.
+
+    Args:
+        catalog: the plans it bills.
+        database: a SQLite path, or ``":memory:"`` (the default) for a throwaway database.
+        start: the clock's starting instant for a new database (default: now).
+        follow_wall_clock: let time flow with the wall clock (else it moves only by advance).
+    """
+
+    name = "local"
+    capabilities = LOCAL_CAPABILITIES
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        *,
+        database: str | Path = ":memory:",
+        start: datetime | None = None,
+        follow_wall_clock: bool = False,
+    ) -> None:
+        self.catalog = catalog
+        self.store = Store(database)
+        self.engine = LocalEngine(self.store, catalog, start=start, follow_wall_clock=follow_wall_clock)
+        self._clock = LocalClock(self.engine)
+
+    @classmethod
+    def from_settings(cls, settings: ProviderSettings) -> LocalProvider:
+        """Build from configuration: ``database``, ``start`` (ISO-8601), ``follow_wall_clock``."""
+        options = dict(settings.options)
+        unknown = sorted(set(options) - {"database", "start", "follow_wall_clock"})
+        if unknown:
+            raise ConfigurationError(
+                settings.source, f"providers.local.{unknown[0]}", "one of database, start, follow_wall_clock"
+            )
+        database = options.get("database", ":memory:")
+        if not isinstance(database, str):
+            raise ConfigurationError(
+                settings.source, "providers.local.database", 'a file path or ":memory:"', database
+            )
+        start_text = options.get("start")
+        start = None
+        if start_text is not None:
+            try:
+                start = ensure_utc(datetime.fromisoformat(str(start_text).replace("Z", "+00:00")))
+            except ValueError as exc:
+                raise ConfigurationError(
+                    settings.source, "providers.local.start", "an ISO-8601 UTC time", start_text
+                ) from exc
+        follow = options.get("follow_wall_clock", False)
+        if not isinstance(follow, bool):
+            raise ConfigurationError(
+                settings.source, "providers.local.follow_wall_clock", "true or false", follow
+            )
+        return cls(settings.catalog, database=database, start=start, follow_wall_clock=follow)
+
+    def create_customer(self, customer: NewCustomer, *, idempotency_key: str) -> Customer:
+        return self.engine.create_customer(customer, idempotency_key)
+
+    def set_payment_method(self, customer_id: str, payment_method: str | None) -> None:
+        """Switch a customer's payment method (e.g. to ``TEST_CARD_DECLINES``)."""
+        self.engine.set_payment_method(customer_id, payment_method)
+
+    def create_subscription(self, request: NewSubscription, *, idempotency_key: str) -> Subscription:
+        return self.engine.create_subscription(request, idempotency_key)
+
+    def get_subscription(self, subscription_id: str) -> Subscription:
+        return self.engine.get(subscription_id)
+
+    def list_subscriptions(self, *, customer_id: str | None = None) -> list[Subscription]:
+        return self.engine.list(customer_id)
+
+    def preview_change(
+        self,
+        subscription: Subscription,
+        change: PlanChange,
+        *,
+        target: tuple[Item, ...],
+        proration_time: datetime | None,
+    ) -> ChangePreview:
+        return self.engine.preview(subscription, change, target, proration_time)
+
+    def apply_change(
+        self,
+        subscription: Subscription,
+        change: PlanChange,
+        *,
+        target: tuple[Item, ...],
+        proration_time: datetime | None,
+        idempotency_key: str,
+    ) -> ChangeResult:
+        return self.engine.apply(subscription, change, target, proration_time, idempotency_key)
+
+    def cancel_scheduled_change(self, subscription_id: str, *, idempotency_key: str) -> Subscription:
+        return self.engine.cancel_scheduled_change(subscription_id, idempotency_key)
+
+    def cancel_now(self, subscription_id: str, *, idempotency_key: str) -> Subscription:
+        return self.engine.cancel_now(subscription_id, idempotency_key)
+
+    def list_invoices(self, subscription_id: str) -> list[Invoice]:
+        return self.engine.invoices(subscription_id)
+
+    def pay_invoice(self, invoice_id: str) -> Invoice:
+        """Collect an open invoice now (local only)."""
+        return self.engine.pay_invoice(invoice_id)
+
+    def balance(self, customer_id: str) -> int:
+        """The customer's credit balance in minor units (local only)."""
+        return self.engine.balance(customer_id)
+
+    def time_control(self) -> TimeControl:
+        return self._clock
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __repr__(self) -> str:
+        return f"LocalProvider(database={self.store.path!r})"

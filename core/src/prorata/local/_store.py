@@ -1,0 +1,251 @@
+"""SQLite persistence of the local engine. Every change runs in one transaction."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Generator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import attrs
+
+from prorata._calendar import utc_from_timestamp
+from prorata._errors import NotFoundError
+from prorata._invoice import Invoice
+from prorata._serialization import dumps, loads
+from prorata.local._state import LocalState
+
+__all__ = ["CustomerRow", "Store"]
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS customers (
+    id TEXT PRIMARY KEY,
+    email TEXT NOT NULL,
+    name TEXT,
+    payment_method TEXT,
+    balance INTEGER NOT NULL DEFAULT 0,
+    currency TEXT
+);
+CREATE TABLE IF NOT EXISTS subscriptions (
+    id TEXT PRIMARY KEY,
+    customer_id TEXT NOT NULL REFERENCES customers(id),
+    state TEXT NOT NULL,
+    next_event_at INTEGER
+);
+CREATE INDEX IF NOT EXISTS subscriptions_next_event ON subscriptions(next_event_at);
+CREATE TABLE IF NOT EXISTS invoices (
+    id TEXT PRIMARY KEY,
+    subscription_id TEXT,
+    customer_id TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS invoices_subscription ON invoices(subscription_id, seq);
+CREATE TABLE IF NOT EXISTS idempotency (
+    key TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    result TEXT NOT NULL
+);
+"""
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class CustomerRow:
+    id: str
+    email: str
+    name: str | None
+    payment_method: str | None
+    balance: int
+    currency: str | None
+
+
+class Store:
+    """A SQLite database holding customers, subscriptions, invoices and idempotency records."""
+
+    def __init__(self, path: str | Path) -> None:
+        self._path = str(path)
+        self._conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+        self._conn.execute("PRAGMA foreign_keys = ON")
+        if self._path != ":memory:":
+            self._conn.execute("PRAGMA journal_mode = WAL")
+        self._conn.executescript(SCHEMA)
+        self._lock = threading.RLock()
+        self._depth = 0
+
+    @property
+    def path(self) -> str:
+        return self._path
+
+    def close(self) -> None:
+        self._conn.close()
+
+    @contextmanager
+    def transaction(self) -> Generator[None]:
+        """One atomic unit: everything inside commits together or not at all."""
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
+            self._conn.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            try:
+                yield
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            else:
+                self._conn.execute("COMMIT")
+            finally:
+                self._depth = 0
+
+    # -- meta -------------------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._conn.execute(
+            "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def next_id(self, prefix: str) -> str:
+        counter = int(self.get_meta(f"seq:{prefix}") or "0") + 1
+        self.set_meta(f"seq:{prefix}", str(counter))
+        return f"{prefix}_{counter:06d}"
+
+    def get_time(self) -> datetime | None:
+        value = self.get_meta("now")
+        return None if value is None else utc_from_timestamp(int(value))
+
+    def set_time(self, moment: datetime) -> None:
+        self.set_meta("now", str(int(moment.timestamp())))
+
+    # -- customers --------------------------------------------------------------------------
+
+    def insert_customer(self, row: CustomerRow) -> None:
+        self._conn.execute(
+            "INSERT INTO customers(id, email, name, payment_method, balance, currency) VALUES (?, ?, ?, ?, ?, ?)",
+            (row.id, row.email, row.name, row.payment_method, row.balance, row.currency),
+        )
+
+    def customer(self, customer_id: str) -> CustomerRow:
+        row = self._conn.execute(
+            "SELECT id, email, name, payment_method, balance, currency FROM customers WHERE id = ?",
+            (customer_id,),
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(
+                f"no customer {customer_id}", provider="local", code="resource_missing", param="customer"
+            )
+        return CustomerRow(
+            id=row[0], email=row[1], name=row[2], payment_method=row[3], balance=row[4], currency=row[5]
+        )
+
+    def update_customer(self, row: CustomerRow) -> None:
+        self._conn.execute(
+            "UPDATE customers SET payment_method = ?, balance = ?, currency = ? WHERE id = ?",
+            (row.payment_method, row.balance, row.currency, row.id),
+        )
+
+    # -- subscriptions ----------------------------------------------------------------------
+
+    def put_state(self, state: LocalState, next_event_at: datetime | None) -> None:
+        sub = state.subscription
+        self._conn.execute(
+            "INSERT INTO subscriptions(id, customer_id, state, next_event_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET state = excluded.state, next_event_at = excluded.next_event_at",
+            (
+                sub.id,
+                sub.customer_id,
+                dumps(state),
+                None if next_event_at is None else int(next_event_at.timestamp()),
+            ),
+        )
+
+    def state(self, subscription_id: str) -> LocalState:
+        row = self._conn.execute(
+            "SELECT state FROM subscriptions WHERE id = ?", (subscription_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(
+                f"no subscription {subscription_id}",
+                provider="local",
+                code="resource_missing",
+                param="subscription",
+            )
+        return loads(row[0], LocalState)
+
+    def states(self, customer_id: str | None = None) -> list[LocalState]:
+        if customer_id is None:
+            rows = self._conn.execute("SELECT state FROM subscriptions ORDER BY id").fetchall()
+        else:
+            rows = self._conn.execute(
+                "SELECT state FROM subscriptions WHERE customer_id = ? ORDER BY id", (customer_id,)
+            ).fetchall()
+        return [loads(row[0], LocalState) for row in rows]
+
+    def due(self, until: datetime) -> tuple[str, datetime] | None:
+        """The subscription with the earliest event at or before ``until``."""
+        row = self._conn.execute(
+            "SELECT id, next_event_at FROM subscriptions WHERE next_event_at IS NOT NULL AND next_event_at <= ? "
+            "ORDER BY next_event_at, id LIMIT 1",
+            (int(until.timestamp()),),
+        ).fetchone()
+        return None if row is None else (str(row[0]), utc_from_timestamp(int(row[1])))
+
+    # -- invoices ---------------------------------------------------------------------------
+
+    def put_invoice(self, invoice: Invoice, customer_id: str) -> None:
+        seq = int(invoice.id.rsplit("_", 1)[-1])
+        self._conn.execute(
+            "INSERT INTO invoices(id, subscription_id, customer_id, created, seq, data) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET data = excluded.data",
+            (
+                invoice.id,
+                invoice.subscription_id,
+                customer_id,
+                int(invoice.created.timestamp()),
+                seq,
+                dumps(invoice),
+            ),
+        )
+
+    def invoice(self, invoice_id: str) -> Invoice:
+        row = self._conn.execute("SELECT data FROM invoices WHERE id = ?", (invoice_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(
+                f"no invoice {invoice_id}", provider="local", code="resource_missing", param="invoice"
+            )
+        return loads(row[0], Invoice)
+
+    def invoices(self, subscription_id: str) -> list[Invoice]:
+        rows = self._conn.execute(
+            "SELECT data FROM invoices WHERE subscription_id = ? ORDER BY seq", (subscription_id,)
+        ).fetchall()
+        return [loads(row[0], Invoice) for row in rows]
+
+    # -- idempotency ------------------------------------------------------------------------
+
+    def recall(self, key: str) -> tuple[str, str] | None:
+        row = self._conn.execute(
+            "SELECT fingerprint, result FROM idempotency WHERE key = ?", (key,)
+        ).fetchone()
+        return None if row is None else (str(row[0]), str(row[1]))
+
+    def remember(self, key: str, fingerprint: str, result: str) -> None:
+        self._conn.execute(
+            "INSERT INTO idempotency(key, fingerprint, result) VALUES (?, ?, ?)", (key, fingerprint, result)
+        )
+
+
+FaultHook = Callable[[str], None]
