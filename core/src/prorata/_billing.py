@@ -11,7 +11,7 @@ import attrs
 
 from prorata._capabilities import check_change, check_items
 from prorata._catalog import Catalog
-from prorata._change import PlanChange
+from prorata._change import AtDate, AtPeriodEnd, PlanChange
 from prorata._config import BillingConfig, load_config
 from prorata._errors import BillingError, ConfigurationError, InvalidChangeError, UnsupportedCapabilityError
 from prorata._idempotency import derive_key
@@ -26,6 +26,9 @@ __all__ = ["Billing"]
 
 
 def _preview_matches(preview: ChangePreview, invoice: Invoice | None) -> bool:
+    """Whether what apply invoiced is what the preview showed (scheduled changes invoice later)."""
+    if isinstance(preview.change.timing, (AtPeriodEnd, AtDate)):
+        return invoice is None
     if invoice is None:
         return not preview.lines and preview.totals.total.amount == 0
     return invoice.totals.total == preview.totals.total and invoice.totals.amount_due == preview.totals.amount_due
@@ -160,9 +163,9 @@ class Billing:
                 raise InvalidChangeError("preview.provider", preview.provider, f"a preview made on {self.provider.name}")
         target = self.check(current, change)
         proration_time = preview.proration_time if preview is not None else None
-        key = idempotency_key or derive_key(
-            "change", current.id, current.plan_quantities, current.current_period_start, change, proration_time
-        )
+        # Derived from the whole subscription state as read plus the change: a retry of this
+        # call reuses the key, a new change on the changed subscription gets a new one.
+        key = idempotency_key or derive_key("change", current, change, proration_time)
         result = self.provider.apply_change(current, change, target=target, proration_time=proration_time, idempotency_key=key)
         if preview is not None:
             result = attrs.evolve(result, preview=preview, matches_preview=_preview_matches(preview, result.invoice))

@@ -44,7 +44,7 @@ class NewCustomer:
     name: str | None = None
     payment_method: str | None = TEST_CARD_SUCCEEDS
     """A provider payment method id, or one of the portable ``TEST_CARD_*`` names."""
-    metadata: Mapping[str, str] = attrs.field(factory=dict, converter=lambda m: MappingProxyType(dict(m)), eq=False)  # pyright: ignore[reportUnknownLambdaType, reportUnknownArgumentType]
+    metadata: Mapping[str, str] = attrs.field(factory=dict[str, str], converter=lambda m: MappingProxyType(dict(m)), eq=False)  # pyright: ignore[reportUnknownLambdaType, reportUnknownArgumentType]
 
 
 @attrs.frozen(kw_only=True, slots=True)
@@ -81,8 +81,8 @@ class ProviderSettings:
 
     name: str
     catalog: Catalog
-    options: Mapping[str, Any] = attrs.field(factory=dict, converter=lambda m: MappingProxyType(dict(m)))  # pyright: ignore[reportUnknownLambdaType, reportUnknownArgumentType]
-    secrets: Mapping[str, Secret] = attrs.field(factory=dict, converter=lambda m: MappingProxyType(dict(m)))  # pyright: ignore[reportUnknownLambdaType, reportUnknownArgumentType]
+    options: Mapping[str, Any] = attrs.field(factory=dict[str, Any], converter=lambda m: MappingProxyType(dict(m)))  # pyright: ignore[reportUnknownLambdaType, reportUnknownArgumentType]
+    secrets: Mapping[str, Secret] = attrs.field(factory=dict[str, Secret], converter=lambda m: MappingProxyType(dict(m)))  # pyright: ignore[reportUnknownLambdaType, reportUnknownArgumentType]
     source: str = "<dict>"
     """Where the settings came from, for error messages."""
 

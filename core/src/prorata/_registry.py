@@ -64,9 +64,9 @@ def broken_plugins(manager: pluggy.PluginManager) -> dict[str, str]:
 class Registry:
     """Providers and emulators registered through the hooks, by name."""
 
-    providers: dict[str, ProviderSpec] = attrs.field(factory=dict)
-    emulators: dict[str, EmulatorSpec] = attrs.field(factory=dict)
-    broken: dict[str, str] = attrs.field(factory=dict)
+    providers: dict[str, ProviderSpec] = attrs.field(factory=dict[str, ProviderSpec])
+    emulators: dict[str, EmulatorSpec] = attrs.field(factory=dict[str, EmulatorSpec])
+    broken: dict[str, str] = attrs.field(factory=dict[str, str])
     """Plugins that failed to load: entry-point name -> error."""
 
     @classmethod

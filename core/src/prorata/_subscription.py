@@ -74,8 +74,14 @@ class Subscription:
     days_until_due: int | None = None
     schedule: Schedule | None = None
     scheduled_change: ScheduledChange | None = None
+    revision: str | None = attrs.field(default=None, eq=False)
+    """Opaque version the provider gives the subscription, changed by every write (if it has one).
+
+    Derived idempotency keys include it, so repeating a change after the subscription came
+    back to the same state is not mistaken for a retry.
+    """
     raw: Mapping[str, Any] = attrs.field(
-        factory=dict, converter=_frozen_raw, repr=False, eq=False, hash=False
+        factory=dict[str, Any], converter=_frozen_raw, repr=False, eq=False, hash=False
     )
 
     def __attrs_post_init__(self) -> None:

@@ -57,6 +57,8 @@ class _Outcome:
     lines: tuple[ChargeLine, ...]
     effective_at: datetime
     proration_time: datetime
+    bill_now: bool = True
+    """False for scheduled changes: their lines are billed when the change takes effect."""
 
 
 def _fingerprint(*parts: object) -> str:
@@ -253,8 +255,7 @@ class LocalEngine:
                 ),
             )
             _ = invoice
-        self._save(state)
-        return state.subscription
+        return self._save(state).subscription
 
     def get(self, subscription_id: str) -> Subscription:
         self.now()
@@ -407,12 +408,16 @@ class LocalEngine:
                     pending_change=pending,
                     subscription=attrs.evolve(
                         state.subscription,
-                        scheduled_change=ScheduledChange(
-                            items=target, effective_at=when, id=f"{sub.id}:change"
-                        ),
+                        scheduled_change=ScheduledChange(items=target, effective_at=when, id=f"{sub.id}:change"),
                     ),
                 )
-                return _Outcome(state=state, lines=(), effective_at=when, proration_time=when)
+                return _Outcome(
+                    state=state,
+                    lines=self._lines_at(sub, target, when, mode),
+                    effective_at=when,
+                    proration_time=when,
+                    bill_now=False,
+                )
             case PhasedSchedule(schedule=schedule):
                 at = self._proration_time(sub, proration_time)
                 resolved = self._resolve(schedule, sub, at)
@@ -428,6 +433,20 @@ class LocalEngine:
                 )
                 state = self._release_if_open_ended(state)
                 return _Outcome(state=state, lines=lines, effective_at=at, proration_time=at)
+
+    def _lines_at(self, sub: Subscription, target: tuple[Item, ...], when: datetime, mode: ProrationMode) -> tuple[ChargeLine, ...]:
+        """What a change scheduled for ``when`` will invoice then (if nothing else changes first)."""
+        if sub.status is SubscriptionStatus.TRIALING and sub.trial_end is not None and when < sub.trial_end:
+            return ()
+        interval = self.catalog.get(sub.items[0].plan).interval
+        if when < sub.current_period_end:
+            start, end = sub.current_period_start, sub.current_period_end
+        else:
+            start, end = period_containing(sub.billing_cycle_anchor, interval, when)
+        if when == start:
+            return ()
+        computed = change_lines(self.catalog, sub.items, target, period_start=start, period_end=end, at=when, mode=mode, cycle=BillingCycle.KEEP)
+        return computed.now
 
     def _resolve(self, schedule: Schedule, sub: Subscription, now: datetime) -> Schedule:
         """Give every phase its start and end (cycles are counted in the phase's interval)."""
@@ -517,7 +536,7 @@ class LocalEngine:
             return None
         at = sub.current_period_end
         items = sub.items
-        if state.pending_change is not None and state.pending_change.effective_at == at:
+        if state.pending_change is not None and state.pending_change.effective_at <= at:
             items = state.pending_change.items
         start, end = (
             at,
@@ -559,7 +578,7 @@ class LocalEngine:
                 )
             outcome = self._outcome(state, change, target, proration_time)
             new_state, invoice = outcome.state, None
-            if outcome.lines:
+            if outcome.lines and outcome.bill_now:
                 invoice, paid = self._settle(
                     new_state, outcome.lines, outcome.effective_at, reason="subscription_update"
                 )
@@ -584,7 +603,7 @@ class LocalEngine:
                         )
                         return ChangeResult(subscription=state.subscription, invoice=voided)
                     new_state = new_state.evolve_subscription(status=SubscriptionStatus.PAST_DUE)
-            self._save(new_state)
+            new_state = self._save(new_state)
             self._checkpoint("after_subscription")
             return ChangeResult(
                 subscription=new_state.subscription, invoice=invoice, schedule=new_state.subscription.schedule
@@ -612,8 +631,7 @@ class LocalEngine:
                 phase_index=0,
                 subscription=attrs.evolve(state.subscription, scheduled_change=None, schedule=None),
             )
-            self._save(state)
-            return state.subscription
+            return self._save(state).subscription
 
         return self._idempotent(key, _fingerprint("unschedule", subscription_id), Subscription, run)
 
@@ -622,9 +640,7 @@ class LocalEngine:
             state = self.store.state(subscription_id)
             if state.subscription.is_canceled:
                 raise InvalidStateError(subscription_id, "canceled", "already canceled")
-            state = self._cancel(state, self.now())
-            self._save(state)
-            return state.subscription
+            return self._save(self._cancel(state, self.now())).subscription
 
         return self._idempotent(key, _fingerprint("cancel", subscription_id), Subscription, run)
 
@@ -654,8 +670,11 @@ class LocalEngine:
                 times.append(current.end)
         return min(times)
 
-    def _save(self, state: LocalState) -> None:
+    def _save(self, state: LocalState) -> LocalState:
+        """Store ``state`` with a new revision; returns what was stored."""
+        state = state.evolve_subscription(revision=self.store.next_id("rev"))
         self.store.put_state(state, self._next_event(state))
+        return state
 
     def _process(self, state: LocalState, at: datetime) -> None:
         """Run everything due at ``at`` for one subscription: changes, phases, then renewal."""

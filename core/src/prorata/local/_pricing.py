@@ -34,7 +34,7 @@ def unused_fraction(start: datetime, end: datetime, at: datetime) -> Fraction:
 
 
 def _day(moment: datetime) -> str:
-    return moment.strftime("%d %b %Y")
+    return moment.strftime("%Y-%m-%d")
 
 
 @attrs.frozen(kw_only=True, slots=True)
@@ -102,7 +102,7 @@ def change_lines(
                             q0,
                             at,
                             period_end,
-                            f"Unused time on {q0} x {plan.name} after {_day(at)}",
+                            f"Unused time on {q0} x {plan.name} from {_day(at)}",
                         )
                     )
                 if changed and q1:
@@ -114,7 +114,7 @@ def change_lines(
                             q1,
                             at,
                             period_end,
-                            f"Remaining time on {q1} x {plan.name} after {_day(at)}",
+                            f"Remaining time on {q1} x {plan.name} from {_day(at)}",
                         )
                     )
             case ProrationMode.PRORATE_NOW:
@@ -127,7 +127,7 @@ def change_lines(
                             q0,
                             at,
                             period_end,
-                            f"Unused time on {q0} x {plan.name} after {_day(at)}",
+                            f"Unused time on {q0} x {plan.name} from {_day(at)}",
                         )
                     )
                 if q1:
