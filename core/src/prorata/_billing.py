@@ -102,6 +102,10 @@ class Billing:
             raise InvalidChangeError("NewSubscription.days_until_due", None, "days until due when collection is by sent invoice")
         if discounts and not caps.discounts:
             raise UnsupportedCapabilityError("NewSubscription.discounts", len(discounts), capability="discounts", provider=self.provider.name)
+        currency = self.catalog.get(resolved[0].plan).currency
+        for index, discount in enumerate(discounts):
+            if discount.amount_off is not None and discount.amount_off.currency != currency:
+                raise InvalidChangeError(f"NewSubscription.discounts[{index}].amount_off", discount.amount_off, f"an amount in {currency}")
         if tax_rates and not caps.tax_rates:
             raise UnsupportedCapabilityError("NewSubscription.tax_rates", len(tax_rates), capability="tax rates", provider=self.provider.name)
         if trial_days and not caps.trials:

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-
 from prorata import Billing, Catalog, Interval, IntervalUnit, Money, Plan
 from prorata.local import LocalProvider
 
@@ -14,8 +13,21 @@ START = datetime(2024, 1, 1, tzinfo=UTC)
 
 
 def make_catalog() -> Catalog:
-    def plan(key: str, amount: int, currency: str = "USD", unit: IntervalUnit = IntervalUnit.MONTH, count: int = 1, **kw: object) -> Plan:
-        return Plan(key=key, name=key.title(), price=Money.of(amount, currency), interval=Interval(unit=unit, count=count), **kw)  # pyright: ignore[reportArgumentType]
+    def plan(
+        key: str,
+        amount: int,
+        currency: str = "USD",
+        unit: IntervalUnit = IntervalUnit.MONTH,
+        count: int = 1,
+        **kw: object,
+    ) -> Plan:
+        return Plan(
+            key=key,
+            name=key.title(),
+            price=Money.of(amount, currency),
+            interval=Interval(unit=unit, count=count),
+            **kw,
+        )  # pyright: ignore[reportArgumentType]
 
     return Catalog(
         plans=[

@@ -7,7 +7,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from prorata import (
     TEST_CARD_DECLINES,
     AtPeriodEnd,
@@ -50,13 +49,15 @@ def test_trial_bills_nothing_until_it_ends(billing: Billing) -> None:
     assert sub.status is SubscriptionStatus.ACTIVE
     assert sub.current_period_start == START + timedelta(days=14)
     [invoice] = billing.invoices(sub_id)
-    assert invoice.totals.amount_due == Money.of(2000, "USD") and invoice.status is InvoiceStatus.PAID
+    assert invoice.totals.amount_due == Money.of(2000, "USD")
+    assert invoice.status is InvoiceStatus.PAID
 
 
 def test_cancel_at_period_end_then_resume_then_cancel_for_real(billing: Billing) -> None:
     sub_id = _subscriber(billing)
     sub = billing.apply(sub_id, PlanChange.cancel_at_period_end()).subscription
-    assert sub.cancel_at_period_end and sub.status is SubscriptionStatus.ACTIVE
+    assert sub.cancel_at_period_end
+    assert sub.status is SubscriptionStatus.ACTIVE
     with pytest.raises(InvalidStateError):
         billing.apply(sub_id, PlanChange.cancel_at_period_end())
     sub = billing.apply(sub_id, PlanChange.resume()).subscription
@@ -64,7 +65,8 @@ def test_cancel_at_period_end_then_resume_then_cancel_for_real(billing: Billing)
     billing.apply(sub_id, PlanChange.cancel_at_period_end())
     billing.time_control().advance(datetime(2024, 2, 1, tzinfo=UTC))
     ended = billing.get(sub_id)
-    assert ended.status is SubscriptionStatus.CANCELED and ended.canceled_at == datetime(2024, 2, 1, tzinfo=UTC)
+    assert ended.status is SubscriptionStatus.CANCELED
+    assert ended.canceled_at == datetime(2024, 2, 1, tzinfo=UTC)
     assert len(billing.invoices(sub_id)) == 1  # no renewal after the cancellation
     with pytest.raises(InvalidStateError):
         billing.preview(sub_id, PlanChange.swap("basic", "pro"))
@@ -77,7 +79,8 @@ def test_recover_undoes_the_cancellation_and_switches_plan_in_one_change(billing
     result = billing.apply(sub_id, PlanChange.resume(switch_to=("basic", "pro")))
     assert not result.subscription.cancel_at_period_end
     assert result.subscription.plan_quantities == {"pro": 1}
-    assert result.invoice is not None and result.invoice.totals.total == Money.of(500, "USD")
+    assert result.invoice is not None
+    assert result.invoice.totals.total == Money.of(500, "USD")
 
 
 def test_upgrade_resetting_the_cycle_credits_unused_time_and_starts_a_new_period(billing: Billing) -> None:
@@ -91,19 +94,27 @@ def test_upgrade_resetting_the_cycle_credits_unused_time_and_starts_a_new_period
     assert [line.amount.amount for line in result.invoice.lines] == [-500, 2000]
 
 
-def test_downgrade_with_price_difference_credits_the_balance_used_by_the_next_invoice(billing: Billing, provider: LocalProvider) -> None:
+def test_downgrade_with_price_difference_credits_the_balance_used_by_the_next_invoice(
+    billing: Billing, provider: LocalProvider
+) -> None:
     customer = billing.create_customer("d@example.com")
     sub = billing.subscribe(customer.id, "premium")
-    result = billing.apply(sub.id, PlanChange.swap("premium", "basic", proration=ProrationMode.PRICE_DIFFERENCE_NOW))
-    assert result.invoice is not None and result.invoice.totals.credited == Money.of(2000, "USD")
+    result = billing.apply(
+        sub.id, PlanChange.swap("premium", "basic", proration=ProrationMode.PRICE_DIFFERENCE_NOW)
+    )
+    assert result.invoice is not None
+    assert result.invoice.totals.credited == Money.of(2000, "USD")
     assert provider.balance(customer.id) == 2000
     billing.time_control().advance(datetime(2024, 2, 1, tzinfo=UTC))
     renewal = billing.invoices(sub.id)[-1]
-    assert renewal.totals.balance_applied == Money.of(1000, "USD") and renewal.totals.amount_due.amount == 0
+    assert renewal.totals.balance_applied == Money.of(1000, "USD")
+    assert renewal.totals.amount_due.amount == 0
     assert provider.balance(customer.id) == 1000
 
 
-def test_declined_upgrade_keeping_the_old_plan_changes_nothing(billing: Billing, provider: LocalProvider) -> None:
+def test_declined_upgrade_keeping_the_old_plan_changes_nothing(
+    billing: Billing, provider: LocalProvider
+) -> None:
     customer = billing.create_customer("x@example.com")
     sub = billing.subscribe(customer.id, "basic")
     provider.set_payment_method(customer.id, TEST_CARD_DECLINES)
@@ -115,15 +126,20 @@ def test_declined_upgrade_keeping_the_old_plan_changes_nothing(billing: Billing,
     assert provider.balance(customer.id) == 0
 
 
-def test_declined_upgrade_applying_the_change_leaves_an_open_invoice_and_past_due(billing: Billing, provider: LocalProvider) -> None:
+def test_declined_upgrade_applying_the_change_leaves_an_open_invoice_and_past_due(
+    billing: Billing, provider: LocalProvider
+) -> None:
     customer = billing.create_customer("y@example.com")
     sub = billing.subscribe(customer.id, "basic")
     provider.set_payment_method(customer.id, TEST_CARD_DECLINES)
     billing.time_control().advance(datetime(2024, 1, 10, tzinfo=UTC))
-    result = billing.apply(sub.id, PlanChange.swap("basic", "pro", on_payment_failure=PaymentFailurePolicy.APPLY_CHANGE))
+    result = billing.apply(
+        sub.id, PlanChange.swap("basic", "pro", on_payment_failure=PaymentFailurePolicy.APPLY_CHANGE)
+    )
     assert result.subscription.status is SubscriptionStatus.PAST_DUE
     assert result.subscription.plan_quantities == {"pro": 1}
-    assert result.invoice is not None and result.invoice.status is InvoiceStatus.OPEN
+    assert result.invoice is not None
+    assert result.invoice.status is InvoiceStatus.OPEN
     with pytest.raises(InvalidStateError):
         billing.preview(sub.id, PlanChange.swap("pro", "premium"))
     provider.set_payment_method(customer.id, "test_card_succeeds")
@@ -133,12 +149,15 @@ def test_declined_upgrade_applying_the_change_leaves_an_open_invoice_and_past_du
 
 def test_seed_000_add_a_second_product_with_proration_and_sent_invoices(billing: Billing) -> None:
     customer = billing.create_customer("thomas@example.com")
-    sub = billing.subscribe(customer.id, "basic", collection_method=CollectionMethod.SEND_INVOICE, days_until_due=30)
+    sub = billing.subscribe(
+        customer.id, "basic", collection_method=CollectionMethod.SEND_INVOICE, days_until_due=30
+    )
     billing.time_control().advance(datetime(2024, 1, 16, 12, tzinfo=UTC))
     result = billing.apply(sub.id, PlanChange.add("formula"))
     assert result.subscription.plan_quantities == {"basic": 1, "formula": 1}
     invoice = result.invoice
-    assert invoice is not None and invoice.status is InvoiceStatus.OPEN
+    assert invoice is not None
+    assert invoice.status is InvoiceStatus.OPEN
     assert invoice.due_date == datetime(2024, 2, 15, 12, tzinfo=UTC)
     assert [line.amount.amount for line in invoice.lines] == [250]
 
@@ -157,11 +176,19 @@ def test_exclusive_and_inclusive_tax_on_a_proration(billing: Billing) -> None:
 
 def test_second_pending_change_is_refused_unless_replaced_explicitly(billing: Billing) -> None:
     sub_id = _subscriber(billing, "pro")
-    billing.apply(sub_id, PlanChange.swap("pro", "basic", timing=AtPeriodEnd(), proration=ProrationMode.NO_BILLING))
+    billing.apply(
+        sub_id, PlanChange.swap("pro", "basic", timing=AtPeriodEnd(), proration=ProrationMode.NO_BILLING)
+    )
     with pytest.raises(ConflictError):
-        billing.apply(sub_id, PlanChange.swap("pro", "premium", timing=AtPeriodEnd(), proration=ProrationMode.NO_BILLING))
+        billing.apply(
+            sub_id,
+            PlanChange.swap("pro", "premium", timing=AtPeriodEnd(), proration=ProrationMode.NO_BILLING),
+        )
     replaced = billing.apply(
-        sub_id, PlanChange.swap("pro", "premium", timing=AtPeriodEnd(), proration=ProrationMode.NO_BILLING, replace_pending=True)
+        sub_id,
+        PlanChange.swap(
+            "pro", "premium", timing=AtPeriodEnd(), proration=ProrationMode.NO_BILLING, replace_pending=True
+        ),
     )
     assert replaced.subscription.scheduled_change is not None
     assert [i.plan for i in replaced.subscription.scheduled_change.items] == ["premium"]
@@ -173,9 +200,12 @@ def test_second_pending_change_is_refused_unless_replaced_explicitly(billing: Bi
 
 def test_downgrade_at_period_end_happens_at_the_boundary_and_renews_on_the_new_plan(billing: Billing) -> None:
     sub_id = _subscriber(billing, "pro")
-    preview = billing.preview(sub_id, PlanChange.swap("pro", "basic", timing=AtPeriodEnd(), proration=ProrationMode.NO_BILLING))
+    preview = billing.preview(
+        sub_id, PlanChange.swap("pro", "basic", timing=AtPeriodEnd(), proration=ProrationMode.NO_BILLING)
+    )
     assert preview.effective_at == datetime(2024, 2, 1, tzinfo=UTC)
-    assert preview.next_invoice is not None and preview.next_invoice.totals.total == Money.of(1000, "USD")
+    assert preview.next_invoice is not None
+    assert preview.next_invoice.totals.total == Money.of(1000, "USD")
     billing.apply(sub_id, preview.change, preview=preview)
     billing.time_control().advance(datetime(2024, 2, 1, tzinfo=UTC))
     assert billing.get(sub_id).plan_quantities == {"basic": 1}
@@ -190,7 +220,9 @@ def test_seed_003_three_phases_then_cancel_at_the_end(billing: Billing) -> None:
         Phase(items=[Item(plan="silver-jpy")], cycles=5),
         Phase(items=[Item(plan="gold-jpy", quantity=2)], cycles=7),
     ]
-    result = billing.apply(sub.id, PlanChange.phased(phases, end_behavior=EndBehavior.CANCEL, proration=ProrationMode.NO_BILLING))
+    result = billing.apply(
+        sub.id, PlanChange.phased(phases, end_behavior=EndBehavior.CANCEL, proration=ProrationMode.NO_BILLING)
+    )
     schedule = result.subscription.schedule
     assert schedule is not None
     assert [p.end for p in schedule.phases] == [
@@ -210,7 +242,8 @@ def test_same_idempotency_key_applies_once(billing: Billing) -> None:
     sub = billing.get(_subscriber(billing))
     first = billing.apply(sub, PlanChange.swap("basic", "pro"), idempotency_key="order-1")
     again = billing.apply(sub, PlanChange.swap("basic", "pro"), idempotency_key="order-1")
-    assert again.replayed and not first.replayed
+    assert again.replayed
+    assert not first.replayed
     assert again.invoice == first.invoice
     assert len(billing.invoices(sub.id)) == 2
     with pytest.raises((ConflictError, InvalidChangeError)):
@@ -218,7 +251,9 @@ def test_same_idempotency_key_applies_once(billing: Billing) -> None:
 
 
 @pytest.mark.parametrize("checkpoint", ["after_invoice", "after_subscription"])
-def test_a_failure_mid_change_leaves_nothing_half_applied(billing: Billing, provider: LocalProvider, checkpoint: str) -> None:
+def test_a_failure_mid_change_leaves_nothing_half_applied(
+    billing: Billing, provider: LocalProvider, checkpoint: str
+) -> None:
     customer = billing.create_customer("f@example.com")
     sub = billing.subscribe(customer.id, "basic")
     billing.time_control().advance(datetime(2024, 1, 16, 12, tzinfo=UTC))
@@ -230,11 +265,16 @@ def test_a_failure_mid_change_leaves_nothing_half_applied(billing: Billing, prov
 
     provider.engine.fault_hook = explode
     with pytest.raises(RuntimeError, match="injected"):
-        billing.apply(sub.id, PlanChange.swap("basic", "premium", proration=ProrationMode.PRICE_DIFFERENCE_NOW))
+        billing.apply(
+            sub.id, PlanChange.swap("basic", "premium", proration=ProrationMode.PRICE_DIFFERENCE_NOW)
+        )
     provider.engine.fault_hook = None
     assert (billing.get(sub.id), billing.invoices(sub.id), provider.balance(customer.id)) == before
-    result = billing.apply(sub.id, PlanChange.swap("basic", "premium", proration=ProrationMode.PRICE_DIFFERENCE_NOW))
-    assert result.invoice is not None and result.invoice.totals.total == Money.of(2000, "USD")
+    result = billing.apply(
+        sub.id, PlanChange.swap("basic", "premium", proration=ProrationMode.PRICE_DIFFERENCE_NOW)
+    )
+    assert result.invoice is not None
+    assert result.invoice.totals.total == Money.of(2000, "USD")
 
 
 def test_state_survives_reopening_the_database(tmp_path: Path) -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
 import attrs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from prorata import Billing, BillingCycle, Item, PlanChange, ProrationMode
 from prorata.local import LocalProvider
 
@@ -43,7 +43,9 @@ def fresh() -> tuple[Billing, LocalProvider]:
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(change=changes, mode=st.sampled_from(MODES), offset=offsets, seats=st.integers(2, 5))
-def test_apply_charges_exactly_the_preview(change: PlanChange, mode: tuple[ProrationMode, BillingCycle], offset: int, seats: int) -> None:
+def test_apply_charges_exactly_the_preview(
+    change: PlanChange, mode: tuple[ProrationMode, BillingCycle], offset: int, seats: int
+) -> None:
     billing, provider = fresh()
     try:
         customer = billing.create_customer("p@example.com")
@@ -76,7 +78,9 @@ def test_a_change_and_its_reverse_at_one_instant_net_to_zero(offset: int, pair: 
         billing.time_control().advance(START + timedelta(seconds=offset))
         there = billing.apply(sub.id, PlanChange.swap(*pair))
         back = billing.apply(there.subscription, PlanChange.swap(pair[1], pair[0]))
-        total = (there.invoice.totals.total.amount if there.invoice else 0) + (back.invoice.totals.total.amount if back.invoice else 0)
+        total = (there.invoice.totals.total.amount if there.invoice else 0) + (
+            back.invoice.totals.total.amount if back.invoice else 0
+        )
         assert total == 0
         paid = sum(r.invoice.totals.amount_due.amount for r in (there, back) if r.invoice)
         assert paid == provider.balance(customer.id)  # whatever was paid is back as credit
@@ -96,7 +100,7 @@ def test_renewals_tile_periods_without_gaps(day: int, months: int, plan: str) ->
         invoices = billing.invoices(sub.id)
         periods = [(line.period_start, line.period_end) for invoice in invoices for line in invoice.lines]
         assert len(periods) >= months
-        for (_, end), (start, _) in zip(periods, periods[1:], strict=False):
+        for (_, end), (start, _) in itertools.pairwise(periods):
             assert start == end
         current = billing.get(sub.id)
         assert periods[-1] == (current.current_period_start, current.current_period_end)

@@ -408,7 +408,9 @@ class LocalEngine:
                     pending_change=pending,
                     subscription=attrs.evolve(
                         state.subscription,
-                        scheduled_change=ScheduledChange(items=target, effective_at=when, id=f"{sub.id}:change"),
+                        scheduled_change=ScheduledChange(
+                            items=target, effective_at=when, id=f"{sub.id}:change"
+                        ),
                     ),
                 )
                 return _Outcome(
@@ -434,7 +436,9 @@ class LocalEngine:
                 state = self._release_if_open_ended(state)
                 return _Outcome(state=state, lines=lines, effective_at=at, proration_time=at)
 
-    def _lines_at(self, sub: Subscription, target: tuple[Item, ...], when: datetime, mode: ProrationMode) -> tuple[ChargeLine, ...]:
+    def _lines_at(
+        self, sub: Subscription, target: tuple[Item, ...], when: datetime, mode: ProrationMode
+    ) -> tuple[ChargeLine, ...]:
         """What a change scheduled for ``when`` will invoice then (if nothing else changes first)."""
         if sub.status is SubscriptionStatus.TRIALING and sub.trial_end is not None and when < sub.trial_end:
             return ()
@@ -445,7 +449,16 @@ class LocalEngine:
             start, end = period_containing(sub.billing_cycle_anchor, interval, when)
         if when == start:
             return ()
-        computed = change_lines(self.catalog, sub.items, target, period_start=start, period_end=end, at=when, mode=mode, cycle=BillingCycle.KEEP)
+        computed = change_lines(
+            self.catalog,
+            sub.items,
+            target,
+            period_start=start,
+            period_end=end,
+            at=when,
+            mode=mode,
+            cycle=BillingCycle.KEEP,
+        )
         return computed.now
 
     def _resolve(self, schedule: Schedule, sub: Subscription, now: datetime) -> Schedule:

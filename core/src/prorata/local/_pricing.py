@@ -87,6 +87,17 @@ def change_lines(
     new_end = add_intervals(at, interval, 1) if reset else period_end
     new_start = at if reset else period_start
     lines: list[ChargeLine] = []
+
+    def credit(plan: Plan, quantity: int) -> None:
+        amount = -(plan.price * quantity).scale(fraction)
+        text = f"Unused time on {quantity} x {plan.name} from {_day(at)}"
+        lines.append(_line(plan, amount, LineKind.PRORATION_CREDIT, quantity, at, period_end, text))
+
+    def charge(
+        plan: Plan, amount: Money, kind: LineKind, quantity: int, start: datetime, end: datetime, text: str
+    ) -> None:
+        lines.append(_line(plan, amount, kind, quantity, start, end, text))
+
     for key in plans:
         plan = catalog.get(key)
         q0, q1 = before.get(key, 0), after.get(key, 0)
@@ -94,80 +105,32 @@ def change_lines(
         match mode:
             case ProrationMode.PRORATE_NOW | ProrationMode.PRORATE_NEXT_INVOICE if not reset:
                 if changed and q0:
-                    lines.append(
-                        _line(
-                            plan,
-                            -(plan.price * q0).scale(fraction),
-                            LineKind.PRORATION_CREDIT,
-                            q0,
-                            at,
-                            period_end,
-                            f"Unused time on {q0} x {plan.name} from {_day(at)}",
-                        )
-                    )
+                    credit(plan, q0)
                 if changed and q1:
-                    lines.append(
-                        _line(
-                            plan,
-                            (plan.price * q1).scale(fraction),
-                            LineKind.PRORATION_DEBIT,
-                            q1,
-                            at,
-                            period_end,
-                            f"Remaining time on {q1} x {plan.name} from {_day(at)}",
-                        )
+                    text = f"Remaining time on {q1} x {plan.name} from {_day(at)}"
+                    charge(
+                        plan,
+                        (plan.price * q1).scale(fraction),
+                        LineKind.PRORATION_DEBIT,
+                        q1,
+                        at,
+                        period_end,
+                        text,
                     )
             case ProrationMode.PRORATE_NOW:
                 if q0:
-                    lines.append(
-                        _line(
-                            plan,
-                            -(plan.price * q0).scale(fraction),
-                            LineKind.PRORATION_CREDIT,
-                            q0,
-                            at,
-                            period_end,
-                            f"Unused time on {q0} x {plan.name} from {_day(at)}",
-                        )
-                    )
+                    credit(plan, q0)
                 if q1:
-                    lines.append(
-                        _line(
-                            plan,
-                            plan.price * q1,
-                            LineKind.RECURRING,
-                            q1,
-                            at,
-                            new_end,
-                            f"{q1} x {plan.name} ({_day(at)} - {_day(new_end)})",
-                        )
-                    )
+                    text = f"{q1} x {plan.name} ({_day(at)} - {_day(new_end)})"
+                    charge(plan, plan.price * q1, LineKind.RECURRING, q1, at, new_end, text)
             case ProrationMode.FULL_PRICE_NOW:
                 if q1 and (reset or changed):
-                    lines.append(
-                        _line(
-                            plan,
-                            plan.price * q1,
-                            LineKind.FULL_PRICE,
-                            q1,
-                            new_start,
-                            new_end,
-                            f"{q1} x {plan.name} ({_day(new_start)} - {_day(new_end)})",
-                        )
-                    )
+                    text = f"{q1} x {plan.name} ({_day(new_start)} - {_day(new_end)})"
+                    charge(plan, plan.price * q1, LineKind.FULL_PRICE, q1, new_start, new_end, text)
             case ProrationMode.PRICE_DIFFERENCE_NOW:
                 if changed:
-                    lines.append(
-                        _line(
-                            plan,
-                            plan.price * (q1 - q0),
-                            LineKind.PRICE_DIFFERENCE,
-                            q1,
-                            at,
-                            new_end,
-                            f"Price difference for {plan.name}: {q0} -> {q1}",
-                        )
-                    )
+                    text = f"Price difference for {plan.name}: {q0} -> {q1}"
+                    charge(plan, plan.price * (q1 - q0), LineKind.PRICE_DIFFERENCE, q1, at, new_end, text)
             case _:
                 pass
     lines = _settle_rounding(catalog, lines, fraction)
@@ -196,7 +159,8 @@ def _settle_rounding(catalog: Catalog, lines: list[ChargeLine], fraction: Fracti
     rounded = 0
     for index in prorated:
         line = lines[index]
-        assert line.plan is not None and line.quantity is not None
+        assert line.plan is not None
+        assert line.quantity is not None
         sign = -1 if line.kind is LineKind.PRORATION_CREDIT else 1
         exact += sign * catalog.get(line.plan).price.amount * line.quantity * fraction
         rounded += line.amount.amount
@@ -204,7 +168,9 @@ def _settle_rounding(catalog: Catalog, lines: list[ChargeLine], fraction: Fracti
     if difference:
         largest = max(prorated, key=lambda i: abs(lines[i].amount.amount))
         line = lines[largest]
-        lines[largest] = attrs.evolve(line, amount=Money.of(line.amount.amount + difference, line.amount.currency))
+        lines[largest] = attrs.evolve(
+            line, amount=Money.of(line.amount.amount + difference, line.amount.currency)
+        )
     return lines
 
 

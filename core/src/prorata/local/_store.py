@@ -69,12 +69,17 @@ class Store:
     def __init__(self, path: str | Path) -> None:
         self._path = str(path)
         self._conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
-        self._conn.execute("PRAGMA foreign_keys = ON")
-        if self._path != ":memory:":
-            self._conn.execute("PRAGMA journal_mode = WAL")
-        self._conn.executescript(SCHEMA)
         self._lock = threading.RLock()
         self._depth = 0
+        self._execute("PRAGMA foreign_keys = ON")
+        if self._path != ":memory:":
+            self._execute("PRAGMA journal_mode = WAL")
+        self._conn.executescript(SCHEMA)
+
+    def _execute(self, sql: str, params: tuple[object, ...] = ()) -> sqlite3.Cursor:
+        """Run one statement; the lock makes the shared connection safe across threads."""
+        with self._lock:
+            return self._conn.execute(sql, params)
 
     @property
     def path(self) -> str:
@@ -94,26 +99,26 @@ class Store:
                 finally:
                     self._depth -= 1
                 return
-            self._conn.execute("BEGIN IMMEDIATE")
+            self._execute("BEGIN IMMEDIATE")
             self._depth = 1
             try:
                 yield
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                self._execute("ROLLBACK")
                 raise
             else:
-                self._conn.execute("COMMIT")
+                self._execute("COMMIT")
             finally:
                 self._depth = 0
 
     # -- meta -------------------------------------------------------------------------------
 
     def get_meta(self, key: str) -> str | None:
-        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        row = self._execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
 
     def set_meta(self, key: str, value: str) -> None:
-        self._conn.execute(
+        self._execute(
             "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
@@ -133,13 +138,13 @@ class Store:
     # -- customers --------------------------------------------------------------------------
 
     def insert_customer(self, row: CustomerRow) -> None:
-        self._conn.execute(
+        self._execute(
             "INSERT INTO customers(id, email, name, payment_method, balance, currency) VALUES (?, ?, ?, ?, ?, ?)",
             (row.id, row.email, row.name, row.payment_method, row.balance, row.currency),
         )
 
     def customer(self, customer_id: str) -> CustomerRow:
-        row = self._conn.execute(
+        row = self._execute(
             "SELECT id, email, name, payment_method, balance, currency FROM customers WHERE id = ?",
             (customer_id,),
         ).fetchone()
@@ -152,7 +157,7 @@ class Store:
         )
 
     def update_customer(self, row: CustomerRow) -> None:
-        self._conn.execute(
+        self._execute(
             "UPDATE customers SET payment_method = ?, balance = ?, currency = ? WHERE id = ?",
             (row.payment_method, row.balance, row.currency, row.id),
         )
@@ -161,7 +166,7 @@ class Store:
 
     def put_state(self, state: LocalState, next_event_at: datetime | None) -> None:
         sub = state.subscription
-        self._conn.execute(
+        self._execute(
             "INSERT INTO subscriptions(id, customer_id, state, next_event_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(id) DO UPDATE SET state = excluded.state, next_event_at = excluded.next_event_at",
             (
@@ -173,9 +178,7 @@ class Store:
         )
 
     def state(self, subscription_id: str) -> LocalState:
-        row = self._conn.execute(
-            "SELECT state FROM subscriptions WHERE id = ?", (subscription_id,)
-        ).fetchone()
+        row = self._execute("SELECT state FROM subscriptions WHERE id = ?", (subscription_id,)).fetchone()
         if row is None:
             raise NotFoundError(
                 f"no subscription {subscription_id}",
@@ -187,16 +190,16 @@ class Store:
 
     def states(self, customer_id: str | None = None) -> list[LocalState]:
         if customer_id is None:
-            rows = self._conn.execute("SELECT state FROM subscriptions ORDER BY id").fetchall()
+            rows = self._execute("SELECT state FROM subscriptions ORDER BY id").fetchall()
         else:
-            rows = self._conn.execute(
+            rows = self._execute(
                 "SELECT state FROM subscriptions WHERE customer_id = ? ORDER BY id", (customer_id,)
             ).fetchall()
         return [loads(row[0], LocalState) for row in rows]
 
     def due(self, until: datetime) -> tuple[str, datetime] | None:
         """The subscription with the earliest event at or before ``until``."""
-        row = self._conn.execute(
+        row = self._execute(
             "SELECT id, next_event_at FROM subscriptions WHERE next_event_at IS NOT NULL AND next_event_at <= ? "
             "ORDER BY next_event_at, id LIMIT 1",
             (int(until.timestamp()),),
@@ -207,7 +210,7 @@ class Store:
 
     def put_invoice(self, invoice: Invoice, customer_id: str) -> None:
         seq = int(invoice.id.rsplit("_", 1)[-1])
-        self._conn.execute(
+        self._execute(
             "INSERT INTO invoices(id, subscription_id, customer_id, created, seq, data) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT(id) DO UPDATE SET data = excluded.data",
             (
@@ -221,7 +224,7 @@ class Store:
         )
 
     def invoice(self, invoice_id: str) -> Invoice:
-        row = self._conn.execute("SELECT data FROM invoices WHERE id = ?", (invoice_id,)).fetchone()
+        row = self._execute("SELECT data FROM invoices WHERE id = ?", (invoice_id,)).fetchone()
         if row is None:
             raise NotFoundError(
                 f"no invoice {invoice_id}", provider="local", code="resource_missing", param="invoice"
@@ -229,7 +232,7 @@ class Store:
         return loads(row[0], Invoice)
 
     def invoices(self, subscription_id: str) -> list[Invoice]:
-        rows = self._conn.execute(
+        rows = self._execute(
             "SELECT data FROM invoices WHERE subscription_id = ? ORDER BY seq", (subscription_id,)
         ).fetchall()
         return [loads(row[0], Invoice) for row in rows]
@@ -237,13 +240,11 @@ class Store:
     # -- idempotency ------------------------------------------------------------------------
 
     def recall(self, key: str) -> tuple[str, str] | None:
-        row = self._conn.execute(
-            "SELECT fingerprint, result FROM idempotency WHERE key = ?", (key,)
-        ).fetchone()
+        row = self._execute("SELECT fingerprint, result FROM idempotency WHERE key = ?", (key,)).fetchone()
         return None if row is None else (str(row[0]), str(row[1]))
 
     def remember(self, key: str, fingerprint: str, result: str) -> None:
-        self._conn.execute(
+        self._execute(
             "INSERT INTO idempotency(key, fingerprint, result) VALUES (?, ?, ?)", (key, fingerprint, result)
         )
 
