@@ -18,7 +18,15 @@ from prorata._idempotency import derive_key
 from prorata._invoice import Invoice
 from prorata._preview import ChangePreview, ChangeResult
 from prorata._pricing import CollectionMethod, Discount, Item, TaxRate
-from prorata._provider import Customer, NewCustomer, NewSubscription, Provider, ProviderSettings, TimeControl
+from prorata._provider import (
+    TEST_CARD_SUCCEEDS,
+    Customer,
+    NewCustomer,
+    NewSubscription,
+    Provider,
+    ProviderSettings,
+    TimeControl,
+)
 from prorata._registry import Registry, get_registry
 from prorata._subscription import Subscription
 
@@ -31,7 +39,10 @@ def _preview_matches(preview: ChangePreview, invoice: Invoice | None) -> bool:
         return invoice is None
     if invoice is None:
         return not preview.lines and preview.totals.total.amount == 0
-    return invoice.totals.total == preview.totals.total and invoice.totals.amount_due == preview.totals.amount_due
+    return (
+        invoice.totals.total == preview.totals.total
+        and invoice.totals.amount_due == preview.totals.amount_due
+    )
 
 
 @attrs.define
@@ -61,23 +72,43 @@ class Billing:
         spec = (registry or get_registry()).provider(config.provider)
         missing = config.catalog.missing_refs(spec.name) if spec.name != "local" else []
         if missing:
-            raise ConfigurationError(config.source, f"plans.{missing[0]}.refs.{spec.name}", f"a {spec.name} reference for every plan")
+            raise ConfigurationError(
+                config.source,
+                f"plans.{missing[0]}.refs.{spec.name}",
+                f"a {spec.name} reference for every plan",
+            )
         settings = ProviderSettings(
-            name=spec.name, catalog=config.catalog, options=config.options, secrets=config.secrets, source=config.source
+            name=spec.name,
+            catalog=config.catalog,
+            options=config.options,
+            secrets=config.secrets,
+            source=config.source,
         )
         try:
             provider = spec.factory(settings)
         except BillingError:
             raise
         except Exception as exc:
-            raise ConfigurationError(config.source, f"providers.{spec.name}", "settings the provider accepts", repr(exc)) from exc
+            raise ConfigurationError(
+                config.source, f"providers.{spec.name}", "settings the provider accepts", repr(exc)
+            ) from exc
         return cls(provider=provider, catalog=config.catalog)
 
     # -- customers and subscriptions ------------------------------------------------------------
 
-    def create_customer(self, email: str, *, name: str | None = None, payment_method: str | None = None, idempotency_key: str | None = None) -> Customer:
-        request = NewCustomer(email=email, name=name, **({} if payment_method is None else {"payment_method": payment_method}))
-        return self.provider.create_customer(request, idempotency_key=idempotency_key or derive_key("customer", request))
+    def create_customer(
+        self,
+        email: str,
+        *,
+        name: str | None = None,
+        payment_method: str = TEST_CARD_SUCCEEDS,
+        idempotency_key: str | None = None,
+    ) -> Customer:
+        """Create a customer; ``payment_method`` is a provider id or a portable ``TEST_CARD_*`` name."""
+        request = NewCustomer(email=email, name=name, payment_method=payment_method)
+        return self.provider.create_customer(
+            request, idempotency_key=idempotency_key or derive_key("customer", request)
+        )
 
     def subscribe(
         self,
@@ -95,26 +126,64 @@ class Billing:
         """Subscribe a customer to plan keys (``"pro"`` or a list of Items)."""
         resolved = (Item(plan=items),) if isinstance(items, str) else tuple(items)
         caps = self.provider.capabilities
-        check_items(resolved, field="NewSubscription.items", catalog=self.catalog, capabilities=caps, provider=self.provider.name, currency=None)
+        check_items(
+            resolved,
+            field="NewSubscription.items",
+            catalog=self.catalog,
+            capabilities=caps,
+            provider=self.provider.name,
+            currency=None,
+        )
         if collection_method not in caps.collection_methods:
-            raise UnsupportedCapabilityError("NewSubscription.collection_method", collection_method.value, capability="that collection method", provider=self.provider.name)
+            raise UnsupportedCapabilityError(
+                "NewSubscription.collection_method",
+                collection_method.value,
+                capability="that collection method",
+                provider=self.provider.name,
+            )
         if collection_method is CollectionMethod.SEND_INVOICE and days_until_due is None:
-            raise InvalidChangeError("NewSubscription.days_until_due", None, "days until due when collection is by sent invoice")
+            raise InvalidChangeError(
+                "NewSubscription.days_until_due", None, "days until due when collection is by sent invoice"
+            )
         if discounts and not caps.discounts:
-            raise UnsupportedCapabilityError("NewSubscription.discounts", len(discounts), capability="discounts", provider=self.provider.name)
+            raise UnsupportedCapabilityError(
+                "NewSubscription.discounts",
+                len(discounts),
+                capability="discounts",
+                provider=self.provider.name,
+            )
         currency = self.catalog.get(resolved[0].plan).currency
         for index, discount in enumerate(discounts):
             if discount.amount_off is not None and discount.amount_off.currency != currency:
-                raise InvalidChangeError(f"NewSubscription.discounts[{index}].amount_off", discount.amount_off, f"an amount in {currency}")
+                raise InvalidChangeError(
+                    f"NewSubscription.discounts[{index}].amount_off",
+                    discount.amount_off,
+                    f"an amount in {currency}",
+                )
         if tax_rates and not caps.tax_rates:
-            raise UnsupportedCapabilityError("NewSubscription.tax_rates", len(tax_rates), capability="tax rates", provider=self.provider.name)
+            raise UnsupportedCapabilityError(
+                "NewSubscription.tax_rates",
+                len(tax_rates),
+                capability="tax rates",
+                provider=self.provider.name,
+            )
         if trial_days and not caps.trials:
-            raise UnsupportedCapabilityError("NewSubscription.trial_days", trial_days, capability="trials", provider=self.provider.name)
+            raise UnsupportedCapabilityError(
+                "NewSubscription.trial_days", trial_days, capability="trials", provider=self.provider.name
+            )
         request = NewSubscription(
-            customer_id=customer_id, items=resolved, trial_days=trial_days, discounts=tuple(discounts), tax_rates=tuple(tax_rates),
-            collection_method=collection_method, days_until_due=days_until_due, billing_cycle_anchor=billing_cycle_anchor,
+            customer_id=customer_id,
+            items=resolved,
+            trial_days=trial_days,
+            discounts=tuple(discounts),
+            tax_rates=tuple(tax_rates),
+            collection_method=collection_method,
+            days_until_due=days_until_due,
+            billing_cycle_anchor=billing_cycle_anchor,
         )
-        return self.provider.create_subscription(request, idempotency_key=idempotency_key or derive_key("subscribe", request))
+        return self.provider.create_subscription(
+            request, idempotency_key=idempotency_key or derive_key("subscribe", request)
+        )
 
     def get(self, subscription_id: str) -> Subscription:
         return self.provider.get_subscription(subscription_id)
@@ -132,7 +201,13 @@ class Billing:
 
     def check(self, subscription: Subscription, change: PlanChange) -> tuple[Item, ...]:
         """Validate ``change`` for ``subscription`` on this provider; returns the target items."""
-        return check_change(change, subscription, capabilities=self.provider.capabilities, catalog=self.catalog, provider=self.provider.name)
+        return check_change(
+            change,
+            subscription,
+            capabilities=self.provider.capabilities,
+            catalog=self.catalog,
+            provider=self.provider.name,
+        )
 
     def preview(self, subscription: Subscription | str, change: PlanChange) -> ChangePreview:
         """What ``change`` will cost now and afterwards. Changes nothing.
@@ -160,39 +235,68 @@ class Billing:
         current = self._subscription(subscription)
         if preview is not None:
             if preview.subscription_id != current.id:
-                raise InvalidChangeError("preview.subscription_id", preview.subscription_id, f"the preview of subscription {current.id}")
+                raise InvalidChangeError(
+                    "preview.subscription_id",
+                    preview.subscription_id,
+                    f"the preview of subscription {current.id}",
+                )
             if preview.change != change:
-                raise InvalidChangeError("preview.change", "<different change>", "the change that was previewed")
+                raise InvalidChangeError(
+                    "preview.change", "<different change>", "the change that was previewed"
+                )
             if preview.provider != self.provider.name:
-                raise InvalidChangeError("preview.provider", preview.provider, f"a preview made on {self.provider.name}")
+                raise InvalidChangeError(
+                    "preview.provider", preview.provider, f"a preview made on {self.provider.name}"
+                )
         target = self.check(current, change)
         proration_time = preview.proration_time if preview is not None else None
         # Derived from the whole subscription state as read plus the change: a retry of this
         # call reuses the key, a new change on the changed subscription gets a new one.
         key = idempotency_key or derive_key("change", current, change, proration_time)
-        result = self.provider.apply_change(current, change, target=target, proration_time=proration_time, idempotency_key=key)
+        result = self.provider.apply_change(
+            current, change, target=target, proration_time=proration_time, idempotency_key=key
+        )
         if preview is not None:
-            result = attrs.evolve(result, preview=preview, matches_preview=_preview_matches(preview, result.invoice))
+            result = attrs.evolve(
+                result, preview=preview, matches_preview=_preview_matches(preview, result.invoice)
+            )
         return result
 
-    def cancel_scheduled_change(self, subscription_id: str, *, idempotency_key: str | None = None) -> Subscription:
+    def cancel_scheduled_change(
+        self, subscription_id: str, *, idempotency_key: str | None = None
+    ) -> Subscription:
         """Drop a pending scheduled change or schedule (the subscription stays as it is now)."""
         current = self.get(subscription_id)
         if not self.provider.capabilities.cancel_scheduled_change:
-            raise UnsupportedCapabilityError("cancel_scheduled_change", subscription_id, capability="cancelling a scheduled change", provider=self.provider.name)
+            raise UnsupportedCapabilityError(
+                "cancel_scheduled_change",
+                subscription_id,
+                capability="cancelling a scheduled change",
+                provider=self.provider.name,
+            )
         if current.scheduled_change is None and current.schedule is None:
-            raise InvalidChangeError("subscription.scheduled_change", None, "a pending scheduled change to cancel")
-        return self.provider.cancel_scheduled_change(subscription_id, idempotency_key=idempotency_key or derive_key("unschedule", subscription_id, current.scheduled_change, current.schedule))
+            raise InvalidChangeError(
+                "subscription.scheduled_change", None, "a pending scheduled change to cancel"
+            )
+        return self.provider.cancel_scheduled_change(
+            subscription_id,
+            idempotency_key=idempotency_key
+            or derive_key("unschedule", subscription_id, current.scheduled_change, current.schedule),
+        )
 
     def cancel_now(self, subscription_id: str, *, idempotency_key: str | None = None) -> Subscription:
         """End the subscription immediately (no refund of the current period)."""
-        return self.provider.cancel_now(subscription_id, idempotency_key=idempotency_key or derive_key("cancel", subscription_id))
+        return self.provider.cancel_now(
+            subscription_id, idempotency_key=idempotency_key or derive_key("cancel", subscription_id)
+        )
 
     def time_control(self) -> TimeControl:
         """The provider's clock for tests and demos (raises when it has none)."""
         control = self.provider.time_control()
         if control is None:
-            raise UnsupportedCapabilityError("time_control", self.provider.name, capability="time control", provider=self.provider.name)
+            raise UnsupportedCapabilityError(
+                "time_control", self.provider.name, capability="time control", provider=self.provider.name
+            )
         return control
 
     def close(self) -> None:

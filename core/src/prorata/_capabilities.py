@@ -98,7 +98,15 @@ def _unsupported(field: str, value: object, capability: str, provider: str) -> U
     return UnsupportedCapabilityError(field, value, capability=capability, provider=provider)
 
 
-def check_items(items: tuple[Item, ...], *, field: str, catalog: Catalog, capabilities: Capabilities, provider: str, currency: str | None) -> None:
+def check_items(
+    items: tuple[Item, ...],
+    *,
+    field: str,
+    catalog: Catalog,
+    capabilities: Capabilities,
+    provider: str,
+    currency: str | None,
+) -> None:
     """Items exist in the catalog, share one currency and fit the provider's item model."""
     if not items:
         raise InvalidChangeError(field, items, "at least one item")
@@ -113,16 +121,27 @@ def check_items(items: tuple[Item, ...], *, field: str, catalog: Catalog, capabi
             raise _unsupported(f"{field}[{index}].quantity", item.quantity, "quantities", provider)
         currencies.add(plan.currency)
         if len(currencies) > 1:
-            raise InvalidChangeError(f"{field}[{index}].plan", item.plan, f"plans in one currency (mixed: {sorted(currencies)})")
+            raise InvalidChangeError(
+                f"{field}[{index}].plan", item.plan, f"plans in one currency (mixed: {sorted(currencies)})"
+            )
         intervals.add(plan.interval)
         if len(intervals) > 1:
-            raise InvalidChangeError(f"{field}[{index}].plan", item.plan, "plans with one billing interval (every item renews together)")
+            raise InvalidChangeError(
+                f"{field}[{index}].plan",
+                item.plan,
+                "plans with one billing interval (every item renews together)",
+            )
         if not plan.addon:
             base += 1
     if len(items) > 1 and not capabilities.multi_item:
         raise _unsupported(field, [i.plan for i in items], "more than one item", provider)
     if capabilities.max_base_items is not None and base > capabilities.max_base_items:
-        raise _unsupported(field, [i.plan for i in items], f"more than {capabilities.max_base_items} base plan(s) (others must be add-ons)", provider)
+        raise _unsupported(
+            field,
+            [i.plan for i in items],
+            f"more than {capabilities.max_base_items} base plan(s) (others must be add-ons)",
+            provider,
+        )
 
 
 def check_change(
@@ -140,7 +159,9 @@ def check_change(
     UnsupportedCapabilityError; the same error for every provider alike.
     """
     if subscription.status is SubscriptionStatus.CANCELED:
-        raise InvalidStateError(subscription.id, subscription.status.value, "a canceled subscription cannot be changed")
+        raise InvalidStateError(
+            subscription.id, subscription.status.value, "a canceled subscription cannot be changed"
+        )
     timing = change.timing
     if timing.kind not in capabilities.timings:
         raise _unsupported("PlanChange.timing", timing.kind.value, f"timing {timing.kind.value}", provider)
@@ -152,49 +173,114 @@ def check_change(
             provider,
         )
     if change.on_payment_failure not in capabilities.payment_failure_policies:
-        raise _unsupported("PlanChange.on_payment_failure", change.on_payment_failure.value, "that payment-failure policy", provider)
+        raise _unsupported(
+            "PlanChange.on_payment_failure",
+            change.on_payment_failure.value,
+            "that payment-failure policy",
+            provider,
+        )
     if change.cancels_at_period_end:
         if not capabilities.cancel_at_period_end:
-            raise _unsupported("PlanChange.operations", "cancel_at_period_end", "cancel at period end", provider)
+            raise _unsupported(
+                "PlanChange.operations", "cancel_at_period_end", "cancel at period end", provider
+            )
         if subscription.cancel_at_period_end:
-            raise InvalidStateError(subscription.id, subscription.status.value, "already set to cancel at period end")
+            raise InvalidStateError(
+                subscription.id, subscription.status.value, "already set to cancel at period end"
+            )
     if change.resumes:
         if not capabilities.resume:
             raise _unsupported("PlanChange.operations", "resume", "resume", provider)
         if not subscription.cancel_at_period_end:
-            raise InvalidStateError(subscription.id, subscription.status.value, "there is no pending cancellation to resume")
-    elif subscription.cancel_at_period_end and change.changes_items and not isinstance(timing, PhasedSchedule):
-        raise InvalidStateError(subscription.id, subscription.status.value, "set to cancel at period end; resume it first (or combine Resume with the change)")
+            raise InvalidStateError(
+                subscription.id, subscription.status.value, "there is no pending cancellation to resume"
+            )
+    elif (
+        subscription.cancel_at_period_end and change.changes_items and not isinstance(timing, PhasedSchedule)
+    ):
+        raise InvalidStateError(
+            subscription.id,
+            subscription.status.value,
+            "set to cancel at period end; resume it first (or combine Resume with the change)",
+        )
     if subscription.status is SubscriptionStatus.PAST_DUE and change.changes_items:
-        raise InvalidStateError(subscription.id, subscription.status.value, "pay the open invoice before changing the plan")
-    if (subscription.scheduled_change is not None or subscription.schedule is not None) and change.changes_items and not change.replace_pending:
+        raise InvalidStateError(
+            subscription.id, subscription.status.value, "pay the open invoice before changing the plan"
+        )
+    if (
+        (subscription.scheduled_change is not None or subscription.schedule is not None)
+        and change.changes_items
+        and not change.replace_pending
+    ):
         raise ConflictError(
             f"subscription {subscription.id} already has a pending scheduled change; "
             "cancel it or pass replace_pending=True to replace it explicitly",
             provider=provider,
             code="pending_change",
         )
-    if isinstance(timing, AtDate):
-        if not subscription.current_period_start < timing.at:
-            raise InvalidChangeError("PlanChange.timing.at", timing.at.isoformat(), "a time after the current period start")
+    if isinstance(timing, AtDate) and not subscription.current_period_start < timing.at:
+        raise InvalidChangeError(
+            "PlanChange.timing.at", timing.at.isoformat(), "a time after the current period start"
+        )
     if isinstance(timing, PhasedSchedule):
         schedule = timing.schedule
         if len(schedule.phases) > capabilities.max_phases:
-            raise _unsupported("PlanChange.timing.schedule.phases", len(schedule.phases), f"more than {capabilities.max_phases} phases", provider)
+            raise _unsupported(
+                "PlanChange.timing.schedule.phases",
+                len(schedule.phases),
+                f"more than {capabilities.max_phases} phases",
+                provider,
+            )
         if schedule.end_behavior not in capabilities.end_behaviors:
-            raise _unsupported("PlanChange.timing.schedule.end_behavior", schedule.end_behavior.value, f"end behaviour {schedule.end_behavior.value}", provider)
+            raise _unsupported(
+                "PlanChange.timing.schedule.end_behavior",
+                schedule.end_behavior.value,
+                f"end behaviour {schedule.end_behavior.value}",
+                provider,
+            )
         for index, phase in enumerate(schedule.phases):
-            check_items(phase.items, field=f"PlanChange.timing.schedule.phases[{index}].items", catalog=catalog, capabilities=capabilities, provider=provider, currency=subscription.currency)
+            check_items(
+                phase.items,
+                field=f"PlanChange.timing.schedule.phases[{index}].items",
+                catalog=catalog,
+                capabilities=capabilities,
+                provider=provider,
+                currency=subscription.currency,
+            )
             if phase.discounts and not capabilities.discounts:
-                raise _unsupported(f"PlanChange.timing.schedule.phases[{index}].discounts", len(phase.discounts), "discounts", provider)
+                raise _unsupported(
+                    f"PlanChange.timing.schedule.phases[{index}].discounts",
+                    len(phase.discounts),
+                    "discounts",
+                    provider,
+                )
         first = schedule.phases[0]
-        if first.start is not None and first.start != subscription.current_period_start and first.start > subscription.current_period_end:
-            raise InvalidChangeError("PlanChange.timing.schedule.phases[0].start", first.start.isoformat(), "the current phase (start within the current period, or None)")
+        if (
+            first.start is not None
+            and first.start != subscription.current_period_start
+            and first.start > subscription.current_period_end
+        ):
+            raise InvalidChangeError(
+                "PlanChange.timing.schedule.phases[0].start",
+                first.start.isoformat(),
+                "the current phase (start within the current period, or None)",
+            )
         return first.items
     if not change.changes_items:
         return subscription.items
     target = change.target_items(subscription.items)
-    check_items(target, field="PlanChange.operations", catalog=catalog, capabilities=capabilities, provider=provider, currency=subscription.currency)
-    if dict((i.plan, i.quantity) for i in target) == subscription.plan_quantities and not change.resumes:
-        raise InvalidChangeError("PlanChange.operations", change.operations, "a change to the items (the result equals the current items)")
+    check_items(
+        target,
+        field="PlanChange.operations",
+        catalog=catalog,
+        capabilities=capabilities,
+        provider=provider,
+        currency=subscription.currency,
+    )
+    if {i.plan: i.quantity for i in target} == subscription.plan_quantities and not change.resumes:
+        raise InvalidChangeError(
+            "PlanChange.operations",
+            change.operations,
+            "a change to the items (the result equals the current items)",
+        )
     return target

@@ -54,7 +54,11 @@ class ProrationMode(enum.StrEnum):
 
     @property
     def bills_now(self) -> bool:
-        return self in (ProrationMode.PRORATE_NOW, ProrationMode.FULL_PRICE_NOW, ProrationMode.PRICE_DIFFERENCE_NOW)
+        return self in (
+            ProrationMode.PRORATE_NOW,
+            ProrationMode.FULL_PRICE_NOW,
+            ProrationMode.PRICE_DIFFERENCE_NOW,
+        )
 
 
 class BillingCycle(enum.StrEnum):
@@ -190,15 +194,24 @@ class PlanChange:
         ops = self.operations
         if isinstance(self.timing, PhasedSchedule):
             if ops:
-                raise InvalidChangeError("PlanChange.operations", ops, "no operations with a phased schedule (phases carry the items)")
+                raise InvalidChangeError(
+                    "PlanChange.operations",
+                    ops,
+                    "no operations with a phased schedule (phases carry the items)",
+                )
         elif not ops:
             raise InvalidChangeError("PlanChange.operations", ops, "at least one operation")
         has_lifecycle = any(isinstance(op, (CancelAtPeriodEnd, Resume)) for op in ops)
         if has_lifecycle and not isinstance(self.timing, Immediately):
-            raise InvalidChangeError("PlanChange.timing", self.timing.kind.value, "immediately for cancel/resume")
+            raise InvalidChangeError(
+                "PlanChange.timing", self.timing.kind.value, "immediately for cancel/resume"
+            )
         if sum(isinstance(op, CancelAtPeriodEnd) for op in ops) and sum(isinstance(op, Resume) for op in ops):
             raise InvalidChangeError("PlanChange.operations", ops, "not both cancel_at_period_end and resume")
-        if sum(isinstance(op, SetItems) for op in ops) and len([op for op in ops if isinstance(op, _ITEM_OPERATIONS)]) > 1:
+        if (
+            sum(isinstance(op, SetItems) for op in ops)
+            and len([op for op in ops if isinstance(op, _ITEM_OPERATIONS)]) > 1
+        ):
             raise InvalidChangeError("PlanChange.operations", ops, "SetItems alone among item operations")
         if self.billing_cycle is BillingCycle.RESET and not self.proration.bills_now:
             raise InvalidChangeError(
@@ -207,7 +220,9 @@ class PlanChange:
                 f"keep with {self.proration.value} (a new cycle is always billed now)",
             )
         if self.billing_cycle is BillingCycle.RESET and not isinstance(self.timing, Immediately):
-            raise InvalidChangeError("PlanChange.billing_cycle", self.billing_cycle.value, "keep unless the change is immediate")
+            raise InvalidChangeError(
+                "PlanChange.billing_cycle", self.billing_cycle.value, "keep unless the change is immediate"
+            )
 
     # -- named constructors ----------------------------------------------------------------
 
@@ -241,18 +256,27 @@ class PlanChange:
         ops: list[Operation] = [Resume()]
         if switch_to is not None:
             ops.append(Swap(from_plan=switch_to[0], to_plan=switch_to[1]))
-        options.setdefault("proration", ProrationMode.NO_BILLING if switch_to is None else ProrationMode.PRORATE_NOW)
+        options.setdefault(
+            "proration", ProrationMode.NO_BILLING if switch_to is None else ProrationMode.PRORATE_NOW
+        )
         return cls(operations=tuple(ops), **options)
 
     @classmethod
-    def phased(cls, phases: Sequence[Phase], *, end_behavior: EndBehavior = EndBehavior.RELEASE, **options: Any) -> PlanChange:
-        return cls(timing=PhasedSchedule(schedule=Schedule(phases=tuple(phases), end_behavior=end_behavior)), **options)
+    def phased(
+        cls, phases: Sequence[Phase], *, end_behavior: EndBehavior = EndBehavior.RELEASE, **options: Any
+    ) -> PlanChange:
+        return cls(
+            timing=PhasedSchedule(schedule=Schedule(phases=tuple(phases), end_behavior=end_behavior)),
+            **options,
+        )
 
     # -- derived -----------------------------------------------------------------------------
 
     @property
     def changes_items(self) -> bool:
-        return isinstance(self.timing, PhasedSchedule) or any(isinstance(op, _ITEM_OPERATIONS) for op in self.operations)
+        return isinstance(self.timing, PhasedSchedule) or any(
+            isinstance(op, _ITEM_OPERATIONS) for op in self.operations
+        )
 
     @property
     def cancels_at_period_end(self) -> bool:
@@ -272,11 +296,20 @@ class PlanChange:
                     if old not in items:
                         raise InvalidChangeError(f"{where}.from_plan", old, "a plan the subscription holds")
                     if new in items:
-                        raise InvalidChangeError(f"{where}.to_plan", new, "a plan the subscription does not hold yet")
-                    items = {(new if key == old else key): (quantity or qty if key == old else qty) for key, qty in items.items()}
+                        raise InvalidChangeError(
+                            f"{where}.to_plan", new, "a plan the subscription does not hold yet"
+                        )
+                    items = {
+                        (new if key == old else key): (quantity or qty if key == old else qty)
+                        for key, qty in items.items()
+                    }
                 case AddItem(plan=plan, quantity=quantity):
                     if plan in items:
-                        raise InvalidChangeError(f"{where}.plan", plan, "a plan the subscription does not hold yet (use set_quantity)")
+                        raise InvalidChangeError(
+                            f"{where}.plan",
+                            plan,
+                            "a plan the subscription does not hold yet (use set_quantity)",
+                        )
                     items[plan] = quantity
                 case RemoveItem(plan=plan):
                     if plan not in items:
@@ -297,7 +330,9 @@ class PlanChange:
                 case CancelAtPeriodEnd() | Resume():
                     pass
         if not items:
-            raise InvalidChangeError("PlanChange.operations", self.operations, "at least one item left (cancel the subscription instead)")
+            raise InvalidChangeError(
+                "PlanChange.operations",
+                self.operations,
+                "at least one item left (cancel the subscription instead)",
+            )
         return tuple(Item(plan=plan, quantity=qty) for plan, qty in items.items())
-
-

@@ -23,7 +23,7 @@ from prorata._errors import BillingError, ConfigurationError
 from prorata._money import Money
 from prorata._secrets import Secret
 
-__all__ = ["CONFIG_ENV", "PROVIDER_ENV", "BillingConfig", "DEMO_CONFIG", "load_config"]
+__all__ = ["CONFIG_ENV", "DEMO_CONFIG", "PROVIDER_ENV", "BillingConfig", "load_config"]
 
 CONFIG_ENV = "PRORATA_CONFIG"
 PROVIDER_ENV = "PRORATA_PROVIDER"
@@ -37,7 +37,13 @@ DEMO_CONFIG: Mapping[str, Any] = {
         "basic": {"name": "Basic", "price": "10.00", "currency": "USD", "interval": "month"},
         "pro": {"name": "Pro", "price": "20.00", "currency": "USD", "interval": "month"},
         "team": {"name": "Team (per seat)", "price": "10.00", "currency": "USD", "interval": "month"},
-        "formula": {"name": "Pretty Formula add-on", "price": "5.00", "currency": "USD", "interval": "month", "addon": True},
+        "formula": {
+            "name": "Pretty Formula add-on",
+            "price": "5.00",
+            "currency": "USD",
+            "interval": "month",
+            "addon": True,
+        },
         "verificator": {"name": "Verificator", "price": "5.00", "currency": "USD", "interval": "month"},
     },
 }
@@ -56,7 +62,7 @@ class BillingConfig:
 
 
 def _expect(source: str, key: str, value: Any, kind: type | tuple[type, ...], expected: str) -> Any:
-    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
         raise ConfigurationError(source, key, expected, value)
     return value
 
@@ -65,29 +71,66 @@ def _plan(source: str, key: str, raw: Any) -> Plan:
     where = f"plans.{key}"
     _expect(source, where, raw, dict, "a table")
     table: dict[str, Any] = raw
-    allowed = {"name", "price", "amount_minor", "currency", "interval", "interval_count", "trial_days", "addon", "refs"}
+    allowed = {
+        "name",
+        "price",
+        "amount_minor",
+        "currency",
+        "interval",
+        "interval_count",
+        "trial_days",
+        "addon",
+        "refs",
+    }
     unknown = sorted(set(table) - allowed)
     if unknown:
         raise ConfigurationError(source, f"{where}.{unknown[0]}", f"one of {sorted(allowed)}")
-    currency = _expect(source, f"{where}.currency", table.get("currency"), str, "an ISO 4217 code such as \"USD\"")
+    currency = _expect(
+        source, f"{where}.currency", table.get("currency"), str, 'an ISO 4217 code such as "USD"'
+    )
     try:
         if "amount_minor" in table:
-            amount = _expect(source, f"{where}.amount_minor", table["amount_minor"], int, "an integer in minor units")
+            amount = _expect(
+                source, f"{where}.amount_minor", table["amount_minor"], int, "an integer in minor units"
+            )
             price = Money.of(amount, currency)
         else:
-            text = _expect(source, f"{where}.price", table.get("price"), str, "a decimal string in major units such as \"10.00\" (floats are refused)")
+            text = _expect(
+                source,
+                f"{where}.price",
+                table.get("price"),
+                str,
+                'a decimal string in major units such as "10.00" (floats are refused)',
+            )
             price = Money.parse(text, currency)
-        unit = _expect(source, f"{where}.interval", table.get("interval", "month"), str, f"one of {[u.value for u in IntervalUnit]}")
+        unit = _expect(
+            source,
+            f"{where}.interval",
+            table.get("interval", "month"),
+            str,
+            f"one of {[u.value for u in IntervalUnit]}",
+        )
         if unit not in {u.value for u in IntervalUnit}:
-            raise ConfigurationError(source, f"{where}.interval", f"one of {[u.value for u in IntervalUnit]}", unit)
-        interval = Interval(unit=IntervalUnit(unit), count=_expect(source, f"{where}.interval_count", table.get("interval_count", 1), int, "an integer >= 1"))
-        refs = _expect(source, f"{where}.refs", table.get("refs", {}), dict, "a table of provider = \"reference\"")
+            raise ConfigurationError(
+                source, f"{where}.interval", f"one of {[u.value for u in IntervalUnit]}", unit
+            )
+        interval = Interval(
+            unit=IntervalUnit(unit),
+            count=_expect(
+                source, f"{where}.interval_count", table.get("interval_count", 1), int, "an integer >= 1"
+            ),
+        )
+        refs = _expect(
+            source, f"{where}.refs", table.get("refs", {}), dict, 'a table of provider = "reference"'
+        )
         return Plan(
             key=key,
             name=_expect(source, f"{where}.name", table.get("name", key), str, "a string"),
             price=price,
             interval=interval,
-            trial_days=_expect(source, f"{where}.trial_days", table.get("trial_days", 0), int, "an integer >= 0"),
+            trial_days=_expect(
+                source, f"{where}.trial_days", table.get("trial_days", 0), int, "an integer >= 0"
+            ),
             addon=_expect(source, f"{where}.addon", table.get("addon", False), bool, "true or false"),
             refs=refs,
         )
@@ -97,7 +140,9 @@ def _plan(source: str, key: str, raw: Any) -> Plan:
         raise ConfigurationError(source, where, "a valid plan", str(exc)) from exc
 
 
-def _split_secrets(source: str, provider: str, raw: Mapping[str, Any], environ: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, Secret]]:
+def _split_secrets(
+    source: str, provider: str, raw: Mapping[str, Any], environ: Mapping[str, str]
+) -> tuple[dict[str, Any], dict[str, Secret]]:
     options: dict[str, Any] = {}
     secrets: dict[str, Secret] = {}
     for key, value in raw.items():
@@ -108,7 +153,11 @@ def _split_secrets(source: str, provider: str, raw: Mapping[str, Any], environ: 
                 raise ConfigurationError(source, where, f"environment variable {name} to be set")
             secrets[key.removesuffix(SECRET_SUFFIX)] = Secret(environ[name], source=f"env:{name}")
         elif any(word in key.lower() for word in _SECRET_LOOKING) and isinstance(value, str):
-            raise ConfigurationError(source, where, f"no inline secret: name an environment variable with {key}{SECRET_SUFFIX} = \"VAR\"")
+            raise ConfigurationError(
+                source,
+                where,
+                f'no inline secret: name an environment variable with {key}{SECRET_SUFFIX} = "VAR"',
+            )
         else:
             options[key] = value
     return options, secrets
@@ -121,7 +170,7 @@ def parse_config(data: Mapping[str, Any], *, source: str, environ: Mapping[str, 
     if unknown:
         raise ConfigurationError(source, unknown[0], f"one of {sorted(allowed)}")
     provider = environ.get(PROVIDER_ENV) or data.get("provider", "local")
-    _expect(source, "provider", provider, str, "a provider name such as \"local\"")
+    _expect(source, "provider", provider, str, 'a provider name such as "local"')
     providers = _expect(source, "providers", data.get("providers", {}), dict, "a table of provider settings")
     raw_options = _expect(source, f"providers.{provider}", providers.get(provider, {}), dict, "a table")
     options, secrets = _split_secrets(source, provider, raw_options, environ)
@@ -140,7 +189,9 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ConfigurationError(str(path), "<syntax>", "valid TOML", str(exc)) from exc
 
 
-def load_config(source: str | Path | Mapping[str, Any] | None = None, *, environ: Mapping[str, str] | None = None) -> BillingConfig:
+def load_config(
+    source: str | Path | Mapping[str, Any] | None = None, *, environ: Mapping[str, str] | None = None
+) -> BillingConfig:
     """Load configuration from a dict, a TOML file, ``$PRORATA_CONFIG``, ``./prorata.toml`` or the demo default."""
     env: Mapping[str, str] = os.environ if environ is None else environ
     if isinstance(source, Mapping):

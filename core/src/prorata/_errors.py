@@ -60,9 +60,7 @@ class UnsupportedCapabilityError(InvalidChangeError):
     """The change is valid, but the configured provider does not declare the capability."""
 
     def __init__(self, field: str, value: object, *, capability: str, provider: str) -> None:
-        super().__init__(
-            field, value, f"provider {provider!r} does not support {capability}"
-        )
+        super().__init__(field, value, f"provider {provider!r} does not support {capability}")
         self.capability = capability
         self.provider = provider
 
@@ -93,9 +91,7 @@ class UnknownProviderError(ConfigurationError):
 
     def __init__(self, name: str, registered: list[str]) -> None:
         listed = ", ".join(sorted(registered)) or "none"
-        super().__init__(
-            "provider registry", "provider", f"one of the registered providers ({listed})", name
-        )
+        super().__init__("provider registry", "provider", f"one of the registered providers ({listed})", name)
         self.name = name
         self.registered = sorted(registered)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-
 import attrs
 
 from prorata._errors import ValidationError
@@ -61,7 +60,9 @@ class ChargeLine:
 def _same_currency(lines: tuple[ChargeLine, ...], currency: str, field: str) -> None:
     for index, line in enumerate(lines):
         if line.amount.currency != currency:
-            raise ValidationError(f"{field}[{index}].amount", line.amount, f"an amount in {currency} (mixed currencies)")
+            raise ValidationError(
+                f"{field}[{index}].amount", line.amount, f"an amount in {currency} (mixed currencies)"
+            )
 
 
 @attrs.frozen(kw_only=True, slots=True)
@@ -93,8 +94,13 @@ class Totals:
     def zero(cls, currency: str) -> Totals:
         nothing = Money.zero(currency)
         return cls(
-            subtotal=nothing, discount=nothing, tax=nothing, total=nothing,
-            amount_due=nothing, balance_applied=nothing, credited=nothing,
+            subtotal=nothing,
+            discount=nothing,
+            tax=nothing,
+            total=nothing,
+            amount_due=nothing,
+            balance_applied=nothing,
+            credited=nothing,
         )
 
 

@@ -14,10 +14,28 @@ __all__ = ["Money", "currency_exponent", "round_half_away_from_zero"]
 
 # ISO 4217 currencies whose minor unit is not 2 digits. Everything else has 2.
 _ZERO_DECIMAL = frozenset(
-    "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF".split()
+    [
+        "BIF",
+        "CLP",
+        "DJF",
+        "GNF",
+        "ISK",
+        "JPY",
+        "KMF",
+        "KRW",
+        "PYG",
+        "RWF",
+        "UGX",
+        "UYI",
+        "VND",
+        "VUV",
+        "XAF",
+        "XOF",
+        "XPF",
+    ]
 )
-_THREE_DECIMAL = frozenset("BHD IQD JOD KWD LYD OMR TND".split())
-_FOUR_DECIMAL = frozenset("CLF UYW".split())
+_THREE_DECIMAL = frozenset(["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"])
+_FOUR_DECIMAL = frozenset(["CLF", "UYW"])
 
 
 def currency_exponent(currency: str) -> int:
@@ -85,6 +103,8 @@ class Money:
             value = Decimal(major)
         except InvalidOperation as exc:
             raise ValidationError("Money.amount", major, "a decimal number") from exc
+        if not value.is_finite():
+            raise ValidationError("Money.amount", major, "a finite decimal number")
         scaled = value.scaleb(currency_exponent(currency))
         if scaled != scaled.to_integral_value():
             raise ValidationError(
@@ -98,9 +118,7 @@ class Money:
 
     def _same(self, other: Money, op: str) -> None:
         if other.currency != self.currency:
-            raise ValidationError(
-                f"Money.{op}", other.currency, f"the same currency as {self.currency}"
-            )
+            raise ValidationError(f"Money.{op}", other.currency, f"the same currency as {self.currency}")
 
     def __add__(self, other: Money) -> Money:
         self._same(other, "add")

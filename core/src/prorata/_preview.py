@@ -7,8 +7,8 @@ from datetime import datetime
 import attrs
 
 from prorata._change import PlanChange
-from prorata._money import Money
 from prorata._invoice import ChargeLine, Invoice, Totals, UpcomingInvoice, _same_currency  # pyright: ignore[reportPrivateUsage]
+from prorata._money import Money
 from prorata._pricing import Item, as_tuple
 from prorata._schedule import Schedule
 from prorata._subscription import Subscription

@@ -83,7 +83,9 @@ class Discount:
             )
         if self.duration is DiscountDuration.REPEATING and not self.duration_in_cycles:
             raise ValidationError(
-                "Discount.duration_in_cycles", self.duration_in_cycles, "a cycle count for a repeating discount"
+                "Discount.duration_in_cycles",
+                self.duration_in_cycles,
+                "a cycle count for a repeating discount",
             )
         if self.amount_off is not None and self.amount_off.amount <= 0:
             raise ValidationError("Discount.amount_off", self.amount_off, "a positive amount")
@@ -95,7 +97,9 @@ class Discount:
         else:
             assert self.amount_off is not None
             if self.amount_off.currency != subtotal.currency:
-                raise ValidationError("Discount.amount_off", self.amount_off, f"an amount in {subtotal.currency}")
+                raise ValidationError(
+                    "Discount.amount_off", self.amount_off, f"an amount in {subtotal.currency}"
+                )
             off = self.amount_off
         return off if off.amount <= subtotal.amount else subtotal
 
@@ -117,5 +121,3 @@ class TaxRate:
     percentage: Decimal = attrs.field(converter=_to_decimal, validator=_tax_percent)
     inclusive: bool = False
     id: str | None = attrs.field(default=None, eq=False)
-
-

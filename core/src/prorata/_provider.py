@@ -32,6 +32,11 @@ __all__ = [
     "TimeControl",
 ]
 
+
+def _frozen(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    return MappingProxyType(dict(value))
+
+
 TEST_CARD_SUCCEEDS = "test_card_succeeds"
 """Portable name of a test payment method whose charges succeed (Stripe: ``pm_card_visa``)."""
 TEST_CARD_DECLINES = "test_card_declines"
@@ -44,7 +49,7 @@ class NewCustomer:
     name: str | None = None
     payment_method: str | None = TEST_CARD_SUCCEEDS
     """A provider payment method id, or one of the portable ``TEST_CARD_*`` names."""
-    metadata: Mapping[str, str] = attrs.field(factory=dict[str, str], converter=lambda m: MappingProxyType(dict(m)), eq=False)  # pyright: ignore[reportUnknownLambdaType, reportUnknownArgumentType]
+    metadata: Mapping[str, str] = attrs.field(factory=dict[str, str], converter=_frozen, eq=False)
 
 
 @attrs.frozen(kw_only=True, slots=True)
@@ -64,7 +69,9 @@ class NewSubscription:
     """None: the plan's own trial days; 0: no trial."""
     discounts: tuple[Discount, ...] = attrs.field(default=(), converter=as_tuple)
     tax_rates: tuple[TaxRate, ...] = attrs.field(default=(), converter=as_tuple)
-    collection_method: CollectionMethod = attrs.field(default=CollectionMethod.CHARGE_AUTOMATICALLY, converter=CollectionMethod)
+    collection_method: CollectionMethod = attrs.field(
+        default=CollectionMethod.CHARGE_AUTOMATICALLY, converter=CollectionMethod
+    )
     days_until_due: int | None = None
     billing_cycle_anchor: datetime | None = attrs.field(default=None, converter=optional_utc, validator=aware)
 
@@ -81,8 +88,8 @@ class ProviderSettings:
 
     name: str
     catalog: Catalog
-    options: Mapping[str, Any] = attrs.field(factory=dict[str, Any], converter=lambda m: MappingProxyType(dict(m)))  # pyright: ignore[reportUnknownLambdaType, reportUnknownArgumentType]
-    secrets: Mapping[str, Secret] = attrs.field(factory=dict[str, Secret], converter=lambda m: MappingProxyType(dict(m)))  # pyright: ignore[reportUnknownLambdaType, reportUnknownArgumentType]
+    options: Mapping[str, Any] = attrs.field(factory=dict[str, Any], converter=_frozen)
+    secrets: Mapping[str, Secret] = attrs.field(factory=dict[str, Secret], converter=_frozen)
     source: str = "<dict>"
     """Where the settings came from, for error messages."""
 

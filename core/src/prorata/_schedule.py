@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 
 import attrs
@@ -51,7 +52,8 @@ class Phase:
     end: datetime | None = attrs.field(default=None, converter=optional_utc, validator=aware)
     cycles: int | None = attrs.field(default=None, validator=_optional_positive)
     discounts: tuple[Discount, ...] | None = attrs.field(
-        default=None, converter=lambda v: None if v is None else as_tuple(v)  # pyright: ignore[reportUnknownLambdaType, reportUnknownArgumentType]
+        default=None,
+        converter=lambda v: None if v is None else as_tuple(v),  # pyright: ignore[reportUnknownLambdaType, reportUnknownArgumentType]
     )
     tax_rates: tuple[TaxRate, ...] = attrs.field(default=(), converter=as_tuple)
     prorate_at_start: bool = False
@@ -67,9 +69,11 @@ def _phases_valid(instance: Any, attribute: attrs.Attribute[Any], value: tuple[P
     name = field_name(instance, attribute)
     if not value:
         raise ValidationError(name, value, "at least one phase")
-    for index, (phase, following) in enumerate(zip(value, value[1:], strict=False)):
+    for index, (phase, following) in enumerate(pairwise(value)):
         if phase.end is None and phase.cycles is None:
-            raise ValidationError(f"{name}[{index}].end", None, "an end or a cycle count (only the last phase is open)")
+            raise ValidationError(
+                f"{name}[{index}].end", None, "an end or a cycle count (only the last phase is open)"
+            )
         if following.start is None:
             continue
         if phase.end is not None and following.start != phase.end:
@@ -80,7 +84,9 @@ def _phases_valid(instance: Any, attribute: attrs.Attribute[Any], value: tuple[P
                 f"the previous phase's end {phase.end.isoformat()} (phases are contiguous; this leaves {problem})",
             )
         if phase.start is not None and following.start <= phase.start:
-            raise ValidationError(f"{name}[{index + 1}].start", following.start, "a start after the previous phase's start")
+            raise ValidationError(
+                f"{name}[{index + 1}].start", following.start, "a start after the previous phase's start"
+            )
 
 
 @attrs.frozen(kw_only=True, slots=True)
@@ -95,7 +101,9 @@ class Schedule:
         last = self.phases[-1]
         if self.end_behavior is EndBehavior.CANCEL and last.end is None and last.cycles is None:
             raise ValidationError(
-                "Schedule.phases[-1].end", None, "an end for the last phase when the schedule cancels at its end"
+                "Schedule.phases[-1].end",
+                None,
+                "an end for the last phase when the schedule cancels at its end",
             )
 
 

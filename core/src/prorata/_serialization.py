@@ -86,7 +86,9 @@ def structure(data: Any, cls: type[T]) -> T:
             inner = inner.exceptions[0]
         if isinstance(inner, ValidationError):
             raise inner from exc
-        raise ValidationError(cls.__name__, data if len(str(data)) < 200 else "<data>", f"valid {cls.__name__} data: {inner}") from exc
+        raise ValidationError(
+            cls.__name__, data if len(str(data)) < 200 else "<data>", f"valid {cls.__name__} data: {inner}"
+        ) from exc
 
 
 def dumps(obj: Any, *, indent: int | None = None) -> str:

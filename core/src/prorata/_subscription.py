@@ -87,7 +87,9 @@ class Subscription:
     def __attrs_post_init__(self) -> None:
         if self.current_period_end <= self.current_period_start:
             raise ValidationError(
-                "Subscription.current_period_end", self.current_period_end, "a time after current_period_start"
+                "Subscription.current_period_end",
+                self.current_period_end,
+                "a time after current_period_start",
             )
         if self.collection_method is CollectionMethod.SEND_INVOICE and self.days_until_due is None:
             raise ValidationError(

@@ -53,5 +53,3 @@ def utc(value: Any) -> Any:
 
 def optional_utc(value: Any) -> Any:
     return None if value is None else utc(value)
-
-

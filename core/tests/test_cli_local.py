@@ -1,0 +1,92 @@
+"""The CLI end to end on the built-in local provider (a real engine on a SQLite file)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import prorata
+import pytest
+from click.testing import CliRunner
+from prorata import ChangePreview, ChangeResult, Item
+from prorata.cli import main
+
+
+@pytest.fixture
+def local_config(write_config: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv(prorata.AUTOLOAD_ENV, "1")  # only the built-in provider
+    database = tmp_path / "billing.sqlite"
+    return write_config(
+        f"""
+provider = "local"
+[providers.local]
+database = "{database}"
+start = "2026-01-01T00:00:00Z"
+[plans.basic]
+price = "10.00"
+currency = "USD"
+[plans.pro]
+price = "20.00"
+currency = "USD"
+"""
+    )
+
+
+@pytest.fixture
+def subscription_id(local_config: Path) -> str:
+    with prorata.Billing.from_config(local_config) as billing:
+        customer = billing.create_customer("ada@example.com")
+        subscription = billing.subscribe(customer.id, "basic")
+        clock = billing.time_control()
+        clock.advance(clock.now() + timedelta(days=15))
+        return subscription.id
+
+
+def test_preview_then_apply_the_saved_preview_on_local(
+    local_config: Path, subscription_id: str, tmp_path: Path
+) -> None:
+    runner = CliRunner()
+    base = ["--config", str(local_config)]
+    listed = runner.invoke(main, [*base, "subscriptions", "--json"])
+    assert [entry["id"] for entry in json.loads(listed.stdout)] == [subscription_id]
+
+    shown = runner.invoke(main, [*base, "preview", subscription_id, "--swap", "basic:pro", "--json"])
+    assert shown.exit_code == 0, shown.output
+    preview = prorata.loads(shown.stdout, ChangePreview)
+    assert preview.provider == "local"
+    assert preview.totals.amount_due.amount > 0
+    saved = tmp_path / "preview.json"
+    saved.write_text(shown.stdout, encoding="utf-8")
+
+    with prorata.Billing.from_config(local_config) as billing:  # an hour passes before the customer confirms
+        clock = billing.time_control()
+        clock.advance(clock.now() + timedelta(hours=1))
+
+    applied = runner.invoke(main, [*base, "apply", subscription_id, "--preview", f"@{saved}", "--json"])
+    assert applied.exit_code == 0, applied.output
+    result = prorata.loads(applied.stdout, ChangeResult)
+    assert result.matches_preview is True
+    assert result.invoice is not None
+    assert result.invoice.totals.amount_due == preview.totals.amount_due
+    assert result.subscription.items == (Item(plan="pro"),)
+
+
+def test_local_refuses_an_unknown_plan_before_anything_changes(
+    local_config: Path, subscription_id: str
+) -> None:
+    runner = CliRunner()
+    result = runner.invoke(
+        main, ["--config", str(local_config), "apply", subscription_id, "--add", "gold", "--json"]
+    )
+    assert result.exit_code == 2
+    error = json.loads(result.stdout)["error"]
+    assert (error["type"], error["field"], error["value"]) == (
+        "InvalidChangeError",
+        "PlanChange.operations[1].plan",
+        "gold",
+    )
+    listed = runner.invoke(main, ["--config", str(local_config), "subscriptions", "--json"])
+    items = json.loads(listed.stdout)[0]["items"]
+    assert [(item["plan"], item["quantity"]) for item in items] == [("basic", 1)]
