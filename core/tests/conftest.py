@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import prorata
 import pytest
+
+import prorata
 from prorata import (
     BillingCycle,
     Capabilities,

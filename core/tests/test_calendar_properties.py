@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from prorata import Interval, IntervalUnit, ValidationError, add_intervals, period_containing
 
 anchors = st.datetimes(

@@ -6,9 +6,10 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-import prorata
 import pytest
 from click.testing import CliRunner
+
+import prorata
 from prorata import Plan, Registry
 from prorata.cli import main
 

@@ -7,9 +7,10 @@ from datetime import timedelta
 from fractions import Fraction
 from pathlib import Path
 
-import prorata
 import pytest
 from click.testing import CliRunner, Result
+
+import prorata
 from prorata import AtPeriodEnd, ChangePreview, ChangeResult, Item, PlanChange, Registry
 from prorata.cli import main
 

@@ -7,9 +7,10 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-import prorata
 import pytest
 from click.testing import CliRunner
+
+import prorata
 from prorata import ChangePreview, ChangeResult, Item
 from prorata.cli import main
 

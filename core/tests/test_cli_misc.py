@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from rich.console import Console
+
 from prorata import Registry
 from prorata.cli import main
-from rich.console import Console
 
 
 def test_emulate_starts_serves_and_stops(fake_registry: Registry, emulator_events: list[str]) -> None:

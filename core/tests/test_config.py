@@ -6,8 +6,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import prorata
 import pytest
+
+import prorata
 from prorata import ConfigurationError, Interval, Money, Secret
 
 

@@ -8,6 +8,7 @@ from fractions import Fraction
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from prorata import Money, ValidationError, currency_exponent, round_half_away_from_zero
 
 CURRENCIES = ["USD", "EUR", "JPY", "KRW", "KWD", "BHD", "GBP"]

@@ -8,8 +8,9 @@ import types
 from collections.abc import Callable
 from typing import Any
 
-import prorata
 import pytest
+
+import prorata
 from prorata import ConfigurationError, ProviderSettings, ProviderSpec, UnknownProviderError
 
 from .conftest import FAKE_CAPABILITIES, FakeProvider, FakeStore

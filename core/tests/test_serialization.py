@@ -7,8 +7,9 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-import prorata
 import pytest
+
+import prorata
 from prorata import (
     AtDate,
     AtPeriodEnd,

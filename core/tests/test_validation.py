@@ -6,8 +6,9 @@ from datetime import timedelta
 from typing import Any
 
 import attrs
-import prorata
 import pytest
+
+import prorata
 from prorata import (
     AtDate,
     AtPeriodEnd,

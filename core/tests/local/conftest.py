@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
+
 from prorata import Billing, Catalog, Interval, IntervalUnit, Money, Plan
 from prorata.local import LocalProvider
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 import attrs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from prorata import Billing, BillingCycle, Item, PlanChange, ProrationMode
 from prorata.local import LocalProvider
 
