@@ -36,7 +36,13 @@ from prorata._schedule import EndBehavior, Phase, Schedule, ScheduledChange
 from prorata._serialization import dumps, loads
 from prorata._subscription import Subscription, SubscriptionStatus
 from prorata.local._clock import now_utc
-from prorata.local._pricing import change_lines, first_period_lines, invoice_totals, renewal_lines
+from prorata.local._pricing import (
+    ChangeLines,
+    change_lines,
+    first_period_lines,
+    invoice_totals,
+    renewal_lines,
+)
 from prorata.local._state import LocalState, PendingChange
 from prorata.local._store import CustomerRow, Store
 
@@ -59,6 +65,8 @@ class _Outcome:
     proration_time: datetime
     bill_now: bool = True
     """False for scheduled changes: their lines are billed when the change takes effect."""
+    later: tuple[ChargeLine, ...] = ()
+    """Prorations a scheduled change will leave for the next invoice after it takes effect."""
 
 
 def _fingerprint(*parts: object) -> str:
@@ -413,9 +421,11 @@ class LocalEngine:
                         ),
                     ),
                 )
+                at_change = self._lines_at(sub, target, when, mode)
                 return _Outcome(
                     state=state,
-                    lines=self._lines_at(sub, target, when, mode),
+                    lines=at_change.now,
+                    later=at_change.pending,
                     effective_at=when,
                     proration_time=when,
                     bill_now=False,
@@ -438,17 +448,29 @@ class LocalEngine:
 
     def _lines_at(
         self, sub: Subscription, target: tuple[Item, ...], when: datetime, mode: ProrationMode
-    ) -> tuple[ChargeLine, ...]:
+    ) -> ChangeLines:
         """What a change scheduled for ``when`` will invoice then (if nothing else changes first)."""
         if sub.status is SubscriptionStatus.TRIALING and sub.trial_end is not None and when < sub.trial_end:
-            return ()
+            return ChangeLines(
+                now=(),
+                pending=(),
+                period_start=sub.current_period_start,
+                period_end=sub.current_period_end,
+                anchor=None,
+            )
         interval = self.catalog.get(sub.items[0].plan).interval
         if when < sub.current_period_end:
             start, end = sub.current_period_start, sub.current_period_end
         else:
             start, end = period_containing(sub.billing_cycle_anchor, interval, when)
         if when == start:
-            return ()
+            return ChangeLines(
+                now=(),
+                pending=(),
+                period_start=sub.current_period_start,
+                period_end=sub.current_period_end,
+                anchor=None,
+            )
         computed = change_lines(
             self.catalog,
             sub.items,
@@ -459,7 +481,7 @@ class LocalEngine:
             mode=mode,
             cycle=BillingCycle.KEEP,
         )
-        return computed.now
+        return computed
 
     def _resolve(self, schedule: Schedule, sub: Subscription, now: datetime) -> Schedule:
         """Give every phase its start and end (cycles are counted in the phase's interval)."""
@@ -532,17 +554,19 @@ class LocalEngine:
             currency=sub.currency,
             lines=outcome.lines,
             totals=totals if outcome.lines else Totals.zero(sub.currency),
-            pending_lines=outcome.state.pending_lines,
+            pending_lines=outcome.state.pending_lines + outcome.later,
             items=target if not isinstance(change.timing, PhasedSchedule) else after.items,
             effective_at=outcome.effective_at,
             proration_time=outcome.proration_time,
             period_end=after.current_period_end,
-            next_invoice=self._upcoming(outcome.state, balance_after),
+            next_invoice=self._upcoming(outcome.state, balance_after, outcome.later),
             schedule=after.schedule,
             created_at=self.now(),
         )
 
-    def _upcoming(self, state: LocalState, balance: int) -> UpcomingInvoice | None:
+    def _upcoming(
+        self, state: LocalState, balance: int, later: tuple[ChargeLine, ...] = ()
+    ) -> UpcomingInvoice | None:
         """The next regular invoice as things would stand (pending changes at the boundary included)."""
         sub = state.subscription
         if sub.cancel_at_period_end or sub.status is SubscriptionStatus.CANCELED:
@@ -555,7 +579,9 @@ class LocalEngine:
             at,
             period_containing(sub.billing_cycle_anchor, self.catalog.get(items[0].plan).interval, at)[1],
         )
-        lines = state.pending_lines + renewal_lines(self.catalog, items, start, end)
+        if state.pending_change is not None and state.pending_change.effective_at > at:
+            later = ()  # the scheduled change happens after this invoice
+        lines = state.pending_lines + later + renewal_lines(self.catalog, items, start, end)
         totals = invoice_totals(
             lines,
             currency=sub.currency,

@@ -148,9 +148,11 @@ def change_lines(
 def _settle_rounding(catalog: Catalog, lines: list[ChargeLine], fraction: Fraction) -> list[ChargeLine]:
     """Make proration lines add up to their exact net, rounded once.
 
-    Each line is rounded half away from zero; when that leaves the lines a cent away from
-    the exact net (rounded the same way), the largest proration line absorbs the difference.
-    $100 -> $200 with 16 of 30 days left is thus -$53.33 / +$106.66: $53.33 due.
+    Each line is rounded half away from zero; when that leaves the lines a unit away from
+    the exact net (rounded the same way), one line absorbs the difference, always in the
+    direction that shrinks it: a charge when the lines ask too much, a credit when they
+    give too much. No line then exceeds its exact amount by more than half a unit, and
+    $100 -> $200 with 16 of 30 days left is -$53.33 / +$106.66: $53.33 due.
     """
     prorated = [i for i, line in enumerate(lines) if line.is_proration]
     if not prorated:
@@ -166,9 +168,12 @@ def _settle_rounding(catalog: Catalog, lines: list[ChargeLine], fraction: Fracti
         rounded += line.amount.amount
     difference = round_half_away_from_zero(exact) - rounded
     if difference:
-        largest = max(prorated, key=lambda i: abs(lines[i].amount.amount))
-        line = lines[largest]
-        lines[largest] = attrs.evolve(
+        shrinkable = [i for i in prorated if (lines[i].amount.amount > 0) == (difference < 0)]
+        if not shrinkable:  # only credits (or only charges): each stays rounded on its own
+            return lines
+        chosen = max(shrinkable, key=lambda i: abs(lines[i].amount.amount))
+        line = lines[chosen]
+        lines[chosen] = attrs.evolve(
             line, amount=Money.of(line.amount.amount + difference, line.amount.currency)
         )
     return lines
