@@ -1,5 +1,77 @@
-"""prorata-contract: the shared contract-test suite (a pytest plugin)."""
+"""prorata-contract: the shared contract-test suite every prorata provider must pass.
 
-from prorata_contract._catalog import CONTRACT_PLANS, contract_catalog
+Compose the mixins in a test class of your adapter and provide three fixtures
+(``billing``, ``time_control``, ``customer_factory``)::
 
-__all__ = ["CONTRACT_PLANS", "contract_catalog"]
+    class TestAcmeContract(prorata_contract.ContractSuite):
+        @pytest.fixture
+        def billing(self): ...
+
+The pytest plugin (entry point ``pytest11``) skips what the provider declares
+unsupported, guards against silently dropped standard tests and prints, per provider,
+how many contract tests passed, failed and were skipped.
+"""
+
+import pytest
+
+# Helper modules hold the suite's assertions: rewrite them before they are imported.
+pytest.register_assert_rewrite(
+    "prorata_contract._checks",
+    "prorata_contract._reference",
+    "prorata_contract._harness",
+    "prorata_contract._lifecycle",
+    "prorata_contract._preview",
+    "prorata_contract._apply",
+    "prorata_contract._scheduling",
+    "prorata_contract._multi_item",
+    "prorata_contract._errors_area",
+    "prorata_contract._properties",
+    "prorata_contract._webhooks",
+)
+
+from prorata_contract import strategies  # noqa: E402
+from prorata_contract._apply import ApplyTests  # noqa: E402
+from prorata_contract._catalog import CONTRACT_PLANS, contract_catalog, contract_plans_config  # noqa: E402
+from prorata_contract._counting import CountingProvider  # noqa: E402
+from prorata_contract._errors_area import ErrorTests  # noqa: E402
+from prorata_contract._fixtures import ContractFixtures, default_property_settings  # noqa: E402
+from prorata_contract._guard import override, standard_tests, violations  # noqa: E402
+from prorata_contract._harness import Contract, CustomerFactory  # noqa: E402
+from prorata_contract._lifecycle import LifecycleTests  # noqa: E402
+from prorata_contract._multi_item import MultiItemTests  # noqa: E402
+from prorata_contract._preview import CONTRACT_COUPON, CONTRACT_TAX_RATE, PreviewTests  # noqa: E402
+from prorata_contract._properties import PropertyTests  # noqa: E402
+from prorata_contract._requirements import Requirement, requires  # noqa: E402
+from prorata_contract._scheduling import SchedulingTests  # noqa: E402
+from prorata_contract._suite import ALL_AREAS, ContractSuite  # noqa: E402
+from prorata_contract._webhooks import RESERVED_REASON, WebhookTests  # noqa: E402
+
+__all__ = [
+    "ALL_AREAS",
+    "CONTRACT_COUPON",
+    "CONTRACT_PLANS",
+    "CONTRACT_TAX_RATE",
+    "RESERVED_REASON",
+    "ApplyTests",
+    "Contract",
+    "ContractFixtures",
+    "ContractSuite",
+    "CountingProvider",
+    "CustomerFactory",
+    "ErrorTests",
+    "LifecycleTests",
+    "MultiItemTests",
+    "PreviewTests",
+    "PropertyTests",
+    "Requirement",
+    "SchedulingTests",
+    "WebhookTests",
+    "contract_catalog",
+    "contract_plans_config",
+    "default_property_settings",
+    "override",
+    "requires",
+    "standard_tests",
+    "strategies",
+    "violations",
+]

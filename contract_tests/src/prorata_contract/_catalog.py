@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 from prorata import Catalog, Interval, IntervalUnit, Money, Plan
 
-__all__ = ["CONTRACT_PLANS", "contract_catalog"]
+__all__ = ["CONTRACT_PLANS", "contract_catalog", "contract_plans_config"]
 
 CONTRACT_PLANS: tuple[tuple[str, str, int, str, IntervalUnit, bool], ...] = (
     # key, name, amount (minor units), currency, interval, add-on
@@ -40,3 +40,21 @@ def contract_catalog(refs: Mapping[str, Mapping[str, str]] | None = None) -> Cat
             for key, name, amount, currency, unit, addon in CONTRACT_PLANS
         ]
     )
+
+
+def contract_plans_config(
+    refs: Mapping[str, Mapping[str, str]] | None = None,
+) -> dict[str, dict[str, object]]:
+    """The contract catalog as the ``plans`` table of ``Billing.from_config``."""
+    refs = refs or {}
+    return {
+        key: {
+            "name": name,
+            "amount_minor": amount,
+            "currency": currency,
+            "interval": unit.value,
+            "addon": addon,
+            "refs": dict(refs.get(key, {})),
+        }
+        for key, name, amount, currency, unit, addon in CONTRACT_PLANS
+    }

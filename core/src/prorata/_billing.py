@@ -11,7 +11,7 @@ import attrs
 
 from prorata._capabilities import check_change, check_items
 from prorata._catalog import Catalog
-from prorata._change import AtDate, AtPeriodEnd, PlanChange
+from prorata._change import AtDate, AtPeriodEnd, Immediately, PhasedSchedule, PlanChange
 from prorata._config import BillingConfig, load_config
 from prorata._errors import BillingError, ConfigurationError, InvalidChangeError, UnsupportedCapabilityError
 from prorata._idempotency import derive_key
@@ -243,6 +243,14 @@ class Billing:
             if preview.change != change:
                 raise InvalidChangeError(
                     "preview.change", "<different change>", "the change that was previewed"
+                )
+            if isinstance(change.timing, (Immediately, PhasedSchedule)) and not (
+                current.current_period_start <= preview.proration_time < current.current_period_end
+            ):
+                raise InvalidChangeError(
+                    "preview.proration_time",
+                    preview.proration_time.isoformat(),
+                    "a time within the current period (the preview is stale: preview again)",
                 )
             if preview.provider != self.provider.name:
                 raise InvalidChangeError(

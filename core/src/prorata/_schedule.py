@@ -41,7 +41,8 @@ def _optional_positive(instance: Any, attribute: attrs.Attribute[Any], value: in
 class Phase:
     """A stretch of time with fixed items, discounts and tax rates.
 
-    A phase ends at ``end`` or after ``cycles`` billing cycles of its items; the last phase
+    A phase ends at ``end`` or after ``cycles`` intervals of its first item's plan counted
+    from the phase's own start (as Stripe's phase ``duration`` does); the last phase
     may be open (neither) when the schedule releases the subscription at its end.
     ``start`` is required only on the first phase (``None`` there means "now").
     ``discounts=None`` means "keep the subscription's current discounts".

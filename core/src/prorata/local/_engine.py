@@ -471,7 +471,7 @@ class LocalEngine:
                 period_end=sub.current_period_end,
                 anchor=None,
             )
-        computed = change_lines(
+        return change_lines(
             self.catalog,
             sub.items,
             target,
@@ -481,7 +481,6 @@ class LocalEngine:
             mode=mode,
             cycle=BillingCycle.KEEP,
         )
-        return computed
 
     def _resolve(self, schedule: Schedule, sub: Subscription, now: datetime) -> Schedule:
         """Give every phase its start and end (cycles are counted in the phase's interval)."""

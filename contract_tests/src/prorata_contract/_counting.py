@@ -1,0 +1,99 @@
+"""A provider wrapper that counts calls, to prove core refuses a change before any call."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+
+from prorata import (
+    Capabilities,
+    ChangePreview,
+    ChangeResult,
+    Customer,
+    Invoice,
+    Item,
+    NewCustomer,
+    NewSubscription,
+    PlanChange,
+    Provider,
+    Subscription,
+    TimeControl,
+)
+
+__all__ = ["CountingProvider"]
+
+
+class CountingProvider:
+    """Delegates every Provider method to ``inner`` and counts the calls by method name."""
+
+    def __init__(self, inner: Provider) -> None:
+        self.inner = inner
+        self.name: str = inner.name
+        self.capabilities: Capabilities = inner.capabilities
+        self.calls: Counter[str] = Counter()
+
+    def _count(self, method: str) -> None:
+        self.calls[method] += 1
+
+    def create_customer(self, customer: NewCustomer, *, idempotency_key: str) -> Customer:
+        self._count("create_customer")
+        return self.inner.create_customer(customer, idempotency_key=idempotency_key)
+
+    def create_subscription(self, request: NewSubscription, *, idempotency_key: str) -> Subscription:
+        self._count("create_subscription")
+        return self.inner.create_subscription(request, idempotency_key=idempotency_key)
+
+    def get_subscription(self, subscription_id: str) -> Subscription:
+        self._count("get_subscription")
+        return self.inner.get_subscription(subscription_id)
+
+    def list_subscriptions(self, *, customer_id: str | None = None) -> list[Subscription]:
+        self._count("list_subscriptions")
+        return self.inner.list_subscriptions(customer_id=customer_id)
+
+    def preview_change(
+        self,
+        subscription: Subscription,
+        change: PlanChange,
+        *,
+        target: tuple[Item, ...],
+        proration_time: datetime | None,
+    ) -> ChangePreview:
+        self._count("preview_change")
+        return self.inner.preview_change(subscription, change, target=target, proration_time=proration_time)
+
+    def apply_change(
+        self,
+        subscription: Subscription,
+        change: PlanChange,
+        *,
+        target: tuple[Item, ...],
+        proration_time: datetime | None,
+        idempotency_key: str,
+    ) -> ChangeResult:
+        self._count("apply_change")
+        return self.inner.apply_change(
+            subscription,
+            change,
+            target=target,
+            proration_time=proration_time,
+            idempotency_key=idempotency_key,
+        )
+
+    def cancel_scheduled_change(self, subscription_id: str, *, idempotency_key: str) -> Subscription:
+        self._count("cancel_scheduled_change")
+        return self.inner.cancel_scheduled_change(subscription_id, idempotency_key=idempotency_key)
+
+    def cancel_now(self, subscription_id: str, *, idempotency_key: str) -> Subscription:
+        self._count("cancel_now")
+        return self.inner.cancel_now(subscription_id, idempotency_key=idempotency_key)
+
+    def list_invoices(self, subscription_id: str) -> list[Invoice]:
+        self._count("list_invoices")
+        return self.inner.list_invoices(subscription_id)
+
+    def time_control(self) -> TimeControl | None:
+        return self.inner.time_control()
+
+    def close(self) -> None:
+        """Closing the wrapper leaves the wrapped provider open (the fixture owns it)."""

@@ -1,0 +1,104 @@
+"""The fixtures base of every contract mixin: what an adapter must provide, and the gate."""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+import pytest
+from hypothesis import HealthCheck, Phase, settings
+
+from prorata import Billing, Capabilities, Catalog, TimeControl
+from prorata_contract._harness import Contract, CustomerFactory
+from prorata_contract._report import PROVIDER_KEY
+from prorata_contract._requirements import requirement_of
+
+__all__ = ["ContractFixtures", "default_property_settings"]
+
+
+def _missing(name: str, what: str) -> NoReturn:
+    pytest.fail(
+        f"prorata-contract: the test class composing the contract mixins must provide the "
+        f"`{name}` fixture ({what}). See 'Writing a provider plugin' in the prorata docs.",
+        pytrace=False,
+    )
+
+
+def default_property_settings() -> settings:
+    """Bounded, reproducible property runs.
+
+    Remote providers are slow: few examples, no deadline, no shrinking (each shrink step is
+    more API calls; the drawn scenarios are small anyway), and the same examples on every
+    run so a provider's tally is stable in CI. Override the ``property_settings`` fixture
+    to tune them, e.g. ``settings(default_property_settings(), max_examples=50)``.
+    """
+    return settings(
+        max_examples=10,
+        deadline=None,
+        derandomize=True,
+        phases=(Phase.explicit, Phase.generate),
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+        print_blob=True,
+    )
+
+
+class ContractFixtures:
+    """Base of every contract mixin.
+
+    Required fixtures (override them in the composed class or its conftest):
+
+    - ``billing``: a :class:`prorata.Billing` on the provider under test, billing the
+      contract catalog (:func:`prorata_contract.contract_catalog`).
+    - ``time_control``: the provider's :class:`prorata.TimeControl`, or None when it has none.
+    - ``customer_factory``: a callable returning a new :class:`prorata.Customer` that can pay.
+
+    Optional, with defaults derived from those: ``catalog``, ``capabilities``,
+    ``property_settings`` and ``contract`` (the helper the standard tests use).
+    """
+
+    contract_xfail: dict[str, str] = {}
+    """Standard tests expected to fail on this provider: ``{test name: reason}`` (strict xfail)."""
+
+    @pytest.fixture
+    def billing(self) -> Billing:
+        _missing("billing", "a prorata.Billing on the provider under test, with the contract catalog")
+
+    @pytest.fixture
+    def time_control(self) -> TimeControl | None:
+        _missing("time_control", "the provider's TimeControl, or None when it cannot move time")
+
+    @pytest.fixture
+    def customer_factory(self) -> CustomerFactory:
+        _missing("customer_factory", "a callable returning a new prorata.Customer that can pay")
+
+    @pytest.fixture
+    def catalog(self, billing: Billing) -> Catalog:
+        return billing.catalog
+
+    @pytest.fixture
+    def capabilities(self, billing: Billing) -> Capabilities:
+        return billing.provider.capabilities
+
+    @pytest.fixture
+    def property_settings(self) -> settings:
+        """Hypothesis settings of the property tests; override to tune them per provider."""
+        return default_property_settings()
+
+    @pytest.fixture
+    def contract(
+        self, billing: Billing, time_control: TimeControl | None, customer_factory: CustomerFactory
+    ) -> Contract:
+        return Contract(billing=billing, time_control=time_control, customer_factory=customer_factory)
+
+    @pytest.fixture(autouse=True)
+    def _prorata_contract_gate(
+        self, request: pytest.FixtureRequest, billing: Billing, capabilities: Capabilities
+    ) -> None:
+        """Record the provider for the summary and skip what it declares unsupported."""
+        name = billing.provider.name
+        request.node.stash[PROVIDER_KEY] = name
+        requirement = requirement_of(request.node)  # pyright: ignore[reportArgumentType]
+        unmet = requirement.unmet(capabilities)
+        if requirement.time_control and not unmet and request.getfixturevalue("time_control") is None:
+            unmet.append("time control (the time_control fixture is None)")
+        if unmet:
+            pytest.skip(f"provider {name!r} does not declare: {', '.join(unmet)}")

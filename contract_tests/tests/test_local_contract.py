@@ -1,0 +1,41 @@
+"""The whole contract against the built-in local provider (the reference engine)."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+
+import pytest
+
+from prorata import Billing, Customer, TimeControl
+from prorata_contract import ContractSuite, CustomerFactory, contract_plans_config
+
+START = "2026-01-31T09:30:00Z"
+"""A month-end start: periods of 28, 31 and 30 days exercise month-end clamping."""
+
+
+class TestLocalContract(ContractSuite):
+    """Every standard area, with the local provider's clock as time control."""
+
+    @pytest.fixture
+    def billing(self) -> Iterator[Billing]:
+        config = {
+            "provider": "local",
+            "providers": {"local": {"database": ":memory:", "start": START}},
+            "plans": contract_plans_config(),
+        }
+        with Billing.from_config(config) as billing:
+            yield billing
+
+    @pytest.fixture
+    def time_control(self, billing: Billing) -> TimeControl:
+        return billing.time_control()
+
+    @pytest.fixture
+    def customer_factory(self, billing: Billing) -> CustomerFactory:
+        numbers = itertools.count(1)
+
+        def create() -> Customer:
+            return billing.create_customer(f"contract-{next(numbers)}@example.test")
+
+        return create
