@@ -1,0 +1,45 @@
+"""What the Dodo adapter supports, declared truthfully for core's up-front checks."""
+
+from __future__ import annotations
+
+from prorata import (
+    BillingCycle,
+    Capabilities,
+    CollectionMethod,
+    PaymentFailurePolicy,
+    ProrationMode,
+    ProrationSupport,
+    TimingKind,
+)
+
+__all__ = ["CAPABILITIES"]
+
+CAPABILITIES = Capabilities(
+    proration={
+        ProrationSupport(mode=ProrationMode.PRORATE_NOW, cycle=BillingCycle.RESET),
+        ProrationSupport(mode=ProrationMode.PRORATE_NOW, cycle=BillingCycle.KEEP),
+        ProrationSupport(mode=ProrationMode.FULL_PRICE_NOW, cycle=BillingCycle.RESET),
+        ProrationSupport(mode=ProrationMode.PRICE_DIFFERENCE_NOW, cycle=BillingCycle.RESET),
+        ProrationSupport(mode=ProrationMode.NO_BILLING, cycle=BillingCycle.KEEP),
+    },
+    timings={TimingKind.IMMEDIATELY, TimingKind.AT_PERIOD_END},
+    multi_item=True,
+    max_base_items=1,
+    quantities=True,
+    max_phases=0,
+    trials=True,
+    discounts=True,
+    tax_rates=False,
+    collection_methods={CollectionMethod.CHARGE_AUTOMATICALLY},
+    payment_failure_policies=set(PaymentFailurePolicy),
+    cancel_at_period_end=True,
+    resume=True,
+    cancel_scheduled_change=True,
+    time_control=True,
+    native_idempotency=False,
+)
+"""Dodo: one product (with a quantity) plus add-ons; five billing modes; no schedules.
+
+``time_control`` is provided by the emulator's clock only: against the real API,
+``DodoProvider.time_control()`` returns None.
+"""

@@ -1,0 +1,598 @@
+"""DodoProvider: prorata's Provider on the official ``dodopayments`` SDK."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import warnings
+from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any, TypeVar, cast
+
+import attrs
+import dodopayments
+from dodopayments.types import Payment, PaymentListResponse
+from dodopayments.types.customers.wallets import CustomerWalletTransaction
+
+from prorata import (
+    TEST_CARD_DECLINES,
+    TEST_CARD_SUCCEEDS,
+    Catalog,
+    ChangePreview,
+    ChangeResult,
+    ConflictError,
+    Customer,
+    InvalidStateError,
+    Invoice,
+    InvoiceStatus,
+    Item,
+    NewCustomer,
+    NewSubscription,
+    PlanChange,
+    ProviderSettings,
+    ScheduledChange,
+    Subscription,
+    SubscriptionStatus,
+    TimeControl,
+    Totals,
+    UnsupportedCapabilityError,
+    add_intervals,
+)
+from prorata_dodo import _mapping, _modes, semantics
+from prorata_dodo._capabilities import CAPABILITIES
+from prorata_dodo._client import build_client, is_emulator
+from prorata_dodo._clock import EmulatorClock
+from prorata_dodo._errors import PROVIDER, translate
+from prorata_dodo._pages import all_pages
+from prorata_dodo._reconcile import Attempts, write
+
+__all__ = ["DodoProvider"]
+
+KEY = "prorata_idempotency_key"
+"""Metadata key holding the idempotency key of the write that made an object (or the last change)."""
+FINGERPRINT = "prorata_change"
+"""Metadata key holding a digest of the last change's parameters (a reused key must match it)."""
+T = TypeVar("T")
+
+
+def _metadata(subscription: Subscription) -> dict[str, str]:
+    """The subscription's Dodo metadata as strings (from its raw wire form)."""
+    raw = cast(Mapping[str, Any], subscription.raw.get("metadata") or {})
+    return {str(k): str(v) for k, v in raw.items()}
+
+
+def _fingerprint(params: Mapping[str, Any]) -> str:
+    """A digest of what a change asks for: the same key must come with the same change."""
+    fields = ("product_id", "quantity", "addons", "proration_billing_mode", "effective_at")
+    body = json.dumps({name: params[name] for name in fields}, sort_keys=True)
+    return hashlib.sha256(body.encode()).hexdigest()[:32]
+
+
+def _raw_discounts(subscription: Subscription) -> list[Mapping[str, Any]]:
+    return cast(list[Mapping[str, Any]], list(subscription.raw.get("discounts") or []))
+
+
+class DodoProvider:
+    """Dodo Payments through the official SDK. Writes are never retried by the SDK."""
+
+    name = PROVIDER
+    capabilities = CAPABILITIES
+
+    def __init__(
+        self,
+        client: dodopayments.DodoPayments,
+        catalog: Catalog,
+        *,
+        clock: TimeControl | None = None,
+        attempts: Attempts | None = None,
+        billing_country: str = "US",
+    ) -> None:
+        self.catalog = catalog
+        self._client = client
+        self._writer = client.with_options(max_retries=0)
+        self._clock = clock
+        self._attempts = attempts or Attempts()
+        self._country = billing_country
+
+    @classmethod
+    def from_settings(cls, settings: ProviderSettings) -> DodoProvider:
+        """The factory registered for ``provider = "dodo"``."""
+        client = build_client(settings)
+        base_url = settings.options.get("base_url")
+        clock = (
+            EmulatorClock(base_url=str(base_url))
+            if is_emulator(None if base_url is None else str(base_url))
+            else None
+        )
+        return cls(
+            client,
+            settings.catalog,
+            clock=clock,
+            billing_country=str(settings.options.get("billing_country", "US")),
+        )
+
+    def __repr__(self) -> str:
+        return f"DodoProvider(base_url={str(self._client.base_url)!r})"
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _read(self, action: str, call: Callable[[], T]) -> T:
+        try:
+            return call()
+        except dodopayments.DodoPaymentsError as exc:
+            raise translate(exc, action) from exc
+
+    def _retrieve(self, subscription_id: str) -> Subscription:
+        found = self._read(
+            f"retrieve subscription {subscription_id}",
+            lambda: self._client.subscriptions.retrieve(subscription_id),
+        )
+        return _mapping.subscription_from(self.catalog, found)
+
+    # -- customers and subscriptions -------------------------------------------------------------
+
+    def create_customer(self, customer: NewCustomer, *, idempotency_key: str) -> Customer:
+        metadata: dict[str, str | float | bool] = {**customer.metadata, KEY: idempotency_key}
+        if customer.payment_method in (TEST_CARD_SUCCEEDS, TEST_CARD_DECLINES):
+            metadata["test_card"] = (
+                "declines" if customer.payment_method == TEST_CARD_DECLINES else "succeeds"
+            )
+        name = customer.name or customer.email
+
+        def find() -> Any:
+            rows = all_pages(self._client.customers.list, email=customer.email)
+            return next((row for row in rows if (row.metadata or {}).get(KEY) == idempotency_key), None)  # pyright: ignore
+
+        found = self._read("find customer", find)
+        if found is None:
+            written = write(
+                "create customer",
+                lambda: self._writer.customers.create(email=customer.email, name=name, metadata=metadata),
+                find,
+                self._attempts,
+            )
+            found = written.response or written.reconciled
+        return Customer(id=found.customer_id, email=found.email, name=found.name)  # pyright: ignore
+
+    def create_subscription(self, request: NewSubscription, *, idempotency_key: str) -> Subscription:
+        if request.billing_cycle_anchor is not None:
+            raise UnsupportedCapabilityError(
+                "NewSubscription.billing_cycle_anchor",
+                request.billing_cycle_anchor.isoformat(),
+                capability="a billing cycle anchor",
+                provider=PROVIDER,
+            )
+        plan, quantity, addons = _mapping.split_items(self.catalog, request.items)
+        product_id = _mapping.ref(plan)
+        options: dict[str, Any] = {}
+        if request.trial_days is not None:
+            options["trial_period_days"] = request.trial_days
+        if request.discounts:
+            options["discount_codes"] = [d.coupon for d in request.discounts]
+
+        def send() -> Any:
+            with warnings.catch_warnings():
+                warnings.simplefilter(
+                    "ignore", DeprecationWarning
+                )  # create is deprecated for checkout sessions
+                return self._writer.subscriptions.create(  # pyright: ignore
+                    billing={"country": self._country},  # pyright: ignore[reportArgumentType]
+                    customer={"customer_id": request.customer_id},
+                    product_id=product_id,
+                    quantity=quantity,
+                    addons=addons,  # pyright: ignore
+                    metadata={KEY: idempotency_key},
+                    **options,
+                )
+
+        def find() -> str | None:
+            rows = all_pages(self._client.subscriptions.list, customer_id=request.customer_id)
+            return next(
+                (row.subscription_id for row in rows if row.metadata.get(KEY) == idempotency_key), None
+            )
+
+        existing = self._read("find subscription", find)  # the same key twice creates one
+        if existing is not None:
+            return self._retrieve(existing)
+        written = write("create subscription", send, find, self._attempts)
+        subscription_id = written.reconciled or written.response.subscription_id  # pyright: ignore[reportOptionalMemberAccess]
+        return self._retrieve(subscription_id)
+
+    def get_subscription(self, subscription_id: str) -> Subscription:
+        return self._retrieve(subscription_id)
+
+    def list_subscriptions(self, *, customer_id: str | None = None) -> list[Subscription]:
+        """Every subscription (of a customer); each is retrieved since lists omit add-ons."""
+        filters = {} if customer_id is None else {"customer_id": customer_id}
+        rows = self._read(
+            "list subscriptions", lambda: list(all_pages(self._client.subscriptions.list, **filters))
+        )
+        return [self._retrieve(row.subscription_id) for row in rows]
+
+    # -- plan changes ----------------------------------------------------------------------------
+
+    def _change_params(self, change: PlanChange, target: tuple[Item, ...]) -> dict[str, Any]:
+        plan, quantity, addons = _mapping.split_items(self.catalog, target)
+        params: dict[str, Any] = {
+            "product_id": _mapping.ref(plan),
+            "quantity": quantity,
+            "addons": addons,  # always in full: an omitted list removes the add-ons
+            "proration_billing_mode": _modes.dodo_mode(change),
+            "effective_at": _modes.effective_at(change),
+            "on_payment_failure": _modes.on_payment_failure(change),
+        }
+        if change.replace_pending:
+            params["cancel_scheduled_change_plan"] = True
+        return params
+
+    def _now(self) -> datetime:
+        return self._clock.now() if self._clock is not None else datetime.now(UTC).replace(microsecond=0)
+
+    def preview_change(
+        self,
+        subscription: Subscription,
+        change: PlanChange,
+        *,
+        target: tuple[Item, ...],
+        proration_time: datetime | None,
+    ) -> ChangePreview:
+        """One ``preview_change_plan`` request. Dodo takes no proration time: it prices now."""
+        if not change.changes_items:
+            now = self._now()
+            effective = subscription.current_period_end if change.cancels_at_period_end else now
+            return ChangePreview(
+                provider=PROVIDER,
+                subscription_id=subscription.id,
+                change=change,
+                currency=subscription.currency,
+                lines=(),
+                totals=Totals.zero(subscription.currency),
+                items=subscription.items,
+                effective_at=effective,
+                proration_time=now,
+                period_end=subscription.current_period_end,
+            )
+        params = self._change_params(change, target)
+        response = self._read(
+            f"preview plan change of {subscription.id}",
+            lambda: self._client.subscriptions.preview_change_plan(subscription.id, **params),
+        )
+        return _mapping.preview_from(
+            self.catalog, subscription, change, params["proration_billing_mode"], response
+        )
+
+    def _set_cancel_flag(self, subscription_id: str, value: bool) -> Subscription:
+        def find() -> Subscription | None:
+            current = self._retrieve(subscription_id)
+            return current if current.cancel_at_period_end == value else None
+
+        written = write(
+            "update cancel_at_next_billing_date",
+            lambda: self._writer.subscriptions.update(subscription_id, cancel_at_next_billing_date=value),
+            find,
+            self._attempts,
+        )
+        if written.response is not None:
+            return _mapping.subscription_from(self.catalog, written.response)
+        assert written.reconciled is not None
+        return written.reconciled
+
+    def apply_change(
+        self,
+        subscription: Subscription,
+        change: PlanChange,
+        *,
+        target: tuple[Item, ...],
+        proration_time: datetime | None,
+        idempotency_key: str,
+    ) -> ChangeResult:
+        """A read (replay check), one ``change_plan`` and, when Dodo recorded one, the payment
+        or wallet credit that settled it. The resulting subscription is derived, not re-read.
+
+        Dodo has no idempotency keys: the key (and a digest of the change) travel in the
+        subscription's metadata. A subscription already carrying the key has had this
+        change: the call is a replay and returns the original invoice without a second
+        change; the same key with another change is a ConflictError.
+        """
+        current = subscription
+        if change.resumes:
+            current = self._set_cancel_flag(subscription.id, False)
+        if change.cancels_at_period_end:
+            current = self._set_cancel_flag(subscription.id, True)
+        if not change.changes_items:
+            return ChangeResult(subscription=current)
+        params = self._change_params(change, target)
+        mode: str = params["proration_billing_mode"]
+        scheduled = params["effective_at"] == "next_billing_date"
+        fingerprint = _fingerprint(params)
+        fresh = self._retrieve(subscription.id)
+        seen = _metadata(fresh)
+        if seen.get(KEY) == idempotency_key:
+            if seen.get(FINGERPRINT) != fingerprint:
+                raise ConflictError(
+                    f"change plan of {subscription.id}: idempotency key {idempotency_key!r} was used "
+                    "for another change",
+                    provider=PROVIDER,
+                    code="IDEMPOTENCY_KEY_REUSED",
+                )
+            return self._replayed(fresh, idempotency_key, mode, scheduled)
+        if fresh.plan_quantities != subscription.plan_quantities or (fresh.scheduled_change is None) != (
+            subscription.scheduled_change is None
+        ):
+            raise ConflictError(
+                f"change plan of {subscription.id}: the subscription changed since it was read "
+                "(read it again and retry)",
+                provider=PROVIDER,
+                code="SUBSCRIPTION_CHANGED",
+            )
+        metadata = {**seen, KEY: idempotency_key, FINGERPRINT: fingerprint}
+        params["metadata"] = metadata
+
+        def find() -> Subscription | None:
+            now = self._retrieve(subscription.id)
+            return now if _metadata(now).get(KEY) == idempotency_key else None
+
+        written = write(
+            f"change plan of {subscription.id}",
+            lambda: self._writer.subscriptions.change_plan(subscription.id, **params),
+            find,
+            self._attempts,
+        )
+        if written.reconciled is not None:
+            return self._replayed(written.reconciled, idempotency_key, mode, scheduled)
+        assert written.response is not None
+        if scheduled:
+            pending = ScheduledChange(items=target, effective_at=fresh.current_period_end)
+            return ChangeResult(subscription=self._derived(fresh, target, metadata, pending=pending))
+        payment_id = written.response.payment_id
+        if payment_id:
+            payment = self._payment(payment_id)
+            invoice = self._change_invoice(fresh, target, mode, payment)
+            after = self._derived(
+                fresh, target, metadata, mode=mode, at=payment.created_at, failed=payment.status == "failed"
+            )
+            return ChangeResult(subscription=after, invoice=invoice)
+        credit = None
+        if mode != "do_not_bill" and self._expects_credit(fresh, target, mode):
+            credit = self._latest_credit(fresh)
+        if credit is None:
+            return ChangeResult(subscription=self._derived(fresh, target, metadata, mode=mode, at=None))
+        at = credit.created_at
+        lines = _mapping.change_lines(
+            self.catalog, fresh, target, mode, at, self._period_end(fresh, target, mode, at)
+        )
+        rules = [
+            semantics.DiscountRule(type=d["type"], amount=int(d["amount"]))
+            for d in _raw_discounts(fresh)
+            if d.get("preserve_on_plan_change")
+            and (d.get("cycles_remaining") is None or d["cycles_remaining"] > 0)
+        ]
+        invoice = _mapping.credit_note(credit, fresh.id, lines, rules)
+        return ChangeResult(
+            subscription=self._derived(fresh, target, metadata, mode=mode, at=at), invoice=invoice
+        )
+
+    # -- apply helpers ---------------------------------------------------------------------------
+
+    def _period_end(self, fresh: Subscription, target: tuple[Item, ...], mode: str, at: datetime) -> datetime:
+        if not semantics.MODES[mode].resets_cycle:
+            return fresh.current_period_end
+        base = next(i for i in target if not self.catalog.get(i.plan).addon)
+        return add_intervals(at, self.catalog.get(base.plan).interval, 1)
+
+    def _derived(
+        self,
+        fresh: Subscription,
+        target: tuple[Item, ...],
+        metadata: dict[str, str],
+        *,
+        mode: str | None = None,
+        at: datetime | None = None,
+        failed: bool = False,
+        pending: ScheduledChange | None = None,
+    ) -> Subscription:
+        """The subscription after the change, from the one read before it and the mode's rule.
+
+        Only a cycle-restarting change that Dodo left no dated record of (no payment, no
+        credit) needs a re-read: its new period starts when Dodo applied it.
+        """
+        raw = dict(fresh.raw)
+        raw["metadata"] = dict(metadata)
+        if pending is not None:
+            return attrs.evolve(fresh, scheduled_change=pending, revision=metadata[KEY], raw=raw)
+        assert mode is not None
+        start, end = fresh.current_period_start, fresh.current_period_end
+        if semantics.MODES[mode].resets_cycle:
+            if at is None:
+                return self._retrieve(fresh.id)
+            start, end = at, self._period_end(fresh, target, mode, at)
+        kept = [d for d in _raw_discounts(fresh) if d.get("preserve_on_plan_change")]
+        raw["discounts"] = kept
+        codes = {str(d["code"]) for d in kept}
+        status = fresh.status
+        if failed:
+            status = SubscriptionStatus.PAST_DUE
+        elif start != fresh.current_period_start and status is SubscriptionStatus.TRIALING:
+            status = SubscriptionStatus.ACTIVE
+        return attrs.evolve(
+            fresh,
+            items=target,
+            status=status,
+            current_period_start=start,
+            current_period_end=end,
+            billing_cycle_anchor=start,
+            discounts=tuple(d for d in fresh.discounts if d.coupon in codes),
+            scheduled_change=None,
+            revision=metadata[KEY],
+            raw=raw,
+        )
+
+    def _change_invoice(
+        self, fresh: Subscription, target: tuple[Item, ...], mode: str, payment: Payment
+    ) -> Invoice:
+        """The payment as an invoice, its lines priced by the semantics module at Dodo's time.
+
+        Dodo's own line items are fetched only when they disagree with Dodo's figures.
+        """
+        at = payment.created_at
+        lines = _mapping.change_lines(
+            self.catalog, fresh, target, mode, at, self._period_end(fresh, target, mode, at)
+        )
+        invoice = _mapping.invoice_from_payment(self.catalog, payment, None, lines=lines)
+        totals = invoice.totals
+        if totals.amount_due.amount + totals.balance_applied.amount != max(totals.total.amount, 0):
+            invoice = _mapping.invoice_from_payment(
+                self.catalog, payment, self._line_items(payment.payment_id)
+            )
+        return invoice
+
+    def _expects_credit(self, fresh: Subscription, target: tuple[Item, ...], mode: str) -> bool:
+        """Whether the change nets to a credit (its sign; the amount is Dodo's ledger entry)."""
+        billed = semantics.change_charge(
+            mode,
+            _mapping.priced_items(self.catalog, fresh.items),
+            _mapping.priced_items(self.catalog, target),
+            period_start=fresh.current_period_start,
+            period_end=fresh.current_period_end,
+            at=min(max(self._now(), fresh.current_period_start), fresh.current_period_end),
+        )
+        return billed.subtotal < 0
+
+    def _credits(self, subscription: Subscription) -> Iterator[CustomerWalletTransaction]:
+        """Wallet credits Dodo recorded for ``subscription``'s changes, newest first."""
+        rows: Iterator[CustomerWalletTransaction] = all_pages(
+            self._client.customers.wallets.ledger_entries.list, customer_id=subscription.customer_id
+        )
+        return (row for row in rows if row.is_credit and row.reference_object_id == subscription.id)
+
+    def _latest_credit(self, subscription: Subscription) -> CustomerWalletTransaction | None:
+        return self._read(
+            f"list wallet ledger entries of {subscription.customer_id}",
+            lambda: next(self._credits(subscription), None),
+        )
+
+    def _replayed(self, current: Subscription, key: str, mode: str, scheduled: bool) -> ChangeResult:
+        """The change already applied under ``key``: report it with its original invoice."""
+        if scheduled or mode == "do_not_bill":
+            return ChangeResult(subscription=current, replayed=True)
+        rows: list[PaymentListResponse] = self._read(
+            "list payments",
+            lambda: list(all_pages(self._client.payments.list, subscription_id=current.id)),
+        )
+        match = next((row for row in rows if row.metadata.get(KEY) == key), None)
+        invoice: Invoice | None = None
+        if match is not None:
+            payment = self._payment(match.payment_id)
+            failed = (
+                InvoiceStatus.OPEN if current.status is SubscriptionStatus.PAST_DUE else InvoiceStatus.VOID
+            )
+            invoice = _mapping.invoice_from_payment(
+                self.catalog, payment, self._line_items(match.payment_id), failed_status=failed
+            )
+        else:
+            credit = self._latest_credit(current)
+            if credit is not None:
+                invoice = _mapping.credit_note(credit, current.id)
+        return ChangeResult(subscription=current, invoice=invoice, replayed=True)
+
+    def cancel_scheduled_change(self, subscription_id: str, *, idempotency_key: str) -> Subscription:
+        def find() -> Subscription | None:
+            current = self._retrieve(subscription_id)
+            return current if current.scheduled_change is None else None
+
+        written = write(
+            f"cancel the scheduled change of {subscription_id}",
+            lambda: self._writer.subscriptions.cancel_change_plan(subscription_id),
+            find,
+            self._attempts,
+        )
+        return written.reconciled or self._retrieve(subscription_id)
+
+    def cancel_now(self, subscription_id: str, *, idempotency_key: str) -> Subscription:
+        def find() -> Subscription | None:
+            current = self._retrieve(subscription_id)
+            return current if current.status is SubscriptionStatus.CANCELED else None
+
+        written = write(
+            f"cancel {subscription_id}",
+            lambda: self._writer.subscriptions.update(subscription_id, status="cancelled"),
+            find,
+            self._attempts,
+        )
+        if written.response is not None:
+            return _mapping.subscription_from(self.catalog, written.response)
+        assert written.reconciled is not None
+        return written.reconciled
+
+    def pause(self, subscription_id: str) -> Subscription:
+        """Pause an active subscription (Dodo ``status: paused``)."""
+        return self._set_status(subscription_id, "paused", SubscriptionStatus.PAUSED)
+
+    def unpause(self, subscription_id: str) -> Subscription:
+        """Resume a paused subscription (Dodo ``status: active``)."""
+        return self._set_status(subscription_id, "active", SubscriptionStatus.ACTIVE)
+
+    def _set_status(self, subscription_id: str, status: str, expected: SubscriptionStatus) -> Subscription:
+        current = self._retrieve(subscription_id)
+        if current.status is SubscriptionStatus.CANCELED:
+            raise InvalidStateError(
+                subscription_id, current.status.value, f"a canceled subscription cannot become {status}"
+            )
+
+        def find() -> Subscription | None:
+            now = self._retrieve(subscription_id)
+            return now if now.status is expected else None
+
+        written = write(
+            f"set {subscription_id} {status}",
+            lambda: self._writer.subscriptions.update(subscription_id, status=status),  # pyright: ignore[reportArgumentType]
+            find,
+            self._attempts,
+        )
+        if written.response is not None:
+            return _mapping.subscription_from(self.catalog, written.response)
+        assert written.reconciled is not None
+        return written.reconciled
+
+    def list_invoices(self, subscription_id: str) -> list[Invoice]:
+        """The subscription's payments as invoices, and the wallet credits its changes made
+        as credit notes, oldest first (explicit pages from 0)."""
+        current = self._retrieve(subscription_id)
+        failed = InvoiceStatus.OPEN if current.status is SubscriptionStatus.PAST_DUE else InvoiceStatus.VOID
+        rows = self._read(
+            "list payments",
+            lambda: list(all_pages(self._client.payments.list, subscription_id=subscription_id)),
+        )
+        invoices = [
+            _mapping.invoice_from_payment(
+                self.catalog,
+                self._payment(row.payment_id),
+                self._line_items(row.payment_id),
+                failed_status=failed,
+            )
+            for row in sorted(rows, key=lambda r: (r.created_at, r.payment_id))
+        ]
+        credits = self._read(
+            f"list wallet ledger entries of {current.customer_id}", lambda: list(self._credits(current))
+        )
+        notes = [_mapping.credit_note(entry, subscription_id) for entry in credits]
+        # stable: at one instant, payments (in id order) before the credit notes (oldest first)
+        return sorted(invoices + sorted(notes, key=lambda i: (i.created, i.id)), key=lambda i: i.created)
+
+    def _payment(self, payment_id: str) -> Payment:
+        return self._read(
+            f"retrieve payment {payment_id}", lambda: self._client.payments.retrieve(payment_id)
+        )
+
+    def _line_items(self, payment_id: str) -> Any:
+        return self._read(
+            f"retrieve line items of {payment_id}",
+            lambda: self._client.payments.retrieve_line_items(payment_id),
+        )
+
+    def time_control(self) -> TimeControl | None:
+        """The emulator's clock, or None against Dodo's real API (it has no test clocks)."""
+        return self._clock
+
+    def close(self) -> None:
+        self._client.close()

@@ -1,0 +1,215 @@
+"""The emulator's in-memory objects (mutable: the emulator is a store)."""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import secrets
+import threading
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+__all__ = [
+    "Addon",
+    "Customer",
+    "Discount",
+    "LedgerEntry",
+    "Payment",
+    "Product",
+    "Scheduled",
+    "State",
+    "Subscription",
+]
+
+
+@attrs.define(kw_only=True)
+class Product:
+    id: str
+    name: str
+    price: int
+    currency: str
+    interval: str
+    interval_count: int
+    trial_days: int
+    tax_inclusive: bool
+    tax_category: str
+    addons: list[str]
+    metadata: dict[str, Any]
+    created_at: datetime
+
+
+@attrs.define(kw_only=True)
+class Addon:
+    id: str
+    name: str
+    price: int
+    currency: str
+    tax_category: str
+    created_at: datetime
+
+
+@attrs.define(kw_only=True)
+class Customer:
+    id: str
+    email: str
+    name: str
+    metadata: dict[str, Any]
+    created_at: datetime
+    wallet: int = 0
+    ledger_keys: set[str] = attrs.field(factory=set[str])
+    """Idempotency keys of manual ledger entries already made."""
+    declines: bool = False
+    """Emulator-only: charges on this customer's card fail."""
+
+
+@attrs.define(kw_only=True)
+class Discount:
+    id: str
+    code: str
+    type: str
+    amount: int
+    preserve_on_plan_change: bool
+    subscription_cycles: int | None
+    restricted_to: list[str]
+    name: str | None
+    created_at: datetime
+    times_used: int = 0
+
+
+@attrs.define(kw_only=True)
+class Scheduled:
+    id: str
+    product_id: str
+    quantity: int
+    addons: list[tuple[str, int]]
+    effective_at: datetime
+    created_at: datetime
+    on_payment_failure: str
+    discount_codes: list[str] | None
+
+
+@attrs.define(kw_only=True)
+class Subscription:
+    id: str
+    customer_id: str
+    product_id: str
+    quantity: int
+    addons: list[tuple[str, int]]
+    status: str
+    created_at: datetime
+    previous_billing_date: datetime
+    next_billing_date: datetime
+    trial_days: int
+    metadata: dict[str, Any]
+    discounts: list[tuple[str, int | None]]
+    """(discount id, cycles remaining)."""
+    payment_method_id: str
+    cancel_at_next_billing_date: bool = False
+    cancelled_at: datetime | None = None
+    paused_at: datetime | None = None
+    scheduled: Scheduled | None = None
+
+
+@attrs.define(kw_only=True)
+class Payment:
+    id: str
+    subscription_id: str
+    customer_id: str
+    currency: str
+    total_amount: int
+    tax: int
+    status: str
+    charge_type: str
+    created_at: datetime
+    service_start: datetime
+    service_end: datetime
+    proration_factor: str
+    product_cart: list[tuple[str, int]]
+    lines: list[tuple[str, str, int]] = attrs.field(factory=list[tuple[str, str, int]])
+    """(product or add-on id, name, amount): credits are negative."""
+    error_code: str | None = None
+    error_message: str | None = None
+    metadata: dict[str, Any] = attrs.field(factory=dict[str, Any])
+    """The change's metadata, copied onto the payment that settles it."""
+    discounts: list[str] = attrs.field(factory=list[str])
+    """Ids of the discounts applied to this payment."""
+
+
+@attrs.define(kw_only=True)
+class LedgerEntry:
+    """One customer wallet transaction (Dodo's ``CustomerWalletTransaction``)."""
+
+    id: str
+    customer_id: str
+    currency: str
+    amount: int
+    before_balance: int
+    after_balance: int
+    is_credit: bool
+    event_type: str
+    reason: str | None
+    reference_object_id: str | None
+    created_at: datetime
+
+
+@attrs.define(kw_only=True)
+class State:
+    """Everything the emulator knows; guard every access with ``lock``."""
+
+    now: datetime
+    business_id: str = "bus_emulator"
+    brand_id: str = "brd_emulator"
+    tax_rate_bps: int = 0
+    products: dict[str, Product] = attrs.field(factory=dict[str, Product])
+    addons: dict[str, Addon] = attrs.field(factory=dict[str, Addon])
+    customers: dict[str, Customer] = attrs.field(factory=dict[str, Customer])
+    discounts: dict[str, Discount] = attrs.field(factory=dict[str, Discount])
+    subscriptions: dict[str, Subscription] = attrs.field(factory=dict[str, Subscription])
+    payments: dict[str, Payment] = attrs.field(factory=dict[str, Payment])
+    ledger: list[LedgerEntry] = attrs.field(factory=list[LedgerEntry])
+    """Wallet transactions of every customer, oldest first."""
+    webhook_secret: str = attrs.field(
+        factory=lambda: "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+    )
+    webhook_url: str | None = None
+    outbox: list[dict[str, Any]] = attrs.field(factory=list[dict[str, Any]])
+    """Signed webhook deliveries: ``{"id", "type", "headers", "body"}``."""
+    lock: threading.RLock = attrs.field(factory=threading.RLock)
+    _counter: itertools.count[int] = attrs.field(factory=lambda: itertools.count(1))
+
+    def new_id(self, prefix: str) -> str:
+        """A fresh id such as ``sub_000007_3f2a``."""
+        return f"{prefix}_{next(self._counter):06d}{secrets.token_hex(3)}"
+
+    def wallet_entry(
+        self,
+        customer: Customer,
+        amount: int,
+        *,
+        currency: str,
+        event_type: str,
+        reason: str | None,
+        reference: str | None,
+    ) -> LedgerEntry:
+        """Move ``amount`` (positive: credit, negative: debit) into ``customer``'s wallet."""
+        entry = LedgerEntry(
+            id=self.new_id("wtx"),
+            customer_id=customer.id,
+            currency=currency,
+            amount=abs(amount),
+            before_balance=customer.wallet,
+            after_balance=customer.wallet + amount,
+            is_credit=amount > 0,
+            event_type=event_type,
+            reason=reason,
+            reference_object_id=reference,
+            created_at=self.now,
+        )
+        customer.wallet += amount
+        self.ledger.append(entry)
+        return entry
+
+    def discount_by_code(self, code: str) -> Discount | None:
+        return next((d for d in self.discounts.values() if d.code == code), None)

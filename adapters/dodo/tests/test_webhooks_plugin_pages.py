@@ -1,0 +1,82 @@
+"""Signed webhooks, plugin registration, explicit pagination, the emulate entry point."""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.request
+
+import dodopayments
+import pytest
+
+from prorata import Billing, EmulatorSpec, PlanChange, ProrationMode, ProviderSpec
+from prorata_dodo import CAPABILITIES, _pages, plugin
+from prorata_dodo.emulator import DodoEmulator
+
+
+def test_events_are_signed_standard_webhooks(
+    billing: Billing, emulator: DodoEmulator, sdk: dodopayments.DodoPayments
+) -> None:
+    customer = billing.create_customer("hooks@example.com")
+    sub = billing.subscribe(customer.id, "basic")
+    billing.apply(sub, PlanChange.swap("basic", "pro", proration=ProrationMode.NO_BILLING))
+    events = emulator.events()
+    changed = [e for e in events if e["type"] == "subscription.plan_changed"]
+    assert len(changed) == 1
+    event = sdk.webhooks.unwrap(
+        changed[0]["body"], headers=changed[0]["headers"], key=emulator.webhook_secret
+    )
+    assert event.type == "subscription.plan_changed"
+    assert event.data.subscription_id == sub.id  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
+    tampered = changed[0]["body"].replace(sub.id, "sub_other")
+    with pytest.raises(Exception, match=r"(?i)signature"):
+        sdk.webhooks.unwrap(tampered, headers=changed[0]["headers"], key=emulator.webhook_secret)
+    assert len({e["id"] for e in events}) == len(events)
+
+
+def test_plugin_registers_provider_and_emulator() -> None:
+    providers: list[ProviderSpec] = []
+    emulators: list[EmulatorSpec] = []
+    plugin.prorata_register_providers(providers.append)
+    plugin.prorata_register_emulators(emulators.append)
+    assert [p.name for p in providers] == ["dodo"]
+    assert providers[0].capabilities == CAPABILITIES
+    assert [e.name for e in emulators] == ["dodo"]
+    server = emulators[0].start("127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with urllib.request.urlopen(server.url + "/_emulator/clock", timeout=5) as response:
+            assert "now" in json.loads(response.read())
+    finally:
+        server.stop()
+
+
+def test_registry_finds_dodo_through_the_entry_point() -> None:
+    from prorata import get_registry
+
+    registry = get_registry()
+    assert registry.provider("dodo").capabilities.max_base_items == 1
+
+
+def test_explicit_pages_see_every_row(
+    billing: Billing, monkeypatch: pytest.MonkeyPatch, emulator: DodoEmulator
+) -> None:
+    monkeypatch.setattr(_pages, "PAGE_SIZE", 2)
+    customer = billing.create_customer("many@example.com")
+    created = {billing.subscribe(customer.id, "basic", idempotency_key=f"s{i}").id for i in range(5)}
+    emulator.reset_counts()
+    listed = {s.id for s in billing.subscriptions(customer_id=customer.id)}
+    assert listed == created
+    assert emulator.request_counts()["GET /subscriptions"] == 3  # pages 0, 1, 2
+
+
+def test_sdk_auto_paging_skips_page_one(billing: Billing, sdk: dodopayments.DodoPayments) -> None:
+    """Why we paginate ourselves: the SDK asks page 2 after page 0."""
+    customer = billing.create_customer("paging@example.com")
+    created = {billing.subscribe(customer.id, "basic", idempotency_key=f"p{i}").id for i in range(6)}
+    seen = {
+        row.subscription_id
+        for row in sdk.subscriptions.list(customer_id=customer.id, page_size=2, page_number=0)
+    }
+    assert len(seen) < len(created)
