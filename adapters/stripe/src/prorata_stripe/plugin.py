@@ -1,0 +1,100 @@
+"""Registers the Stripe provider and the Stripe emulator with prorata (entry point ``prorata``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import stripe
+
+from prorata import (
+    ConfigurationError,
+    EmulatorServer,
+    EmulatorSpec,
+    Provider,
+    ProviderSettings,
+    ProviderSpec,
+    hookimpl,
+)
+from prorata_stripe._capabilities import STRIPE_CAPABILITIES
+from prorata_stripe._provider import StripeProvider
+
+__all__ = ["build_provider", "prorata_register_emulators", "prorata_register_providers"]
+
+_OPTIONS = {"base_url", "max_network_retries", "test_clock", "frozen_time"}
+
+
+def _option(settings: ProviderSettings, key: str, kind: type | tuple[type, ...], expected: str) -> Any:
+    value = settings.options.get(key)
+    if value is not None and (
+        not isinstance(value, kind)
+        or (isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)))
+    ):
+        raise ConfigurationError(settings.source, f"providers.{settings.name}.{key}", expected, value)
+    return value
+
+
+def build_provider(settings: ProviderSettings) -> Provider:
+    """Build the Stripe provider from ``[providers.stripe]``.
+
+    Options: ``base_url`` (e.g. an emulator's URL), ``max_network_retries`` (default 2),
+    ``test_clock`` (``true`` to create one, or a ``clock_...`` id), ``frozen_time``;
+    secret ``api_key`` from ``api_key_env = "STRIPE_SECRET_KEY"``.
+    """
+    unknown = sorted(set(settings.options) - _OPTIONS)
+    if unknown:
+        raise ConfigurationError(
+            settings.source, f"providers.{settings.name}.{unknown[0]}", f"one of {sorted(_OPTIONS)}"
+        )
+    secret = settings.secrets.get("api_key")
+    if secret is None:
+        raise ConfigurationError(
+            settings.source,
+            f"providers.{settings.name}.api_key_env",
+            "the NAME of the environment variable holding the Stripe secret key",
+        )
+    base_url = _option(settings, "base_url", str, 'a URL such as "http://127.0.0.1:12111"')
+    retries = _option(settings, "max_network_retries", int, "an integer >= 0")
+    clock = _option(settings, "test_clock", (bool, str), "true, false or a test clock id (clock_...)")
+    frozen = _option(settings, "frozen_time", int, "a Unix timestamp")
+    client = stripe.StripeClient(
+        secret.reveal(),
+        base_addresses={"api": base_url} if base_url else None,  # pyright: ignore[reportArgumentType]
+        max_network_retries=2 if retries is None else retries,
+    )
+    return StripeProvider(
+        client=client,
+        catalog=settings.catalog,
+        test_clock=clock if isinstance(clock, str) else None,
+        create_test_clock=clock is True,
+        frozen_time=frozen,
+    )
+
+
+def _start_emulator(host: str, port: int) -> EmulatorServer:
+    from prorata_stripe.emulator import start
+
+    return start(host, port)
+
+
+@hookimpl
+def prorata_register_providers(register: Callable[[ProviderSpec], None]) -> None:
+    register(
+        ProviderSpec(
+            name="stripe",
+            factory=build_provider,
+            capabilities=STRIPE_CAPABILITIES,
+            description="Stripe through the official SDK (subscriptions, invoices, schedules, test clocks)",
+        )
+    )
+
+
+@hookimpl
+def prorata_register_emulators(register: Callable[[EmulatorSpec], None]) -> None:
+    register(
+        EmulatorSpec(
+            name="stripe",
+            start=_start_emulator,
+            description="Stateful Stripe API emulator (2026-10-28.endive)",
+        )
+    )
