@@ -59,6 +59,7 @@ from prorata._provider import (
     TimeControl,
 )
 from prorata._registry import AUTOLOAD_ENV, ENTRY_POINT_GROUP, Registry, get_plugin_manager, get_registry
+from prorata._rounding import settle_rounding
 from prorata._schedule import EndBehavior, Phase, Schedule, ScheduledChange
 from prorata._secrets import Secret
 from prorata._serialization import dumps, loads, structure, unstructure
@@ -155,6 +156,7 @@ __all__ = [
     "loads",
     "period_containing",
     "round_half_away_from_zero",
+    "settle_rounding",
     "structure",
     "unstructure",
 ]

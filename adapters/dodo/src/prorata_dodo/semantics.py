@@ -46,7 +46,7 @@ from typing import Literal
 
 import attrs
 
-from prorata import round_half_away_from_zero
+from prorata import round_half_away_from_zero, settle_rounding
 
 __all__ = [
     "MODES",
@@ -61,7 +61,6 @@ __all__ = [
     "discount_amount",
     "remaining_fraction",
     "settle",
-    "settle_rounding",
     "tax_amount",
 ]
 
@@ -187,28 +186,6 @@ def _scoped(
         elif q0 > q1:
             credited.append(attrs.evolve(base, quantity=q0 - q1))
     return credited, charged
-
-
-def settle_rounding(lines: Sequence[tuple[int, Fraction | None]]) -> list[int]:
-    """docs/proration.md's rounding rule on signed lines ``(rounded, exact or None)``.
-
-    The proration lines (``exact`` given) are made to add up to their exact net rounded
-    once: the largest proration line the difference shrinks (a charge when they ask a
-    unit too much, a credit when they give a unit too much) absorbs it; with no such
-    line every line stays rounded on its own.
-    """
-    amounts = [rounded for rounded, _ in lines]
-    prorated = [index for index, (_, exact) in enumerate(lines) if exact is not None]
-    if not prorated:
-        return amounts
-    exact_net = sum((exact for _, exact in lines if exact is not None), Fraction(0))
-    difference = round_half_away_from_zero(exact_net) - sum(amounts[i] for i in prorated)
-    if difference:
-        shrinkable = [i for i in prorated if (amounts[i] > 0) == (difference < 0)]
-        if shrinkable:
-            chosen = max(shrinkable, key=lambda i: abs(amounts[i]))
-            amounts[chosen] += difference
-    return amounts
 
 
 def change_charge(

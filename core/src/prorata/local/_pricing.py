@@ -16,8 +16,9 @@ from prorata._calendar import add_intervals
 from prorata._catalog import Catalog, Plan
 from prorata._change import BillingCycle, ProrationMode
 from prorata._invoice import ChargeLine, LineKind, Totals
-from prorata._money import Money, round_half_away_from_zero
+from prorata._money import Money
 from prorata._pricing import Discount, Item, TaxRate
+from prorata._rounding import settle_rounding
 
 __all__ = ["ChangeLines", "change_lines", "invoice_totals", "renewal_lines"]
 
@@ -146,37 +147,23 @@ def change_lines(
 
 
 def _settle_rounding(catalog: Catalog, lines: list[ChargeLine], fraction: Fraction) -> list[ChargeLine]:
-    """Make proration lines add up to their exact net, rounded once.
-
-    Each line is rounded half away from zero; when that leaves the lines a unit away from
-    the exact net (rounded the same way), one line absorbs the difference, always in the
-    direction that shrinks it: a charge when the lines ask too much, a credit when they
-    give too much. No line then exceeds its exact amount by more than half a unit, and
-    $100 -> $200 with 16 of 30 days left is -$53.33 / +$106.66: $53.33 due.
-    """
-    prorated = [i for i, line in enumerate(lines) if line.is_proration]
-    if not prorated:
-        return lines
-    exact = Fraction(0)
-    rounded = 0
-    for index in prorated:
-        line = lines[index]
-        assert line.plan is not None
-        assert line.quantity is not None
-        sign = -1 if line.kind is LineKind.PRORATION_CREDIT else 1
-        exact += sign * catalog.get(line.plan).price.amount * line.quantity * fraction
-        rounded += line.amount.amount
-    difference = round_half_away_from_zero(exact) - rounded
-    if difference:
-        shrinkable = [i for i in prorated if (lines[i].amount.amount > 0) == (difference < 0)]
-        if not shrinkable:  # only credits (or only charges): each stays rounded on its own
-            return lines
-        chosen = max(shrinkable, key=lambda i: abs(lines[i].amount.amount))
-        line = lines[chosen]
-        lines[chosen] = attrs.evolve(
-            line, amount=Money.of(line.amount.amount + difference, line.amount.currency)
-        )
-    return lines
+    """Apply :func:`prorata.settle_rounding` to a change's lines (see docs/proration.md)."""
+    pairs: list[tuple[int, Fraction | None]] = []
+    for line in lines:
+        exact: Fraction | None = None
+        if line.is_proration:
+            assert line.plan is not None
+            assert line.quantity is not None
+            sign = -1 if line.kind is LineKind.PRORATION_CREDIT else 1
+            exact = sign * catalog.get(line.plan).price.amount * line.quantity * fraction
+        pairs.append((line.amount.amount, exact))
+    settled = settle_rounding(pairs)
+    return [
+        line
+        if amount == line.amount.amount
+        else attrs.evolve(line, amount=Money.of(amount, line.amount.currency))
+        for line, amount in zip(lines, settled, strict=True)
+    ]
 
 
 def renewal_lines(

@@ -89,20 +89,3 @@ def figures(
 def exact_proration(amount: int, t: int, start: int, end: int) -> Fraction:
     """The unrounded amount for ``[t, end)`` of ``[start, end)``."""
     return Fraction(amount * (end - t), end - start) if end > start else Fraction(0)
-
-
-def settle(lines: list[tuple[int, Fraction | None]]) -> list[int]:
-    """docs/proration.md's rule: the proration lines of one change add up to their exact net
-    rounded once; the largest line the difference shrinks absorbs it."""
-    amounts = [rounded for rounded, _ in lines]
-    prorated = [index for index, (_, exact) in enumerate(lines) if exact is not None]
-    if not prorated:
-        return amounts
-    exact_net = sum((exact for _, exact in lines if exact is not None), Fraction(0))
-    difference = round_half_away_from_zero(exact_net) - sum(amounts[index] for index in prorated)
-    if difference:
-        shrinkable = [i for i in prorated if (amounts[i] > 0) == (difference < 0)]
-        if shrinkable:
-            chosen = max(shrinkable, key=lambda i: abs(amounts[i]))
-            amounts[chosen] += difference
-    return amounts

@@ -13,8 +13,8 @@ from stripe.params import (
     SubscriptionUpdateParams,
 )
 
-from prorata import round_half_away_from_zero
-from prorata_stripe.emulator._billing import exact_proration, prorate, settle
+from prorata import round_half_away_from_zero, settle_rounding
+from prorata_stripe.emulator._billing import exact_proration, prorate
 from prorata_stripe.emulator._calendar import interval_of, shift
 from prorata_stripe.emulator._catalog import plan_of, price_of
 from prorata_stripe.emulator._errors import card_declined, invalid, missing
@@ -494,7 +494,7 @@ def change_items(
                         f"Remaining time on {_times(q1)}{_product_name(store, after['price'])} after {_date(at)}",
                     )
                 )
-    amounts = settle([(round_half_away_from_zero(exact), exact) for _, _, exact, _ in candidates])
+    amounts = settle_rounding([(round_half_away_from_zero(exact), exact) for _, _, exact, _ in candidates])
     prorations = [
         line_item(
             store,
