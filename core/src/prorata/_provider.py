@@ -149,7 +149,9 @@ class Provider(Protocol):
 
     def cancel_now(self, subscription_id: str, *, idempotency_key: str) -> Subscription: ...
 
-    def list_invoices(self, subscription_id: str) -> list[Invoice]: ...
+    def list_invoices(self, subscription_id: str) -> list[Invoice]:
+        """Every invoice of the subscription, oldest first (credit notes included)."""
+        ...
 
     def time_control(self) -> TimeControl | None:
         """The provider's clock for tests, or None when it has none."""

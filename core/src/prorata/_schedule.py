@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import datetime
 from itertools import pairwise
 from typing import Any
@@ -37,6 +38,10 @@ def _optional_positive(instance: Any, attribute: attrs.Attribute[Any], value: in
         raise ValidationError(field_name(instance, attribute), value, "an integer >= 1 or None")
 
 
+def _optional_tuple(value: Iterable[Any] | None) -> tuple[Any, ...] | None:
+    return None if value is None else as_tuple(value)
+
+
 @attrs.frozen(kw_only=True, slots=True)
 class Phase:
     """A stretch of time with fixed items, discounts and tax rates.
@@ -45,7 +50,8 @@ class Phase:
     from the phase's own start (as Stripe's phase ``duration`` does); the last phase
     may be open (neither) when the schedule releases the subscription at its end.
     ``start`` is required only on the first phase (``None`` there means "now").
-    ``discounts=None`` means "keep the subscription's current discounts".
+    ``discounts=None`` and ``tax_rates=None`` keep the subscription's current ones; an empty
+    tuple removes them for the phase.
     """
 
     items: tuple[Item, ...] = attrs.field(converter=as_tuple, validator=_items_present)
@@ -54,9 +60,9 @@ class Phase:
     cycles: int | None = attrs.field(default=None, validator=_optional_positive)
     discounts: tuple[Discount, ...] | None = attrs.field(
         default=None,
-        converter=lambda v: None if v is None else as_tuple(v),  # pyright: ignore[reportUnknownLambdaType, reportUnknownArgumentType]
+        converter=_optional_tuple,
     )
-    tax_rates: tuple[TaxRate, ...] = attrs.field(default=(), converter=as_tuple)
+    tax_rates: tuple[TaxRate, ...] | None = attrs.field(default=None, converter=_optional_tuple)
     prorate_at_start: bool = False
 
     def __attrs_post_init__(self) -> None:

@@ -404,5 +404,7 @@ def phase_params(
         }
     discounts = kept_discounts if phase.discounts is None else phase.discounts
     params["discounts"] = discount_params(discounts)
-    params["default_tax_rates"] = tax_rate_ids(phase.tax_rates or kept_tax_rates, f"{field}.tax_rates")
+    params["default_tax_rates"] = tax_rate_ids(
+        kept_tax_rates if phase.tax_rates is None else phase.tax_rates, f"{field}.tax_rates"
+    )
     return params

@@ -517,7 +517,7 @@ class LocalEngine:
     def _enter_phase(self, state: LocalState, phase: Phase) -> LocalState:
         sub = state.subscription
         discounts = sub.discounts if phase.discounts is None else _start_discounts(phase.discounts)
-        taxes = phase.tax_rates or sub.tax_rates
+        taxes = sub.tax_rates if phase.tax_rates is None else phase.tax_rates
         return state.evolve_subscription(discounts=discounts, tax_rates=taxes)
 
     def _release_if_open_ended(self, state: LocalState) -> LocalState:
