@@ -38,6 +38,7 @@ def get_plugin_manager(*, autoload: bool | None = None) -> pluggy.PluginManager:
     if autoload is None:
         autoload = not _autoload_disabled()
     broken: dict[str, str] = {}
+    distributions: dict[str, str] = {"prorata": "prorata"}
     if autoload:
         for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
             if manager.get_plugin(entry_point.name) is not None or manager.is_blocked(entry_point.name):
@@ -48,11 +49,15 @@ def get_plugin_manager(*, autoload: bool | None = None) -> pluggy.PluginManager:
                 broken[entry_point.name] = f"{entry_point.value}: {exc!r}"
                 continue
             manager.register(plugin, name=entry_point.name)
+            if entry_point.dist is not None:
+                distributions[entry_point.module.split(".")[0]] = entry_point.dist.name
     _BROKEN[id(manager)] = broken
+    _DISTRIBUTIONS[id(manager)] = distributions
     return manager
 
 
 _BROKEN: dict[int, dict[str, str]] = {}
+_DISTRIBUTIONS: dict[int, dict[str, str]] = {}
 
 
 def broken_plugins(manager: pluggy.PluginManager) -> dict[str, str]:
@@ -68,15 +73,22 @@ class Registry:
     emulators: dict[str, EmulatorSpec] = attrs.field(factory=dict[str, EmulatorSpec])
     broken: dict[str, str] = attrs.field(factory=dict[str, str])
     """Plugins that failed to load: entry-point name -> error."""
+    distributions: dict[str, str] = attrs.field(factory=dict[str, str])
+    """Top-level package of each loaded plugin -> the distribution that installed it."""
 
     @classmethod
     def collect(cls, manager: pluggy.PluginManager) -> Registry:
-        registry = cls(broken=broken_plugins(manager))
+        registry = cls(
+            broken=broken_plugins(manager), distributions=dict(_DISTRIBUTIONS.get(id(manager), {}))
+        )
         manager.hook.prorata_register_providers(register=registry.add_provider)
         manager.hook.prorata_register_emulators(register=registry.add_emulator)
         return registry
 
     def add_provider(self, spec: ProviderSpec) -> None:
+        if not spec.distribution:
+            package = (getattr(spec.factory, "__module__", None) or "").split(".")[0]
+            spec = attrs.evolve(spec, distribution=self.distributions.get(package, ""))
         if spec.name in self.providers:
             raise ConfigurationError("provider registry", spec.name, "a provider name registered only once")
         self.providers[spec.name] = spec
