@@ -91,3 +91,37 @@ def test_local_refuses_an_unknown_plan_before_anything_changes(
     listed = runner.invoke(main, ["--config", str(local_config), "subscriptions", "--json"])
     items = json.loads(listed.stdout)[0]["items"]
     assert [(item["plan"], item["quantity"]) for item in items] == [("basic", 1)]
+
+
+def test_a_whole_lifecycle_from_the_command_line(local_config: Path) -> None:
+    runner = CliRunner()
+    base = ["--config", str(local_config)]
+    created = runner.invoke(main, [*base, "subscribe", "grace@example.com", "basic", "pro:2", "--json"])
+    assert created.exit_code == 0, created.output
+    subscription = json.loads(created.stdout)
+    assert [(i["plan"], i["quantity"]) for i in subscription["items"]] == [("basic", 1), ("pro", 2)]
+
+    moved = runner.invoke(main, [*base, "advance", "2026-02-01T00:00:00Z", "--json"])
+    assert json.loads(moved.stdout) == {"now": "2026-02-01T00:00:00Z"}
+    listed = runner.invoke(main, [*base, "invoices", subscription["id"], "--json"])
+    totals = [invoice["totals"]["total"]["amount"] for invoice in json.loads(listed.stdout)]
+    assert totals == [5000, 5000]  # the first period and the renewal, at 10 + 2 x 20 dollars
+
+    backwards = runner.invoke(main, [*base, "advance", "2026-01-15T00:00:00Z"])
+    assert backwards.exit_code == 2
+    assert "advance.to" in backwards.output
+
+    ended = runner.invoke(main, [*base, "cancel", subscription["id"], "--json"])
+    assert json.loads(ended.stdout)["status"] == "canceled"
+    again = runner.invoke(main, [*base, "cancel", subscription["id"], "--json"])  # a retry: same key
+    assert again.exit_code == 0
+    assert json.loads(again.stdout)["canceled_at"] == json.loads(ended.stdout)["canceled_at"]
+
+
+def test_subscribe_refuses_a_malformed_item_before_anything_is_created(local_config: Path) -> None:
+    runner = CliRunner()
+    base = ["--config", str(local_config)]
+    refused = runner.invoke(main, [*base, "subscribe", "h@example.com", "basic:two", "--json"])
+    assert refused.exit_code == 2
+    assert json.loads(refused.stdout)["error"]["field"] == "PLAN[:QTY]"
+    assert json.loads(runner.invoke(main, [*base, "subscriptions", "--json"]).stdout) == []
