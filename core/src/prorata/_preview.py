@@ -37,7 +37,8 @@ class ChangePreview:
     pending_lines: tuple[ChargeLine, ...] = attrs.field(default=(), converter=as_tuple)
     """Proration lines left for the next regular invoice (``prorate_next_invoice``)."""
     items: tuple[Item, ...] = attrs.field(converter=as_tuple)
-    """The subscription's items once the change is in effect."""
+    """The subscription's items once the change is in effect; for a multi-phase schedule, the
+    items of the phase after the current one (``schedule`` has every phase)."""
     effective_at: datetime = attrs.field(converter=utc, validator=aware)
     proration_time: datetime = attrs.field(converter=utc, validator=aware)
     """The instant prorations are computed at; apply reuses it."""

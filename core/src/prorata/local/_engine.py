@@ -69,6 +69,15 @@ class _Outcome:
     """Prorations a scheduled change will leave for the next invoice after it takes effect."""
 
 
+def _preview_items(change: PlanChange, target: tuple[Item, ...]) -> tuple[Item, ...]:
+    """ChangePreview.items: the target, or for a schedule the phase after the current one."""
+    if isinstance(change.timing, PhasedSchedule):
+        phases = change.timing.schedule.phases
+        following = phases[1:2] or phases[:1]
+        return following[0].items
+    return target
+
+
 def _fingerprint(*parts: object) -> str:
     return hashlib.sha256(
         "|".join(dumps(part) if not isinstance(part, str) else part for part in parts).encode()
@@ -554,7 +563,7 @@ class LocalEngine:
             lines=outcome.lines,
             totals=totals if outcome.lines else Totals.zero(sub.currency),
             pending_lines=outcome.state.pending_lines + outcome.later,
-            items=target if not isinstance(change.timing, PhasedSchedule) else after.items,
+            items=_preview_items(change, target),
             effective_at=outcome.effective_at,
             proration_time=outcome.proration_time,
             period_end=after.current_period_end,
