@@ -16,6 +16,7 @@ from prorata import (
     ChangeResult,
     Immediately,
     Item,
+    PaymentFailurePolicy,
     PlanChange,
     ProrationMode,
     Provider,
@@ -109,10 +110,47 @@ class DropsOtherItems(CountingProvider):
         )
 
 
+class ForcesFailurePolicy(CountingProvider):
+    """Applies every change with one payment failure policy, whatever was asked for."""
+
+    policy: PaymentFailurePolicy
+
+    def apply_change(
+        self,
+        subscription: Subscription,
+        change: PlanChange,
+        *,
+        target: tuple[Item, ...],
+        proration_time: datetime | None,
+        idempotency_key: str,
+    ) -> ChangeResult:
+        return self.inner.apply_change(
+            subscription,
+            attrs.evolve(change, on_payment_failure=self.policy),
+            target=target,
+            proration_time=proration_time,
+            idempotency_key=idempotency_key,
+        )
+
+
+class AppliesDeclinedChanges(ForcesFailurePolicy):
+    """Applies a change whose payment was declined although the host asked to keep the old plan."""
+
+    policy = PaymentFailurePolicy.APPLY_CHANGE
+
+
+class DropsDeclinedChanges(ForcesFailurePolicy):
+    """Keeps the old plan when a payment is declined although the host asked to apply the change."""
+
+    policy = PaymentFailurePolicy.KEEP_OLD_PLAN
+
+
 BROKEN: dict[str, type[CountingProvider]] = {
     "ignores_proration": IgnoresProration,
     "applies_twice": AppliesTwice,
     "drops_other_items": DropsOtherItems,
+    "applies_declined_changes": AppliesDeclinedChanges,
+    "drops_declined_changes": DropsDeclinedChanges,
 }
 
 

@@ -7,8 +7,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from prorata import Billing, Customer, TimeControl
-from prorata_contract import ContractSuite, CustomerFactory, contract_plans_config
+from prorata import TEST_CARD_DECLINES, Billing, Customer, TimeControl
+from prorata.local import LocalProvider
+from prorata_contract import (
+    ContractSuite,
+    CountingProvider,
+    CustomerFactory,
+    DeclinePayments,
+    contract_plans_config,
+)
 
 START = "2026-01-31T09:30:00Z"
 """A month-end start: periods of 28, 31 and 30 days exercise month-end clamping."""
@@ -39,3 +46,15 @@ class TestLocalContract(ContractSuite):
             return billing.create_customer(f"contract-{next(numbers)}@example.test")
 
         return create
+
+    @pytest.fixture
+    def decline_payments(self, billing: Billing) -> DeclinePayments:
+        provider = billing.provider
+        while isinstance(provider, CountingProvider):  # the suite's own tests wrap it
+            provider = provider.inner
+        assert isinstance(provider, LocalProvider)
+
+        def decline(customer_id: str) -> None:
+            provider.set_payment_method(customer_id, TEST_CARD_DECLINES)
+
+        return decline

@@ -88,6 +88,19 @@ def test_correct_local_provider_passes(pytester: pytest.Pytester) -> None:
             ],
             id="drops-other-items",
         ),
+        pytest.param(
+            "applies_declined_changes",
+            ["test_declined_upgrade_keeps_the_old_plan"],
+            id="applies-declined-changes",
+        ),
+        pytest.param(
+            "drops_declined_changes",
+            [
+                "test_declined_upgrade_with_apply_change_goes_past_due",
+                "test_past_due_refuses_item_changes_before_any_call[[]swap[]]",
+            ],
+            id="drops-declined-changes",
+        ),
     ],
 )
 def test_broken_provider_fails_the_suite(

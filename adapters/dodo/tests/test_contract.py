@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import urllib.request
 from collections.abc import Iterator
 
 import dodopayments
 import pytest
 
 from prorata import Billing, TimeControl
-from prorata_contract import CONTRACT_COUPON, ContractSuite, CustomerFactory, contract_catalog
+from prorata_contract import (
+    CONTRACT_COUPON,
+    ContractSuite,
+    CustomerFactory,
+    DeclinePayments,
+    contract_catalog,
+)
 from prorata_dodo import create_catalog_objects, create_discount_codes
 from prorata_dodo.emulator import DodoEmulator
 
@@ -35,3 +43,19 @@ class TestDodoContract(ContractSuite):
     def customer_factory(self, billing: Billing) -> CustomerFactory:
         counter = iter(range(1, 100_000))
         return lambda: billing.create_customer(f"contract{next(counter)}@example.com")
+
+    @pytest.fixture
+    def decline_payments(self, emulator: DodoEmulator) -> DeclinePayments:
+        """The emulator's control route ``POST /_emulator/customers/{id}/card {"declines": true}``."""
+
+        def decline(customer_id: str) -> None:
+            request = urllib.request.Request(
+                f"{emulator.url.rstrip('/')}/_emulator/customers/{customer_id}/card",
+                data=json.dumps({"declines": True}).encode(),
+                method="POST",
+                headers={"content-type": "application/json"},
+            )
+            with urllib.request.urlopen(request, timeout=30) as response:
+                assert json.loads(response.read()) == {"declines": True}
+
+        return decline

@@ -1,7 +1,7 @@
 """prorata-contract: the shared contract-test suite every prorata provider must pass.
 
 Compose the mixins in a test class of your adapter and provide three fixtures
-(``billing``, ``time_control``, ``customer_factory``)::
+(``billing``, ``time_control``, ``customer_factory``; optionally ``decline_payments``)::
 
     class TestAcmeContract(prorata_contract.ContractSuite):
         @pytest.fixture
@@ -25,6 +25,7 @@ pytest.register_assert_rewrite(
     "prorata_contract._scheduling",
     "prorata_contract._multi_item",
     "prorata_contract._errors_area",
+    "prorata_contract._payments",
     "prorata_contract._properties",
     "prorata_contract._webhooks",
 )
@@ -36,9 +37,10 @@ from prorata_contract._counting import CountingProvider  # noqa: E402
 from prorata_contract._errors_area import ErrorTests  # noqa: E402
 from prorata_contract._fixtures import ContractFixtures, default_property_settings  # noqa: E402
 from prorata_contract._guard import override, standard_tests, violations  # noqa: E402
-from prorata_contract._harness import Contract, CustomerFactory  # noqa: E402
+from prorata_contract._harness import Contract, CustomerFactory, DeclinePayments  # noqa: E402
 from prorata_contract._lifecycle import LifecycleTests  # noqa: E402
 from prorata_contract._multi_item import MultiItemTests  # noqa: E402
+from prorata_contract._payments import PaymentTests  # noqa: E402
 from prorata_contract._preview import CONTRACT_COUPON, CONTRACT_TAX_RATE, PreviewTests  # noqa: E402
 from prorata_contract._properties import PropertyTests  # noqa: E402
 from prorata_contract._requirements import Requirement, requires  # noqa: E402
@@ -58,9 +60,11 @@ __all__ = [
     "ContractSuite",
     "CountingProvider",
     "CustomerFactory",
+    "DeclinePayments",
     "ErrorTests",
     "LifecycleTests",
     "MultiItemTests",
+    "PaymentTests",
     "PreviewTests",
     "PropertyTests",
     "Requirement",

@@ -33,10 +33,10 @@ from prorata_contract._guard import standard
 from prorata_contract._harness import Contract
 from prorata_contract._requirements import requires
 
-__all__ = ["ErrorTests"]
+__all__ = ["ErrorTests", "refused_before_any_call"]
 
 
-def _refused(
+def refused_before_any_call(
     contract: Contract, subscription: Subscription, change: PlanChange, error: type[BillingError]
 ) -> BillingError:
     """Preview and apply both raise exactly ``error``, and the provider is never called."""
@@ -84,35 +84,41 @@ class ErrorTests(ContractFixtures):
 
     def test_unknown_plan_refused_before_any_call(self, contract: Contract) -> None:
         subscription = contract.subscribe("basic")
-        error = _refused(contract, subscription, PlanChange.swap("basic", "no-such-plan"), InvalidChangeError)
+        error = refused_before_any_call(
+            contract, subscription, PlanChange.swap("basic", "no-such-plan"), InvalidChangeError
+        )
         assert "no-such-plan" in str(error)
 
     def test_plan_not_held_refused_before_any_call(self, contract: Contract) -> None:
         subscription = contract.subscribe("basic")
-        _refused(contract, subscription, PlanChange.swap("pro", "premium"), InvalidChangeError)
+        refused_before_any_call(contract, subscription, PlanChange.swap("pro", "premium"), InvalidChangeError)
 
     def test_change_to_nothing_new_refused_before_any_call(self, contract: Contract) -> None:
         subscription = contract.subscribe("basic")
-        _refused(contract, subscription, PlanChange.set_items([Item(plan="basic")]), InvalidChangeError)
+        refused_before_any_call(
+            contract, subscription, PlanChange.set_items([Item(plan="basic")]), InvalidChangeError
+        )
 
     @requires(timing=TimingKind.AT_DATE)
     def test_date_in_the_past_refused_before_any_call(self, contract: Contract) -> None:
         subscription = contract.subscribe("basic")
         at = subscription.current_period_start - timedelta(days=1)
-        _refused(
+        refused_before_any_call(
             contract, subscription, PlanChange.swap("basic", "pro", timing=AtDate(at=at)), InvalidChangeError
         )
 
     def test_canceled_subscription_refused_before_any_call(self, contract: Contract) -> None:
         subscription = contract.subscribe("basic")
         canceled = contract.billing.cancel_now(subscription.id)
-        error = _refused(contract, canceled, PlanChange.swap("basic", "pro"), InvalidStateError)
+        error = refused_before_any_call(
+            contract, canceled, PlanChange.swap("basic", "pro"), InvalidStateError
+        )
         assert isinstance(error, InvalidStateError)
         assert error.subscription_id == subscription.id
 
     def test_missing_capability_refused_before_any_call(self, contract: Contract) -> None:
         subscription = contract.subscribe("basic")
-        error = _refused(
+        error = refused_before_any_call(
             contract, subscription, _unsupported_change(contract, subscription), UnsupportedCapabilityError
         )
         assert isinstance(error, UnsupportedCapabilityError)
@@ -121,9 +127,9 @@ class ErrorTests(ContractFixtures):
     def test_resume_without_cancellation_refused_before_any_call(self, contract: Contract) -> None:
         subscription = contract.subscribe("basic")
         if not contract.capabilities.resume:
-            _refused(contract, subscription, PlanChange.resume(), UnsupportedCapabilityError)
+            refused_before_any_call(contract, subscription, PlanChange.resume(), UnsupportedCapabilityError)
         else:
-            _refused(contract, subscription, PlanChange.resume(), InvalidStateError)
+            refused_before_any_call(contract, subscription, PlanChange.resume(), InvalidStateError)
 
     def test_unknown_subscription_not_found(self, contract: Contract) -> None:
         with pytest.raises(NotFoundError):

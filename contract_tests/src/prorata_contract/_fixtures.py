@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings
 
 from prorata import Billing, Capabilities, Catalog, TimeControl
-from prorata_contract._harness import Contract, CustomerFactory
+from prorata_contract._harness import Contract, CustomerFactory, DeclinePayments
 from prorata_contract._report import PROVIDER_KEY
 from prorata_contract._requirements import requirement_of
 
@@ -52,7 +52,8 @@ class ContractFixtures:
     - ``customer_factory``: a callable returning a new :class:`prorata.Customer` that can pay.
 
     Optional, with defaults derived from those: ``catalog``, ``capabilities``,
-    ``property_settings`` and ``contract`` (the helper the standard tests use).
+    ``property_settings``, ``decline_payments`` (None: tests that need a declining card
+    are skipped) and ``contract`` (the helper the standard tests use).
     """
 
     contract_xfail: dict[str, str] = {}
@@ -84,10 +85,29 @@ class ContractFixtures:
         return default_property_settings()
 
     @pytest.fixture
+    def decline_payments(self) -> DeclinePayments | None:
+        """``(customer_id) -> None`` making that customer's further charges decline, or None.
+
+        The provider interface has no portable way to change an existing customer's card,
+        so the composition provides it (local: ``set_payment_method``; an emulator's
+        control route; a sandbox's declining test card). None skips the tests that need it.
+        """
+        return None
+
+    @pytest.fixture
     def contract(
-        self, billing: Billing, time_control: TimeControl | None, customer_factory: CustomerFactory
+        self,
+        billing: Billing,
+        time_control: TimeControl | None,
+        customer_factory: CustomerFactory,
+        decline_payments: DeclinePayments | None,
     ) -> Contract:
-        return Contract(billing=billing, time_control=time_control, customer_factory=customer_factory)
+        return Contract(
+            billing=billing,
+            time_control=time_control,
+            customer_factory=customer_factory,
+            decline_payments=decline_payments,
+        )
 
     @pytest.fixture(autouse=True)
     def _prorata_contract_gate(
@@ -100,5 +120,7 @@ class ContractFixtures:
         unmet = requirement.unmet(capabilities)
         if requirement.time_control and not unmet and request.getfixturevalue("time_control") is None:
             unmet.append("time control (the time_control fixture is None)")
+        if requirement.decline_payments and request.getfixturevalue("decline_payments") is None:
+            unmet.append("declining a customer's charges (the decline_payments fixture is None)")
         if unmet:
             pytest.skip(f"provider {name!r} does not declare: {', '.join(unmet)}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+import itertools
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from fractions import Fraction
@@ -10,10 +12,37 @@ import attrs
 
 from prorata import Billing, Capabilities, Catalog, Customer, Invoice, Item, Subscription, TimeControl
 
-__all__ = ["Contract", "CustomerFactory"]
+__all__ = ["Contract", "CustomerFactory", "DeclinePayments", "accepts_payment_method"]
 
-CustomerFactory = Callable[[], Customer]
-"""Makes a fresh customer able to pay (on Stripe: attached to the test clock)."""
+CustomerFactory = Callable[..., Customer]
+"""Makes a fresh customer able to pay (on Stripe: attached to the test clock).
+
+Called with no arguments. A factory that also accepts ``payment_method=`` (a provider id
+or a portable ``prorata.TEST_CARD_*`` name) is asked for customers with other cards;
+otherwise the suite creates those with ``Billing.create_customer``.
+"""
+
+DeclinePayments = Callable[[str], None]
+"""``(customer_id) -> None``: from now on, charges of that customer are declined."""
+
+_emails = itertools.count(1)
+
+
+def accepts_payment_method(factory: Callable[..., object]) -> bool:
+    """Whether ``factory`` can be called with ``payment_method=...``."""
+    try:
+        signature = inspect.signature(factory)
+    except (TypeError, ValueError):
+        return False
+    for parameter in signature.parameters.values():
+        if parameter.kind is inspect.Parameter.VAR_KEYWORD:
+            return True
+        if parameter.name == "payment_method" and parameter.kind in (
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            inspect.Parameter.KEYWORD_ONLY,
+        ):
+            return True
+    return False
 
 
 @attrs.frozen(kw_only=True)
@@ -23,6 +52,7 @@ class Contract:
     billing: Billing
     time_control: TimeControl | None
     customer_factory: CustomerFactory
+    decline_payments: DeclinePayments | None = None
 
     @property
     def provider(self) -> str:
@@ -36,11 +66,34 @@ class Contract:
     def capabilities(self) -> Capabilities:
         return self.billing.provider.capabilities
 
-    def subscribe(self, items: str | Sequence[Item] = "basic", **options: object) -> Subscription:
-        """A new customer subscribed to ``items`` (no trial), paid and active."""
-        customer = self.customer_factory()
+    def customer(self, payment_method: str | None = None) -> Customer:
+        """A new customer; with ``payment_method`` (e.g. ``prorata.TEST_CARD_DECLINES``) paying with it.
+
+        The adapter's ``customer_factory`` is asked when it accepts ``payment_method=``;
+        otherwise the customer is created with ``Billing.create_customer``.
+        """
+        if payment_method is None:
+            return self.customer_factory()
+        if accepts_payment_method(self.customer_factory):
+            return self.customer_factory(payment_method=payment_method)
+        return self.billing.create_customer(
+            f"prorata-contract-{next(_emails)}@example.test", payment_method=payment_method
+        )
+
+    def subscribe(
+        self, items: str | Sequence[Item] = "basic", *, customer: Customer | None = None, **options: object
+    ) -> Subscription:
+        """``customer`` (default: a new one able to pay) subscribed to ``items`` (no trial)."""
+        payer = customer if customer is not None else self.customer_factory()
         options.setdefault("trial_days", 0)
-        return self.billing.subscribe(customer.id, items, **options)  # pyright: ignore[reportArgumentType]
+        return self.billing.subscribe(payer.id, items, **options)  # pyright: ignore[reportArgumentType]
+
+    def decline(self, customer_id: str) -> None:
+        """Make the customer's further charges decline; tests that call this declare
+        ``requires(decline_payments=True)``."""
+        if self.decline_payments is None:
+            raise AssertionError(f"provider {self.provider!r} gave no decline_payments fixture value")
+        self.decline_payments(customer_id)
 
     def get(self, subscription: Subscription | str) -> Subscription:
         return self.billing.get(subscription if isinstance(subscription, str) else subscription.id)

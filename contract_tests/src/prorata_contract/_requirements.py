@@ -12,7 +12,16 @@ from collections.abc import Iterable
 import attrs
 import pytest
 
-from prorata import BillingCycle, Capabilities, EndBehavior, ProrationMode, ProrationSupport, TimingKind
+from prorata import (
+    BillingCycle,
+    Capabilities,
+    CollectionMethod,
+    EndBehavior,
+    PaymentFailurePolicy,
+    ProrationMode,
+    ProrationSupport,
+    TimingKind,
+)
 
 __all__ = ["MARK_NAME", "Requirement", "requires"]
 
@@ -39,6 +48,10 @@ class Requirement:
     resume: bool = False
     cancel_scheduled_change: bool = False
     time_control: bool = False
+    payment_failure_policies: frozenset[PaymentFailurePolicy] = frozenset()
+    collection_methods: frozenset[CollectionMethod] = frozenset()
+    decline_payments: bool = False
+    """The test makes a customer's charges decline (the ``decline_payments`` fixture)."""
 
     def merge(self, other: Requirement) -> Requirement:
         """Both requirements at once (several ``@requires`` marks on one test)."""
@@ -57,6 +70,9 @@ class Requirement:
             resume=self.resume or other.resume,
             cancel_scheduled_change=self.cancel_scheduled_change or other.cancel_scheduled_change,
             time_control=self.time_control or other.time_control,
+            payment_failure_policies=self.payment_failure_policies | other.payment_failure_policies,
+            collection_methods=self.collection_methods | other.collection_methods,
+            decline_payments=self.decline_payments or other.decline_payments,
         )
 
     def unmet(self, caps: Capabilities) -> list[str]:
@@ -86,6 +102,13 @@ class Requirement:
         missing += [
             f"schedule end behaviour {e.value}" for e in sorted(self.end_behaviors - caps.end_behaviors)
         ]
+        missing += [
+            f"payment failure policy {p.value}"
+            for p in sorted(self.payment_failure_policies - caps.payment_failure_policies)
+        ]
+        missing += [
+            f"collection method {c.value}" for c in sorted(self.collection_methods - caps.collection_methods)
+        ]
         return missing
 
 
@@ -105,6 +128,9 @@ def requires(
     resume: bool = False,
     cancel_scheduled_change: bool = False,
     time_control: bool = False,
+    payment_failure_policy: PaymentFailurePolicy | str | None = None,
+    collection_method: CollectionMethod | str | None = None,
+    decline_payments: bool = False,
 ) -> pytest.MarkDecorator:
     """Mark a contract test with the capabilities it needs.
 
@@ -126,6 +152,11 @@ def requires(
         resume: the test resumes a pending cancellation.
         cancel_scheduled_change: the test drops a scheduled change.
         time_control: the test moves the provider's clock.
+        payment_failure_policy: the ``on_payment_failure`` policy a change of the test uses.
+        collection_method: the collection method the test subscribes with.
+        decline_payments: the test makes a customer's charges decline; skipped when the
+            ``decline_payments`` fixture is None (not a capability: the composition
+            provides it).
     """
     kinds = [timing] if isinstance(timing, (TimingKind, str)) else list(timing)
     requirement = Requirement(
@@ -145,6 +176,13 @@ def requires(
         resume=resume,
         cancel_scheduled_change=cancel_scheduled_change,
         time_control=time_control,
+        payment_failure_policies=frozenset()
+        if payment_failure_policy is None
+        else frozenset({PaymentFailurePolicy(payment_failure_policy)}),
+        collection_methods=frozenset()
+        if collection_method is None
+        else frozenset({CollectionMethod(collection_method)}),
+        decline_payments=decline_payments,
     )
     return getattr(pytest.mark, MARK_NAME)(requirement)
 

@@ -6,6 +6,7 @@ from prorata_contract._apply import ApplyTests
 from prorata_contract._errors_area import ErrorTests
 from prorata_contract._lifecycle import LifecycleTests
 from prorata_contract._multi_item import MultiItemTests
+from prorata_contract._payments import PaymentTests
 from prorata_contract._preview import PreviewTests
 from prorata_contract._properties import PropertyTests
 from prorata_contract._scheduling import SchedulingTests
@@ -20,6 +21,7 @@ ALL_AREAS: tuple[type, ...] = (
     SchedulingTests,
     MultiItemTests,
     ErrorTests,
+    PaymentTests,
     PropertyTests,
     WebhookTests,
 )
@@ -33,6 +35,7 @@ class ContractSuite(
     SchedulingTests,
     MultiItemTests,
     ErrorTests,
+    PaymentTests,
     PropertyTests,
     WebhookTests,
 ):
