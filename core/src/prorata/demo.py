@@ -20,12 +20,12 @@ from rich.table import Table
 from prorata._billing import Billing
 from prorata._change import AtDate, BillingCycle, PlanChange, ProrationMode
 from prorata._config import DEMO_CONFIG, load_config
-from prorata._invoice import Invoice
-from prorata._money import Money
+from prorata._money import sum_money
 from prorata._preview import ChangePreview
 from prorata._pricing import Discount, DiscountDuration, Item
 from prorata._serialization import unstructure
 from prorata._subscription import Subscription
+from prorata.cli._render import invoices_table
 from prorata.local._provider import LocalProvider
 
 __all__ = ["DEMO_START", "run"]
@@ -38,13 +38,6 @@ def _day(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d")
 
 
-def _sum(amounts: list[Money], currency: str) -> Money:
-    total = Money.zero(currency)
-    for amount in amounts:
-        total = total + amount
-    return total
-
-
 def _preview_table(title: str, previews: dict[str, ChangePreview]) -> Table:
     """Previews side by side: what is charged now, what is credited, what comes next."""
     table = Table(title=title, title_justify="left")
@@ -53,14 +46,16 @@ def _preview_table(title: str, previews: dict[str, ChangePreview]) -> Table:
         table.add_column(label, justify="right")
     rows = {
         "credits": [
-            _sum([ln.amount for ln in p.lines if ln.amount.amount < 0], p.currency) for p in previews.values()
+            sum_money([ln.amount for ln in p.lines if ln.amount.amount < 0], p.currency)
+            for p in previews.values()
         ],
         "charges": [
-            _sum([ln.amount for ln in p.lines if ln.amount.amount > 0], p.currency) for p in previews.values()
+            sum_money([ln.amount for ln in p.lines if ln.amount.amount > 0], p.currency)
+            for p in previews.values()
         ],
         "due at the change": [p.totals.amount_due for p in previews.values()],
         "left for next invoice": [
-            _sum([ln.amount for ln in p.pending_lines], p.currency) for p in previews.values()
+            sum_money([ln.amount for ln in p.pending_lines], p.currency) for p in previews.values()
         ],
     }
     for label, cells in rows.items():
@@ -84,35 +79,6 @@ def _lines_table(title: str, preview: ChangePreview) -> Table:
     for line in preview.lines or preview.pending_lines:
         table.add_row(line.description, str(line.amount))
     table.add_row("[bold]due at the change[/bold]", f"[bold]{preview.totals.amount_due}[/bold]")
-    return table
-
-
-def _invoice_table(title: str, invoices: list[Invoice]) -> Table:
-    table = Table(title=title, title_justify="left")
-    for column in ("invoice", "date", "line", "amount", "status"):
-        table.add_column(column, justify="right" if column == "amount" else "left")
-    for invoice in invoices:
-        for index, line in enumerate(invoice.lines):
-            first = index == 0
-            table.add_row(
-                invoice.id if first else "",
-                _day(invoice.created) if first else "",
-                line.description,
-                str(line.amount),
-                "",
-            )
-        if invoice.totals.discount:
-            table.add_row("", "", "discount", str(-invoice.totals.discount), "")
-        if invoice.totals.tax:
-            table.add_row("", "", "tax", str(invoice.totals.tax), "")
-        table.add_row(
-            "",
-            "",
-            f"[bold]total ({invoice.reason})[/bold]",
-            f"[bold]{invoice.totals.total}[/bold]",
-            invoice.status.value,
-            end_section=True,
-        )
     return table
 
 
@@ -234,9 +200,9 @@ def _story(billing: Billing, console: Console, *, quiet: bool) -> dict[str, Any]
         target = timeline if event[0] == sub.id else seat_timeline
         target.append((moment, event[1], billing.get(event[0])))
     show(_timeline_table(f"5. Timeline of {sub.id} ({alice.email})", timeline))
-    show(_invoice_table(f"   Invoices of {sub.id}", billing.invoices(sub.id)))
+    show(invoices_table(f"   Invoices of {sub.id}", billing.invoices(sub.id)))
     show(_timeline_table(f"   Timeline of {seats.id} ({team.email})", seat_timeline))
-    show(_invoice_table(f"   Invoices of {seats.id}", billing.invoices(seats.id)))
+    show(invoices_table(f"   Invoices of {seats.id}", billing.invoices(seats.id)))
     say(
         "Every figure above came from prorata's local engine; run it against Stripe or Dodo by configuration."
     )

@@ -9,13 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 
 import click
-from rich.table import Table
 
 from prorata._calendar import ensure_utc
 from prorata._errors import ValidationError
 from prorata._pricing import Item
 from prorata._serialization import unstructure
 from prorata.cli._command import billing_command
+from prorata.cli._render import invoices_table
 from prorata.cli._state import Cli
 
 __all__ = ["advance", "cancel", "invoices", "subscribe"]
@@ -65,27 +65,7 @@ def invoices(cli: Cli, subscription_id: str) -> None:
     if cli.json_output:
         cli.emit_json([unstructure(invoice) for invoice in found])
         return
-    table = Table(title=f"Invoices of {subscription_id}")
-    for column in ("invoice", "date", "line", "amount", "status"):
-        table.add_column(column, justify="right" if column == "amount" else "left", overflow="fold")
-    for invoice in found:
-        for index, line in enumerate(invoice.lines):
-            first = index == 0
-            table.add_row(
-                invoice.id if first else "",
-                f"{invoice.created:%Y-%m-%d}" if first else "",
-                line.description,
-                str(line.amount),
-                "",
-            )
-        table.add_row(
-            "",
-            "",
-            f"total ({invoice.reason})",
-            str(invoice.totals.total),
-            invoice.status.value,
-            end_section=True,
-        )
+    table = invoices_table(f"Invoices of {subscription_id}", found)
     cli.console.print(table if found else "no invoices")
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from rich.console import Console
 from rich.table import Table
 
-from prorata._invoice import ChargeLine, Totals
+from prorata._invoice import ChargeLine, Invoice, Totals
 from prorata._preview import ChangePreview, ChangeResult
 from prorata._pricing import Item
 
@@ -108,3 +108,33 @@ def render_result(console: Console, result: ChangeResult) -> None:
             "[green]matches the preview[/]" if result.matches_preview else "[red]DIFFERS from the preview[/]"
         )
         console.print(verdict)
+
+
+def invoices_table(title: str, invoices: Iterable[Invoice]) -> Table:
+    """Invoices with one row per line, then discount, tax and the total with its status."""
+    table = Table(title=title, title_justify="left")
+    for column in ("invoice", "date", "line", "amount", "status"):
+        table.add_column(column, justify="right" if column == "amount" else "left", overflow="fold")
+    for invoice in invoices:
+        for index, line in enumerate(invoice.lines):
+            first = index == 0
+            table.add_row(
+                invoice.id if first else "",
+                f"{invoice.created:%Y-%m-%d}" if first else "",
+                line.description,
+                str(line.amount),
+                "",
+            )
+        if invoice.totals.discount:
+            table.add_row("", "", "discount", str(-invoice.totals.discount), "")
+        if invoice.totals.tax:
+            table.add_row("", "", "tax", str(invoice.totals.tax), "")
+        table.add_row(
+            "",
+            "",
+            f"[bold]total ({invoice.reason})[/bold]",
+            f"[bold]{invoice.totals.total}[/bold]",
+            invoice.status.value,
+            end_section=True,
+        )
+    return table

@@ -262,7 +262,7 @@ class LocalEngine:
         state = LocalState(subscription=subscription)
         if trial_end is None:
             lines = first_period_lines(self.catalog, request.items, now, end, anchor)
-            invoice, paid = self._settle(state, lines, now, reason="subscription_create")
+            _, paid = self._settle(state, lines, now, reason="subscription_create")
             state = attrs.evolve(
                 state,
                 subscription=attrs.evolve(
@@ -271,7 +271,6 @@ class LocalEngine:
                     status=SubscriptionStatus.ACTIVE if paid else SubscriptionStatus.INCOMPLETE,
                 ),
             )
-            _ = invoice
         return self._save(state).subscription
 
     def get(self, subscription_id: str) -> Subscription:
@@ -723,6 +722,13 @@ class LocalEngine:
         self.store.put_state(state, self._next_event(state))
         return state
 
+    def _bill_due_change(self, state: LocalState, lines: tuple[ChargeLine, ...], at: datetime) -> LocalState:
+        """Invoice a change that time brought due; an unpaid invoice leaves the subscription past due."""
+        if not lines:
+            return state
+        _, paid = self._settle(state, lines, at, reason="subscription_update")
+        return state if paid else state.evolve_subscription(status=SubscriptionStatus.PAST_DUE)
+
     def _process(self, state: LocalState, at: datetime) -> None:
         """Run everything due at ``at`` for one subscription: changes, phases, then renewal."""
         pending = state.pending_change
@@ -734,11 +740,7 @@ class LocalEngine:
                 pending.proration,
                 BillingCycle.KEEP,
             )
-            state = state.evolve_subscription(scheduled_change=None)
-            if lines:
-                _, paid = self._settle(state, lines, at, reason="subscription_update")
-                if not paid:
-                    state = state.evolve_subscription(status=SubscriptionStatus.PAST_DUE)
+            state = self._bill_due_change(state.evolve_subscription(scheduled_change=None), lines, at)
         schedule = state.subscription.schedule
         if schedule is not None:
             current = schedule.phases[state.phase_index]
@@ -752,11 +754,7 @@ class LocalEngine:
                     state = self._enter_phase(
                         attrs.evolve(state, phase_index=state.phase_index + 1), following
                     )
-                    state = self._release_if_open_ended(state)
-                    if lines:
-                        _, paid = self._settle(state, lines, at, reason="subscription_update")
-                        if not paid:
-                            state = state.evolve_subscription(status=SubscriptionStatus.PAST_DUE)
+                    state = self._bill_due_change(self._release_if_open_ended(state), lines, at)
                 elif schedule.end_behavior is EndBehavior.CANCEL:
                     self._save(self._cancel(state, at))
                     return

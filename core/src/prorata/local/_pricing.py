@@ -16,7 +16,7 @@ from prorata._calendar import add_intervals
 from prorata._catalog import Catalog, Plan
 from prorata._change import BillingCycle, ProrationMode
 from prorata._invoice import ChargeLine, LineKind, Totals
-from prorata._money import Money
+from prorata._money import Money, sum_money
 from prorata._pricing import Discount, Item, TaxRate
 from prorata._rounding import settle_rounding
 
@@ -221,9 +221,7 @@ def invoice_totals(
     balance: Money,
 ) -> Totals:
     """Figures of an invoice: discounts, then taxes, then the customer's credit balance."""
-    subtotal = Money.zero(currency)
-    for line in lines:
-        subtotal = subtotal + line.amount
+    subtotal = sum_money([line.amount for line in lines], currency)
     discount = Money.zero(currency)
     for applied in discounts:
         if not applied.active:

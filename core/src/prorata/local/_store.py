@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -247,6 +247,3 @@ class Store:
         self._execute(
             "INSERT INTO idempotency(key, fingerprint, result) VALUES (?, ?, ?)", (key, fingerprint, result)
         )
-
-
-FaultHook = Callable[[str], None]

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-__all__ = ["ApiError"]
+from collections.abc import Mapping
+from typing import TypeVar
+
+T = TypeVar("T")
+
+__all__ = ["ApiError", "invalid", "lookup", "not_found"]
 
 
 class ApiError(Exception):
@@ -23,6 +28,14 @@ class ApiError(Exception):
 
 def not_found(kind: str, ident: str) -> ApiError:
     return ApiError(404, "NOT_FOUND", f"{kind} {ident} not found")
+
+
+def lookup(table: Mapping[str, T], kind: str, ident: str) -> T:
+    """``table[ident]``, or the 404 Dodo answers for an unknown ``kind``."""
+    found = table.get(ident)
+    if found is None:
+        raise not_found(kind, ident)
+    return found
 
 
 def invalid(message: str, code: str = "INVALID_REQUEST_BODY") -> ApiError:

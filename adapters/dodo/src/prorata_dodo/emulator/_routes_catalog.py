@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from prorata_dodo.emulator import _render
-from prorata_dodo.emulator._errors import invalid, not_found
+from prorata_dodo.emulator._errors import invalid, lookup, not_found
 from prorata_dodo.emulator._request import Request, Response, page
 from prorata_dodo.emulator._state import Addon, Customer, Discount, Product
 
@@ -43,9 +43,7 @@ def create_product(request: Request) -> Response:
 
 
 def get_product(request: Request) -> Response:
-    found = request.state.products.get(request.params["id"])
-    if found is None:
-        raise not_found("product", request.params["id"])
+    found = lookup(request.state.products, "product", request.params["id"])
     return Response(status=200, body=_render.product(request.state, found))
 
 
@@ -64,9 +62,7 @@ def create_addon(request: Request) -> Response:
 
 
 def get_addon(request: Request) -> Response:
-    found = request.state.addons.get(request.params["id"])
-    if found is None:
-        raise not_found("addon", request.params["id"])
+    found = lookup(request.state.addons, "addon", request.params["id"])
     return Response(status=200, body=_render.addon(request.state, found))
 
 
@@ -86,9 +82,7 @@ def create_customer(request: Request) -> Response:
 
 
 def get_customer(request: Request) -> Response:
-    found = request.state.customers.get(request.params["id"])
-    if found is None:
-        raise not_found("customer", request.params["id"])
+    found = lookup(request.state.customers, "customer", request.params["id"])
     return Response(status=200, body=_render.customer(request.state, found))
 
 
@@ -103,10 +97,7 @@ def list_customers(request: Request) -> Response:
 
 
 def _wallet_customer(request: Request) -> Customer:
-    found = request.state.customers.get(request.params["id"])
-    if found is None:
-        raise not_found("customer", request.params["id"])
-    return found
+    return lookup(request.state.customers, "customer", request.params["id"])
 
 
 def list_wallets(request: Request) -> Response:
@@ -187,9 +178,7 @@ def create_discount(request: Request) -> Response:
 
 
 def get_discount(request: Request) -> Response:
-    found = request.state.discounts.get(request.params["id"])
-    if found is None:
-        raise not_found("discount", request.params["id"])
+    found = lookup(request.state.discounts, "discount", request.params["id"])
     return Response(status=200, body=_render.discount(request.state, found))
 
 

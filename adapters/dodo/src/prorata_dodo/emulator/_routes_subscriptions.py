@@ -9,7 +9,7 @@ from typing import Any
 from prorata import add_intervals
 from prorata_dodo import semantics
 from prorata_dodo.emulator import _billing, _render, _webhooks
-from prorata_dodo.emulator._errors import ApiError, invalid, not_found
+from prorata_dodo.emulator._errors import ApiError, invalid, lookup, not_found
 from prorata_dodo.emulator._request import Request, Response, page
 from prorata_dodo.emulator._state import Customer, State, Subscription
 
@@ -246,17 +246,13 @@ def cancel_scheduled(request: Request) -> Response:
 
 def get_payment(request: Request) -> Response:
     state = request.state
-    found = state.payments.get(request.params["id"])
-    if found is None:
-        raise not_found("payment", request.params["id"])
+    found = lookup(state.payments, "payment", request.params["id"])
     return Response(status=200, body=_render.payment(state, found))
 
 
 def payment_lines(request: Request) -> Response:
     state = request.state
-    found = state.payments.get(request.params["id"])
-    if found is None:
-        raise not_found("payment", request.params["id"])
+    found = lookup(state.payments, "payment", request.params["id"])
     items = [
         {
             "items_id": ref,

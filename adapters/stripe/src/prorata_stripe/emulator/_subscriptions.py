@@ -59,6 +59,31 @@ def _product_name(store: Store, price: JSON) -> str:
     return product["name"] if product is not None else price["product"]
 
 
+def _period_line(
+    store: Store,
+    subscription: JSON,
+    item: JSON,
+    period: tuple[int, int],
+    *,
+    amount: int | None = None,
+    description: str | None = None,
+) -> JSON:
+    """A regular (non-proration) line for ``item`` over ``period``; full price unless ``amount``."""
+    price, quantity = item["price"], int(item["quantity"])
+    return line_item(
+        store,
+        subscription=subscription,
+        item_id=item["id"],
+        price=price,
+        quantity=quantity,
+        amount=int(price["unit_amount"]) * quantity if amount is None else amount,
+        start=period[0],
+        end=period[1],
+        description=description or f"{_times(quantity)}{_product_name(store, price)}",
+        proration=False,
+    )
+
+
 def _times(quantity: int) -> str:
     return f"{quantity} × "  # noqa: RUF001 - the multiplication sign Stripe uses
 
@@ -327,44 +352,18 @@ def create_subscription(store: Store, p: JSON) -> JSON:
     store.put(subscription)
     lines: list[JSON] = []
     for item in items:
-        price, quantity = item["price"], item["quantity"]
-        name = _product_name(store, price)
+        price, quantity = item["price"], int(item["quantity"])
         if trial_until is not None:
-            lines.append(
-                line_item(
-                    store,
-                    subscription=subscription,
-                    item_id=item["id"],
-                    price=price,
-                    quantity=quantity,
-                    amount=0,
-                    start=start,
-                    end=end,
-                    description=f"Trial period for {name}",
-                    proration=False,
-                )
-            )
+            trial = f"Trial period for {_product_name(store, price)}"
+            lines.append(_period_line(store, subscription, item, (start, end), amount=0, description=trial))
         else:
             full = int(price["unit_amount"]) * quantity
-            amount = (
+            first = (
                 full
                 if end == shift(start, interval, 1)
                 else prorate(full, start, shift(end, interval, -1), end)
             )
-            lines.append(
-                line_item(
-                    store,
-                    subscription=subscription,
-                    item_id=item["id"],
-                    price=price,
-                    quantity=quantity,
-                    amount=amount,
-                    start=start,
-                    end=end,
-                    description=f"{_times(quantity)}{name}",
-                    proration=False,
-                )
-            )
+            lines.append(_period_line(store, subscription, item, (start, end), amount=first))
     invoice = issue_invoice(
         store,
         subscription=subscription,
@@ -517,22 +516,7 @@ def change_items(
     if reset_anchor:
         subscription["billing_cycle_anchor"] = at
         lines = [*subscription["_pending"], *prorations]
-        for item in new_items:
-            quantity = int(item["quantity"])
-            lines.append(
-                line_item(
-                    store,
-                    subscription=subscription,
-                    item_id=item["id"],
-                    price=item["price"],
-                    quantity=quantity,
-                    amount=int(item["price"]["unit_amount"]) * quantity,
-                    start=period[0],
-                    end=period[1],
-                    description=f"{_times(quantity)}{_product_name(store, item['price'])}",
-                    proration=False,
-                )
-            )
+        lines.extend(_period_line(store, subscription, item, period) for item in new_items)
         subscription["_pending"] = []
         invoice = issue_invoice(
             store, subscription=subscription, lines=lines, reason=reason, at=at, period=period
@@ -573,22 +557,7 @@ def renew(store: Store, subscription: JSON, at: int) -> None:
         item["current_period_start"], item["current_period_end"] = period
     lines = list(subscription["_pending"])
     subscription["_pending"] = []
-    for item in subscription["items"]["data"]:
-        quantity = int(item["quantity"])
-        lines.append(
-            line_item(
-                store,
-                subscription=subscription,
-                item_id=item["id"],
-                price=item["price"],
-                quantity=quantity,
-                amount=int(item["price"]["unit_amount"]) * quantity,
-                start=period[0],
-                end=period[1],
-                description=f"{_times(quantity)}{_product_name(store, item['price'])}",
-                proration=False,
-            )
-        )
+    lines.extend(_period_line(store, subscription, item, period) for item in subscription["items"]["data"])
     invoice = issue_invoice(
         store, subscription=subscription, lines=lines, reason="subscription_cycle", at=at, period=period
     )
