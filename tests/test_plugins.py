@@ -6,7 +6,7 @@ import prorata
 
 
 def test_every_in_repo_provider_is_registered_by_its_own_distribution() -> None:
-    registry = prorata.get_registry(prorata.get_plugin_manager())
+    registry = prorata.provider.get_registry(prorata.provider.get_plugin_manager())
     assert registry.broken == {}
     found = {name: spec.distribution for name, spec in registry.providers.items()}
     assert found == {"local": "prorata", "stripe": "prorata-stripe", "dodo": "prorata-dodo"}
@@ -14,6 +14,6 @@ def test_every_in_repo_provider_is_registered_by_its_own_distribution() -> None:
 
 
 def test_turning_autoload_off_leaves_only_the_built_in_provider() -> None:
-    registry = prorata.get_registry(prorata.get_plugin_manager(autoload=False))
+    registry = prorata.provider.get_registry(prorata.provider.get_plugin_manager(autoload=False))
     assert list(registry.providers) == ["local"]
     assert registry.emulators == {}

@@ -19,10 +19,10 @@ from prorata import (
     PaymentFailurePolicy,
     PlanChange,
     ProrationMode,
-    Provider,
     SetItems,
     Subscription,
 )
+from prorata.provider import Provider
 from prorata_contract import CountingProvider
 
 

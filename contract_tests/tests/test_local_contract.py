@@ -7,8 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from prorata import TEST_CARD_DECLINES, Billing, Customer, TimeControl
+from prorata import Billing, Customer
 from prorata.local import LocalProvider
+from prorata.provider import TEST_CARD_DECLINES, TimeControl
 from prorata_contract import (
     ContractSuite,
     CountingProvider,

@@ -8,15 +8,8 @@ from fractions import Fraction
 import pytest
 from hypothesis import given, settings
 
-from prorata import (
-    BillingCycle,
-    Capabilities,
-    ProrationMode,
-    ProrationSupport,
-    Subscription,
-    TimingKind,
-    check_change,
-)
+from prorata import BillingCycle, ProrationMode, Subscription, TimingKind
+from prorata.provider import Capabilities, ProrationSupport, check_change
 from prorata_contract import contract_catalog, strategies
 from prorata_contract._reference import expected_change_lines, expected_figures, settle
 

@@ -18,31 +18,33 @@ import pytest
 import prorata
 from prorata import (
     BillingCycle,
-    Capabilities,
     Catalog,
     ChangePreview,
     ChangeResult,
     ChargeLine,
     Customer,
-    EmulatorSpec,
     Interval,
     Invoice,
     Item,
     LineKind,
     Money,
-    NewCustomer,
-    NewSubscription,
     Plan,
     PlanChange,
     ProrationMode,
-    ProrationSupport,
-    ProviderSettings,
-    ProviderSpec,
-    Registry,
     Subscription,
     SubscriptionStatus,
     TimingKind,
     Totals,
+)
+from prorata.provider import (
+    Capabilities,
+    EmulatorSpec,
+    NewCustomer,
+    NewSubscription,
+    ProrationSupport,
+    ProviderSettings,
+    ProviderSpec,
+    Registry,
 )
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -118,7 +120,9 @@ class FakeProvider:
         try:
             return self.store.subscriptions[subscription_id]
         except KeyError:
-            raise prorata.NotFoundError(f"no subscription {subscription_id}", provider=self.name) from None
+            raise prorata.errors.NotFoundError(
+                f"no subscription {subscription_id}", provider=self.name
+            ) from None
 
     def list_subscriptions(self, *, customer_id: str | None = None) -> list[Subscription]:
         return [s for s in self.store.subscriptions.values() if customer_id in (None, s.customer_id)]

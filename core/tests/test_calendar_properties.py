@@ -9,7 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prorata import Interval, IntervalUnit, ValidationError, add_intervals, period_containing
+from prorata import Interval, IntervalUnit
+from prorata.errors import ValidationError
+from prorata.provider import add_intervals, period_containing
 
 anchors = st.datetimes(
     min_value=datetime(1990, 1, 1), max_value=datetime(2090, 12, 31), timezones=st.just(UTC)

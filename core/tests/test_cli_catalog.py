@@ -10,8 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 import prorata
-from prorata import Plan, Registry
+from prorata import Plan
 from prorata.cli import main
+from prorata.provider import Registry
 
 from .conftest import CATALOG_TOML, FAKE_CAPABILITIES
 
@@ -40,12 +41,14 @@ def test_providers_json_lists_registered_provider_with_capabilities(
 def test_providers_json_from_the_real_registry_lists_local(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv(prorata.AUTOLOAD_ENV, "1")
+    monkeypatch.setenv(prorata.provider.AUTOLOAD_ENV, "1")
     result = runner.invoke(main, ["providers", "--json"])
     assert result.exit_code == 0, result.output
     by_name = {entry["name"]: entry for entry in json.loads(result.stdout)}
     assert "local" in by_name
-    local = prorata.get_registry(prorata.get_plugin_manager(autoload=False)).provider("local")
+    local = prorata.provider.get_registry(prorata.provider.get_plugin_manager(autoload=False)).provider(
+        "local"
+    )
     assert by_name["local"]["capabilities"] == local.capabilities.describe()
     assert set(by_name["local"]) == {"name", "description", "distribution", "capabilities"}
 

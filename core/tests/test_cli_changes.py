@@ -11,8 +11,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 import prorata
-from prorata import AtPeriodEnd, ChangePreview, ChangeResult, Item, PlanChange, Registry
+from prorata import AtPeriodEnd, ChangePreview, ChangeResult, Item, PlanChange
 from prorata.cli import main
+from prorata.provider import Registry
 
 from .conftest import PREVIEW_AT, T0, T1, FakeStore
 

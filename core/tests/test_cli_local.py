@@ -17,7 +17,7 @@ from prorata.cli import main
 
 @pytest.fixture
 def local_config(write_config: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv(prorata.AUTOLOAD_ENV, "1")  # only the built-in provider
+    monkeypatch.setenv(prorata.provider.AUTOLOAD_ENV, "1")  # only the built-in provider
     database = tmp_path / "billing.sqlite"
     return write_config(
         f"""

@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 from rich.console import Console
 
-from prorata import Registry
 from prorata.cli import main
+from prorata.provider import Registry
 
 
 def test_emulate_starts_serves_and_stops(fake_registry: Registry, emulator_events: list[str]) -> None:

@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 
 import prorata
-from prorata import ConfigurationError, Interval, Money, Secret
+from prorata import Interval, Money
+from prorata.errors import ConfigurationError
+from prorata.provider import Secret
 
 
 def load(data: dict[str, Any], **environ: str) -> prorata.BillingConfig:

@@ -9,7 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prorata import Money, ValidationError, currency_exponent, round_half_away_from_zero
+from prorata import Money
+from prorata.errors import ValidationError
+from prorata.provider import currency_exponent, round_half_away_from_zero
 
 CURRENCIES = ["USD", "EUR", "JPY", "KRW", "KWD", "BHD", "GBP"]
 currencies = st.sampled_from(CURRENCIES)

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 import prorata
-from prorata import ConfigurationError, ProviderSettings, ProviderSpec, UnknownProviderError
+from prorata.errors import ConfigurationError, UnknownProviderError
+from prorata.provider import ProviderSettings, ProviderSpec
 
 from .conftest import FAKE_CAPABILITIES, FakeProvider, FakeStore
 
@@ -26,7 +27,7 @@ class AcmePlugin:
         self.built.append(settings)
         return FakeProvider(settings=settings, store=FakeStore(), name="acme")
 
-    @prorata.hookimpl
+    @prorata.provider.hookimpl
     def prorata_register_providers(self, register: Callable[[ProviderSpec], None]) -> None:
         register(
             ProviderSpec(
@@ -39,7 +40,7 @@ def _acme_module() -> types.ModuleType:
     module = types.ModuleType("prorata_acme_test_plugin")
     plugin = AcmePlugin()
 
-    @prorata.hookimpl
+    @prorata.provider.hookimpl
     def prorata_register_providers(register: Callable[[ProviderSpec], None]) -> None:
         plugin.prorata_register_providers(register)
 
@@ -53,9 +54,9 @@ def entry_point_loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
     monkeypatch.setitem(sys.modules, "prorata_acme_test_plugin", _acme_module())
     points = [
-        importlib.metadata.EntryPoint("acme", "prorata_acme_test_plugin", prorata.ENTRY_POINT_GROUP),
+        importlib.metadata.EntryPoint("acme", "prorata_acme_test_plugin", prorata.provider.ENTRY_POINT_GROUP),
         importlib.metadata.EntryPoint(
-            "broken", "prorata_no_such_module_for_tests", prorata.ENTRY_POINT_GROUP
+            "broken", "prorata_no_such_module_for_tests", prorata.provider.ENTRY_POINT_GROUP
         ),
     ]
 
@@ -71,10 +72,10 @@ def entry_point_loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def test_autoload_env_var_disables_entry_points(
     monkeypatch: pytest.MonkeyPatch, entry_point_loads: list[str], value: str
 ) -> None:
-    monkeypatch.setenv(prorata.AUTOLOAD_ENV, value)
-    manager = prorata.get_plugin_manager()
+    monkeypatch.setenv(prorata.provider.AUTOLOAD_ENV, value)
+    manager = prorata.provider.get_plugin_manager()
     assert entry_point_loads == []
-    assert list(prorata.get_registry(manager).providers) == ["local"]
+    assert list(prorata.provider.get_registry(manager).providers) == ["local"]
 
 
 @pytest.mark.parametrize("value", [None, "", "0", "no"])
@@ -82,25 +83,25 @@ def test_entry_points_load_unless_disabled(
     monkeypatch: pytest.MonkeyPatch, entry_point_loads: list[str], value: str | None
 ) -> None:
     if value is None:
-        monkeypatch.delenv(prorata.AUTOLOAD_ENV, raising=False)
+        monkeypatch.delenv(prorata.provider.AUTOLOAD_ENV, raising=False)
     else:
-        monkeypatch.setenv(prorata.AUTOLOAD_ENV, value)
-    registry = prorata.get_registry(prorata.get_plugin_manager())
-    assert entry_point_loads == [prorata.ENTRY_POINT_GROUP]
+        monkeypatch.setenv(prorata.provider.AUTOLOAD_ENV, value)
+    registry = prorata.provider.get_registry(prorata.provider.get_plugin_manager())
+    assert entry_point_loads == [prorata.provider.ENTRY_POINT_GROUP]
     assert sorted(registry.providers) == ["acme", "local"]
 
 
 def test_explicit_autoload_false_wins(monkeypatch: pytest.MonkeyPatch, entry_point_loads: list[str]) -> None:
-    monkeypatch.delenv(prorata.AUTOLOAD_ENV, raising=False)
-    prorata.get_plugin_manager(autoload=False)
+    monkeypatch.delenv(prorata.provider.AUTOLOAD_ENV, raising=False)
+    prorata.provider.get_plugin_manager(autoload=False)
     assert entry_point_loads == []
 
 
 def test_a_broken_plugin_does_not_hide_the_others_and_is_named(
     monkeypatch: pytest.MonkeyPatch, entry_point_loads: list[str]
 ) -> None:
-    monkeypatch.delenv(prorata.AUTOLOAD_ENV, raising=False)
-    registry = prorata.get_registry(prorata.get_plugin_manager())
+    monkeypatch.delenv(prorata.provider.AUTOLOAD_ENV, raising=False)
+    registry = prorata.provider.get_registry(prorata.provider.get_plugin_manager())
     assert "acme" in registry.providers
     assert "prorata_no_such_module_for_tests" in registry.broken["broken"]
     with pytest.raises(UnknownProviderError) as excinfo:
@@ -109,10 +110,10 @@ def test_a_broken_plugin_does_not_hide_the_others_and_is_named(
 
 
 def test_in_test_plugin_registers_a_provider_billing_can_use() -> None:
-    manager = prorata.get_plugin_manager(autoload=False)
+    manager = prorata.provider.get_plugin_manager(autoload=False)
     plugin = AcmePlugin()
     manager.register(plugin)
-    registry = prorata.get_registry(manager)
+    registry = prorata.provider.get_registry(manager)
     assert sorted(registry.providers) == ["acme", "local"]
     config: dict[str, Any] = {
         "provider": "acme",
@@ -125,18 +126,18 @@ def test_in_test_plugin_registers_a_provider_billing_can_use() -> None:
 
 
 def test_a_plan_without_a_reference_for_the_provider_is_refused() -> None:
-    manager = prorata.get_plugin_manager(autoload=False)
+    manager = prorata.provider.get_plugin_manager(autoload=False)
     manager.register(AcmePlugin())
     config = {"provider": "acme", "plans": {"basic": {"price": "10.00", "currency": "USD"}}}
     with pytest.raises(ConfigurationError) as excinfo:
-        prorata.Billing.from_config(config, registry=prorata.get_registry(manager), environ={})
+        prorata.Billing.from_config(config, registry=prorata.provider.get_registry(manager), environ={})
     assert excinfo.value.key == "plans.basic.refs.acme"
 
 
 def test_unknown_provider_lists_the_registered_ones() -> None:
-    manager = prorata.get_plugin_manager(autoload=False)
+    manager = prorata.provider.get_plugin_manager(autoload=False)
     manager.register(AcmePlugin())
-    registry = prorata.get_registry(manager)
+    registry = prorata.provider.get_registry(manager)
     with pytest.raises(UnknownProviderError) as excinfo:
         registry.provider("stripe")
     assert excinfo.value.registered == ["acme", "local"]
@@ -145,23 +146,23 @@ def test_unknown_provider_lists_the_registered_ones() -> None:
 
 
 def test_unknown_provider_from_config() -> None:
-    registry = prorata.get_registry(prorata.get_plugin_manager(autoload=False))
+    registry = prorata.provider.get_registry(prorata.provider.get_plugin_manager(autoload=False))
     with pytest.raises(UnknownProviderError) as excinfo:
         prorata.Billing.from_config({"provider": "nope"}, registry=registry, environ={})
     assert excinfo.value.registered == ["local"]
 
 
 def test_a_provider_name_registers_once() -> None:
-    manager = prorata.get_plugin_manager(autoload=False)
+    manager = prorata.provider.get_plugin_manager(autoload=False)
     manager.register(AcmePlugin(), name="first")
     manager.register(AcmePlugin(), name="second")
     with pytest.raises(ConfigurationError) as excinfo:
-        prorata.get_registry(manager)
+        prorata.provider.get_registry(manager)
     assert excinfo.value.key == "acme"
 
 
 def test_unknown_emulator_lists_registered_ones() -> None:
-    registry = prorata.Registry()
+    registry = prorata.provider.Registry()
     with pytest.raises(ConfigurationError) as excinfo:
         registry.emulator("stripe")
     assert "none" in excinfo.value.expected

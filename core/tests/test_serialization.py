@@ -24,7 +24,6 @@ from prorata import (
     Item,
     LineKind,
     Money,
-    NewSubscription,
     Phase,
     PlanChange,
     ProrationMode,
@@ -33,8 +32,9 @@ from prorata import (
     TaxRate,
     Totals,
     UpcomingInvoice,
-    ValidationError,
 )
+from prorata.errors import ValidationError
+from prorata.provider import NewSubscription
 
 from .conftest import PREVIEW_AT, T0, T1, make_catalog, make_subscription
 
@@ -173,7 +173,7 @@ DOMAIN_OBJECTS: list[Any] = [
     ),
     Customer(id="cus_1", email="ada@example.com", name="Ada"),
     NewSubscription(customer_id="cus_1", items=[Item(plan="basic")], trial_days=0, billing_cycle_anchor=T0),
-    prorata.ProrationSupport(mode="prorate_now", cycle="keep"),
+    prorata.provider.ProrationSupport(mode="prorate_now", cycle="keep"),
 ]
 
 

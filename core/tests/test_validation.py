@@ -13,25 +13,26 @@ from prorata import (
     AtDate,
     AtPeriodEnd,
     BillingCycle,
-    Capabilities,
     Catalog,
-    ConflictError,
     EndBehavior,
-    InvalidChangeError,
-    InvalidStateError,
     Item,
     Money,
     Phase,
     PlanChange,
     ProrationMode,
-    ProrationSupport,
     Schedule,
     ScheduledChange,
     SubscriptionStatus,
     TimingKind,
+)
+from prorata.errors import (
+    ConflictError,
+    InvalidChangeError,
+    InvalidStateError,
     UnsupportedCapabilityError,
     ValidationError,
 )
+from prorata.provider import Capabilities, ProrationSupport
 
 from .conftest import T0, T1, make_catalog, make_subscription
 
@@ -47,7 +48,7 @@ GENEROUS = Capabilities(
 def check(
     change: PlanChange, caps: Capabilities = GENEROUS, catalog: Catalog | None = None, **sub: Any
 ) -> tuple[Item, ...]:
-    return prorata.check_change(
+    return prorata.provider.check_change(
         change,
         make_subscription(**sub),
         capabilities=caps,
@@ -331,6 +332,6 @@ def test_undeclared_payment_failure_policy_is_unsupported() -> None:
 
 def test_unsupported_is_an_invalid_change_for_callers_catching_broadly() -> None:
     assert issubclass(UnsupportedCapabilityError, InvalidChangeError)
-    assert issubclass(InvalidChangeError, prorata.BillingError)
-    assert issubclass(prorata.UnknownProviderError, prorata.ConfigurationError)
-    assert issubclass(prorata.PaymentDeclinedError, prorata.ProviderRejectedError)
+    assert issubclass(InvalidChangeError, prorata.errors.BillingError)
+    assert issubclass(prorata.errors.UnknownProviderError, prorata.errors.ConfigurationError)
+    assert issubclass(prorata.errors.PaymentDeclinedError, prorata.errors.ProviderRejectedError)

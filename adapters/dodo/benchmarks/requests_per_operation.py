@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import dodopayments
 
-from prorata import AtPeriodEnd, Billing, PlanChange, ProrationMode, ProviderSettings, Secret
+from prorata import AtPeriodEnd, Billing, PlanChange, ProrationMode
+from prorata.provider import ProviderSettings, Secret
 from prorata_contract import contract_catalog
 from prorata_dodo import DodoProvider, create_catalog_objects
 from prorata_dodo.emulator import DodoEmulator

@@ -12,18 +12,8 @@ from datetime import UTC, datetime
 import dodopayments
 import pytest
 
-from prorata import (
-    TEST_CARD_SUCCEEDS,
-    Billing,
-    Catalog,
-    Customer,
-    Interval,
-    Money,
-    Plan,
-    ProviderSettings,
-    Secret,
-    TimeControl,
-)
+from prorata import Billing, Catalog, Customer, Interval, Money, Plan
+from prorata.provider import TEST_CARD_SUCCEEDS, ProviderSettings, Secret, TimeControl
 from prorata_contract import contract_catalog
 from prorata_dodo import Attempts, DodoProvider, create_catalog_objects
 from prorata_dodo.emulator import DodoEmulator

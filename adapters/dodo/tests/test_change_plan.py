@@ -6,17 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from prorata import (
-    AtPeriodEnd,
-    Billing,
-    BillingCycle,
-    ConflictError,
-    Item,
-    PlanChange,
-    ProrationMode,
-    SubscriptionStatus,
-    UnsupportedCapabilityError,
-)
+from prorata import AtPeriodEnd, Billing, BillingCycle, Item, PlanChange, ProrationMode, SubscriptionStatus
+from prorata.errors import ConflictError, UnsupportedCapabilityError
 from prorata_dodo.emulator import DodoEmulator
 
 MODES = [

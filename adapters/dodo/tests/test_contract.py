@@ -9,7 +9,8 @@ from collections.abc import Iterator
 import dodopayments
 import pytest
 
-from prorata import Billing, TimeControl
+from prorata import Billing
+from prorata.provider import TimeControl
 from prorata_contract import (
     CONTRACT_COUPON,
     ContractSuite,

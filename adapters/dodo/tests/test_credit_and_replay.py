@@ -11,13 +11,13 @@ from prorata import (
     AtPeriodEnd,
     Billing,
     BillingCycle,
-    ConflictError,
     Discount,
     InvoiceStatus,
     Item,
     PlanChange,
     ProrationMode,
 )
+from prorata.errors import ConflictError
 from prorata_dodo import create_discount_codes
 from prorata_dodo.emulator import DodoEmulator
 

@@ -7,18 +7,16 @@ from datetime import timedelta
 import pytest
 
 from prorata import (
-    TEST_CARD_DECLINES,
     Billing,
     BillingCycle,
-    InvalidStateError,
     InvoiceStatus,
-    NotFoundError,
-    PaymentDeclinedError,
     PaymentFailurePolicy,
     PlanChange,
     ProrationMode,
     SubscriptionStatus,
 )
+from prorata.errors import InvalidStateError, NotFoundError, PaymentDeclinedError
+from prorata.provider import TEST_CARD_DECLINES
 from prorata_dodo import DodoProvider
 from prorata_dodo.emulator import DodoEmulator
 

@@ -6,7 +6,9 @@ import os
 
 import pytest
 
-from prorata import Catalog, NotFoundError, ProviderSettings, Secret
+from prorata import Catalog
+from prorata.errors import NotFoundError
+from prorata.provider import ProviderSettings, Secret
 from prorata_contract import contract_catalog
 from prorata_dodo import DodoProvider
 

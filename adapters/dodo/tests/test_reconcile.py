@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from prorata import Billing, PlanChange, ProrationMode, ProviderUnavailableError
+from prorata import Billing, PlanChange, ProrationMode
+from prorata.errors import ProviderUnavailableError
 from prorata_dodo.emulator import DodoEmulator
 
 ROUTE = "POST /subscriptions/{id}/change-plan"

@@ -9,7 +9,8 @@ import urllib.request
 import dodopayments
 import pytest
 
-from prorata import Billing, EmulatorSpec, PlanChange, ProrationMode, ProviderSpec
+from prorata import Billing, PlanChange, ProrationMode
+from prorata.provider import EmulatorSpec, ProviderSpec
 from prorata_dodo import CAPABILITIES, _pages, plugin
 from prorata_dodo.emulator import DodoEmulator
 
@@ -53,7 +54,7 @@ def test_plugin_registers_provider_and_emulator() -> None:
 
 
 def test_registry_finds_dodo_through_the_entry_point() -> None:
-    from prorata import get_registry
+    from prorata.provider import get_registry
 
     registry = get_registry()
     assert registry.provider("dodo").capabilities.max_base_items == 1

@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 import stripe
 
-from prorata import Billing, Catalog, Customer, TimeControl
+from prorata import Billing, Catalog, Customer
+from prorata.provider import TimeControl
 from prorata_contract import CONTRACT_PLANS, contract_catalog
 from prorata_stripe import StripeProvider
 from prorata_stripe.conformance import check_error, check_request, check_response

@@ -13,7 +13,8 @@ from collections.abc import Callable
 import pytest
 import stripe
 
-from prorata import Billing, Customer, TimeControl
+from prorata import Billing, Customer
+from prorata.provider import TimeControl
 from prorata_contract import ContractSuite, DeclinePayments
 
 DECLINING_CARD = "pm_card_chargeCustomerFail"

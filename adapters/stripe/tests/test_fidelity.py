@@ -18,7 +18,8 @@ from stripe.params import (
     SubscriptionUpdateParams,
 )
 
-from prorata import AtPeriodEnd, Billing, Customer, Item, PlanChange, TimeControl
+from prorata import AtPeriodEnd, Billing, Customer, Item, PlanChange
+from prorata.provider import TimeControl
 from prorata_stripe.conformance import check_error, check_request, check_response, unknown_parameters
 from prorata_stripe.emulator import StripeEmulatorServer
 

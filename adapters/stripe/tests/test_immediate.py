@@ -9,7 +9,6 @@ import pytest
 import stripe
 
 from prorata import (
-    TEST_CARD_DECLINES,
     Billing,
     BillingCycle,
     Customer,
@@ -17,14 +16,13 @@ from prorata import (
     Item,
     LineKind,
     Money,
-    PaymentDeclinedError,
     PaymentFailurePolicy,
     PlanChange,
     ProrationMode,
     SubscriptionStatus,
-    TimeControl,
-    UnsupportedCapabilityError,
 )
+from prorata.errors import PaymentDeclinedError, UnsupportedCapabilityError
+from prorata.provider import TEST_CARD_DECLINES, TimeControl
 from prorata_stripe.emulator import StripeEmulatorServer
 
 

@@ -7,16 +7,8 @@ from datetime import timedelta
 
 import stripe
 
-from prorata import (
-    Billing,
-    CollectionMethod,
-    Customer,
-    InvoiceStatus,
-    Money,
-    PlanChange,
-    SubscriptionStatus,
-    TimeControl,
-)
+from prorata import Billing, CollectionMethod, Customer, InvoiceStatus, Money, PlanChange, SubscriptionStatus
+from prorata.provider import TimeControl
 from prorata_stripe.emulator import StripeEmulatorServer
 
 

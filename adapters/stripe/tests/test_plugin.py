@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 import stripe
 
-from prorata import Billing, Catalog, ConfigurationError, Customer, ProviderRejectedError, get_registry
+from prorata import Billing, Catalog, Customer
+from prorata.errors import ConfigurationError, ProviderRejectedError
+from prorata.provider import get_registry
 from prorata_contract import contract_plans_config
 from prorata_stripe import STRIPE_CAPABILITIES, StripeProvider
 from prorata_stripe.emulator import StripeEmulatorServer
@@ -106,7 +108,8 @@ def test_bad_input_is_refused_before_any_request(
     billing: Billing,
     customer_factory: Callable[..., Customer],
 ) -> None:
-    from prorata import InvalidChangeError, PlanChange
+    from prorata import PlanChange
+    from prorata.errors import InvalidChangeError
 
     sub = billing.subscribe(customer_factory().id, "basic")
     emulator.emulator.reset_counts()
@@ -130,7 +133,12 @@ def test_prorata_emulate_stripe_serves_the_api() -> None:
         assert process.stdout is not None
         text = ""
         while not text.rstrip().endswith("}"):
-            text += process.stdout.readline()
+            line = process.stdout.readline()
+            if not line:  # end of file: the command died before printing its address
+                pytest.fail(
+                    f"prorata emulate exited with {process.wait(timeout=10)}: {process.stderr.read()}"
+                )
+            text += line
         url = json.loads(text)["url"]
         client = stripe.StripeClient("sk_test_cli", base_addresses={"api": url})
         deadline = time.monotonic() + 10

@@ -8,15 +8,9 @@ from datetime import timedelta
 import pytest
 import stripe
 
-from prorata import (
-    Billing,
-    ConflictError,
-    Customer,
-    NotFoundError,
-    PlanChange,
-    ProviderUnavailableError,
-    TimeControl,
-)
+from prorata import Billing, Customer, PlanChange
+from prorata.errors import ConflictError, NotFoundError, ProviderUnavailableError
+from prorata.provider import TimeControl
 from prorata_stripe.emulator import Fault, StripeEmulatorServer
 
 

@@ -15,7 +15,6 @@ from prorata import (
     AtPeriodEnd,
     Billing,
     Catalog,
-    ConflictError,
     Customer,
     Discount,
     DiscountDuration,
@@ -25,9 +24,9 @@ from prorata import (
     Phase,
     PlanChange,
     SubscriptionStatus,
-    TimeControl,
-    round_half_away_from_zero,
 )
+from prorata.errors import ConflictError
+from prorata.provider import TimeControl, round_half_away_from_zero
 from prorata_stripe import StripeProvider
 from prorata_stripe.emulator import StripeEmulatorServer
 

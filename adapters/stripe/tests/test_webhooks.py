@@ -10,7 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import stripe
 
-from prorata import Billing, Customer, TimeControl
+from prorata import Billing, Customer
+from prorata.provider import TimeControl
 from prorata_stripe.emulator import StripeEmulatorServer
 
 

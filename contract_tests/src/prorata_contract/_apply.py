@@ -6,16 +6,9 @@ from fractions import Fraction
 
 import pytest
 
-from prorata import (
-    BillingCycle,
-    ConflictError,
-    Interval,
-    Item,
-    PlanChange,
-    ProrationMode,
-    TimingKind,
-    add_intervals,
-)
+from prorata import BillingCycle, PlanChange, ProrationMode, TimingKind
+from prorata.errors import ConflictError
+from prorata.provider import Interval, Item, add_intervals
 from prorata_contract._checks import expected_for, new_invoices
 from prorata_contract._combinations import combinations, pairs, timing_for
 from prorata_contract._fixtures import ContractFixtures

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from prorata import Catalog, Interval, IntervalUnit, Money, Plan
+from prorata import Catalog, Plan
+from prorata.provider import Interval, IntervalUnit, Money
 
 __all__ = ["CONTRACT_PLANS", "contract_catalog", "contract_plans_config"]
 

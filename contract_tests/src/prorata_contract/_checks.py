@@ -5,18 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from prorata import (
-    AtDate,
-    AtPeriodEnd,
-    ChangePreview,
-    Immediately,
-    Invoice,
-    Item,
-    LineKind,
-    PlanChange,
-    ProrationMode,
-    Subscription,
-)
+from prorata import AtDate, AtPeriodEnd, Immediately, PlanChange, ProrationMode
+from prorata.provider import ChangePreview, Invoice, Item, LineKind, Subscription
 from prorata_contract._harness import Contract
 from prorata_contract._reference import (
     billed_lines,

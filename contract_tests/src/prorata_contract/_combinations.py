@@ -7,16 +7,8 @@ from fractions import Fraction
 
 import pytest
 
-from prorata import (
-    AtDate,
-    AtPeriodEnd,
-    BillingCycle,
-    Immediately,
-    ProrationMode,
-    Subscription,
-    Timing,
-    TimingKind,
-)
+from prorata import AtDate, AtPeriodEnd, BillingCycle, Immediately, ProrationMode, Timing, TimingKind
+from prorata.provider import Subscription
 from prorata_contract._requirements import requires
 
 __all__ = ["ITEM_TIMINGS", "PAIRS", "combinations", "pairs", "timing_for"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
-from prorata import (
+from prorata import PlanChange
+from prorata.provider import (
     Capabilities,
     ChangePreview,
     ChangeResult,
@@ -14,7 +15,6 @@ from prorata import (
     Item,
     NewCustomer,
     NewSubscription,
-    PlanChange,
     Provider,
     Subscription,
     TimeControl,

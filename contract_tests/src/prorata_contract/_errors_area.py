@@ -8,24 +8,15 @@ from fractions import Fraction
 
 import pytest
 
-from prorata import (
-    AtDate,
-    Billing,
-    BillingCycle,
+from prorata import AtDate, Billing, BillingCycle, PlanChange, ProrationMode, TimingKind
+from prorata.errors import (
     BillingError,
-    EndBehavior,
     InvalidChangeError,
     InvalidStateError,
-    Item,
     NotFoundError,
-    Phase,
-    PlanChange,
-    ProrationMode,
-    ProrationSupport,
-    Subscription,
-    TimingKind,
     UnsupportedCapabilityError,
 )
+from prorata.provider import EndBehavior, Item, Phase, ProrationSupport, Subscription
 from prorata_contract._combinations import PAIRS
 from prorata_contract._counting import CountingProvider
 from prorata_contract._fixtures import ContractFixtures

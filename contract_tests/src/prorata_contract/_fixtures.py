@@ -7,7 +7,8 @@ from typing import NoReturn
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 
-from prorata import Billing, Capabilities, Catalog, TimeControl
+from prorata import Billing, Catalog
+from prorata.provider import Capabilities, TimeControl
 from prorata_contract._harness import Contract, CustomerFactory, DeclinePayments
 from prorata_contract._report import PROVIDER_KEY
 from prorata_contract._requirements import requirement_of
@@ -48,7 +49,7 @@ class ContractFixtures:
 
     - ``billing``: a :class:`prorata.Billing` on the provider under test, billing the
       contract catalog (:func:`prorata_contract.contract_catalog`).
-    - ``time_control``: the provider's :class:`prorata.TimeControl`, or None when it has none.
+    - ``time_control``: the provider's :class:`prorata.provider.TimeControl`, or None when it has none.
     - ``customer_factory``: a callable returning a new :class:`prorata.Customer` that can pay.
 
     Optional, with defaults derived from those: ``catalog``, ``capabilities``,

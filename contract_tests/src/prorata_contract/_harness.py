@@ -10,7 +10,8 @@ from fractions import Fraction
 
 import attrs
 
-from prorata import Billing, Capabilities, Catalog, Customer, Invoice, Item, Subscription, TimeControl
+from prorata import Billing, Catalog
+from prorata.provider import Capabilities, Customer, Invoice, Item, Subscription, TimeControl
 
 __all__ = ["Contract", "CustomerFactory", "DeclinePayments", "accepts_payment_method"]
 
@@ -67,7 +68,7 @@ class Contract:
         return self.billing.provider.capabilities
 
     def customer(self, payment_method: str | None = None) -> Customer:
-        """A new customer; with ``payment_method`` (e.g. ``prorata.TEST_CARD_DECLINES``) paying with it.
+        """A new customer; with ``payment_method`` (e.g. ``prorata.provider.TEST_CARD_DECLINES``) paying with it.
 
         The adapter's ``customer_factory`` is asked when it accepts ``payment_method=``;
         otherwise the customer is created with ``Billing.create_customer``.

@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
-from prorata import (
-    BillingCycle,
-    Interval,
-    InvoiceStatus,
-    PlanChange,
-    ProrationMode,
-    SubscriptionStatus,
-    TimingKind,
-    add_intervals,
-)
+from prorata import BillingCycle, PlanChange, ProrationMode, TimingKind
+from prorata.provider import Interval, InvoiceStatus, SubscriptionStatus, add_intervals
 from prorata_contract._checks import new_invoices, recurring_lines, recurring_of
 from prorata_contract._fixtures import ContractFixtures
 from prorata_contract._guard import standard

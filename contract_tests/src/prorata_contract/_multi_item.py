@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 
-from prorata import BillingCycle, Item, PlanChange, ProrationMode, TimingKind
+from prorata import BillingCycle, PlanChange, ProrationMode, TimingKind
+from prorata.provider import Item
 from prorata_contract._checks import assert_only_plans_billed, expected_for, recurring_lines, recurring_of
 from prorata_contract._fixtures import ContractFixtures
 from prorata_contract._guard import standard

@@ -20,21 +20,15 @@ from fractions import Fraction
 
 import pytest
 
-from prorata import (
+from prorata import AtPeriodEnd, BillingCycle, PaymentFailurePolicy, PlanChange, ProrationMode, TimingKind
+from prorata.errors import InvalidStateError, PaymentDeclinedError
+from prorata.provider import (
     TEST_CARD_DECLINES,
-    AtPeriodEnd,
-    BillingCycle,
     ChangeResult,
     CollectionMethod,
-    InvalidStateError,
     InvoiceStatus,
-    PaymentDeclinedError,
-    PaymentFailurePolicy,
-    PlanChange,
-    ProrationMode,
     Subscription,
     SubscriptionStatus,
-    TimingKind,
 )
 from prorata_contract._checks import new_invoices
 from prorata_contract._errors_area import refused_before_any_call

@@ -7,17 +7,8 @@ from fractions import Fraction
 
 import pytest
 
-from prorata import (
-    BillingCycle,
-    Discount,
-    Interval,
-    Item,
-    PlanChange,
-    ProrationMode,
-    TaxRate,
-    TimingKind,
-    add_intervals,
-)
+from prorata import BillingCycle, PlanChange, ProrationMode, TimingKind
+from prorata.provider import Discount, Interval, Item, TaxRate, add_intervals
 from prorata_contract._checks import assert_consistent_preview, expected_for, recurring_lines
 from prorata_contract._combinations import combinations, timing_for
 from prorata_contract._fixtures import ContractFixtures

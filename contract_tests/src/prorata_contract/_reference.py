@@ -10,18 +10,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from fractions import Fraction
 
-from prorata import (
-    BillingCycle,
-    Catalog,
-    ChargeLine,
-    Discount,
-    Item,
-    LineKind,
-    ProrationMode,
-    TaxRate,
-    Totals,
-    round_half_away_from_zero,
-)
+from prorata import BillingCycle, Catalog, ProrationMode
+from prorata.provider import ChargeLine, Discount, Item, LineKind, TaxRate, Totals, round_half_away_from_zero
 
 __all__ = [
     "billed_lines",

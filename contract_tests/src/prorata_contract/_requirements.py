@@ -1,7 +1,7 @@
 """Capability requirements: what a contract test needs from the provider under test.
 
 A standard test declares its needs with :func:`requires`; the fixtures base compares them
-with the provider's declared :class:`prorata.Capabilities` and skips, naming what is
+with the provider's declared :class:`prorata.provider.Capabilities` and skips, naming what is
 missing, when the provider declares the capability unsupported.
 """
 
@@ -12,16 +12,8 @@ from collections.abc import Iterable
 import attrs
 import pytest
 
-from prorata import (
-    BillingCycle,
-    Capabilities,
-    CollectionMethod,
-    EndBehavior,
-    PaymentFailurePolicy,
-    ProrationMode,
-    ProrationSupport,
-    TimingKind,
-)
+from prorata import BillingCycle, PaymentFailurePolicy, ProrationMode, TimingKind
+from prorata.provider import Capabilities, CollectionMethod, EndBehavior, ProrationSupport
 
 __all__ = ["MARK_NAME", "Requirement", "requires"]
 

@@ -6,19 +6,9 @@ from fractions import Fraction
 
 import pytest
 
-from prorata import (
-    AtPeriodEnd,
-    BillingCycle,
-    ConflictError,
-    EndBehavior,
-    Interval,
-    Item,
-    Phase,
-    PlanChange,
-    ProrationMode,
-    TimingKind,
-    add_intervals,
-)
+from prorata import AtPeriodEnd, BillingCycle, PlanChange, ProrationMode, TimingKind
+from prorata.errors import ConflictError
+from prorata.provider import EndBehavior, Interval, Item, Phase, add_intervals
 from prorata_contract._checks import expected_for, new_invoices, recurring_lines, recurring_of
 from prorata_contract._combinations import pairs, timing_for
 from prorata_contract._fixtures import ContractFixtures

@@ -23,18 +23,16 @@ from hypothesis import strategies as st
 from prorata import (
     AddItem,
     BillingCycle,
-    Capabilities,
     Catalog,
-    Item,
     Operation,
     PlanChange,
     ProrationMode,
-    ProrationSupport,
     RemoveItem,
     SetQuantity,
     Swap,
     TimingKind,
 )
+from prorata.provider import Capabilities, Item, ProrationSupport
 
 __all__ = [
     "ChangeScenario",

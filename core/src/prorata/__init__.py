@@ -1,8 +1,13 @@
-"""prorata: provider-agnostic subscription billing with previewable plan changes."""
+"""prorata: provider-agnostic subscription billing with previewable plan changes.
 
+This package is the host-app surface: :class:`Billing`, the catalog, the changes you preview
+and apply, and the objects they return. What a plugin implements is in :mod:`prorata.provider`;
+the errors are in :mod:`prorata.errors`.
+"""
+
+from prorata import errors, provider
 from prorata._billing import Billing
-from prorata._calendar import Interval, IntervalUnit, add_intervals, period_containing
-from prorata._capabilities import Capabilities, ProrationSupport, check_change
+from prorata._calendar import Interval, IntervalUnit
 from prorata._catalog import Catalog, Plan
 from prorata._change import (
     AddItem,
@@ -25,138 +30,68 @@ from prorata._change import (
     TimingKind,
 )
 from prorata._config import BillingConfig, load_config
-from prorata._emulators import EmulatorServer, EmulatorSpec
-from prorata._errors import (
-    BillingError,
-    ConfigurationError,
-    ConflictError,
-    InvalidChangeError,
-    InvalidStateError,
-    NotFoundError,
-    PaymentDeclinedError,
-    ProviderError,
-    ProviderRejectedError,
-    ProviderUnavailableError,
-    UnknownProviderError,
-    UnsupportedCapabilityError,
-    ValidationError,
-)
-from prorata._idempotency import derive_key
 from prorata._invoice import ChargeLine, Invoice, InvoiceStatus, LineKind, Totals, UpcomingInvoice
-from prorata._money import Money, currency_exponent, round_half_away_from_zero
+from prorata._money import Money
 from prorata._preview import ChangePreview, ChangeResult
 from prorata._pricing import CollectionMethod, Discount, DiscountDuration, Item, TaxRate
-from prorata._provider import (
-    TEST_CARD_DECLINES,
-    TEST_CARD_SUCCEEDS,
-    Customer,
-    NewCustomer,
-    NewSubscription,
-    Provider,
-    ProviderFactory,
-    ProviderSettings,
-    ProviderSpec,
-    TimeControl,
-)
-from prorata._registry import AUTOLOAD_ENV, ENTRY_POINT_GROUP, Registry, get_plugin_manager, get_registry
-from prorata._rounding import settle_rounding
+from prorata._provider import Customer
 from prorata._schedule import EndBehavior, Phase, Schedule, ScheduledChange
-from prorata._secrets import Secret
 from prorata._serialization import dumps, loads, structure, unstructure
 from prorata._subscription import Subscription, SubscriptionStatus
-from prorata.hookspecs import hookimpl
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "AUTOLOAD_ENV",
-    "ENTRY_POINT_GROUP",
-    "TEST_CARD_DECLINES",
-    "TEST_CARD_SUCCEEDS",
     "AddItem",
     "AtDate",
     "AtPeriodEnd",
     "Billing",
     "BillingConfig",
     "BillingCycle",
-    "BillingError",
     "CancelAtPeriodEnd",
-    "Capabilities",
     "Catalog",
     "ChangePreview",
     "ChangeResult",
     "ChargeLine",
     "CollectionMethod",
-    "ConfigurationError",
-    "ConflictError",
     "Customer",
     "Discount",
     "DiscountDuration",
-    "EmulatorServer",
-    "EmulatorSpec",
     "EndBehavior",
     "Immediately",
     "Interval",
     "IntervalUnit",
-    "InvalidChangeError",
-    "InvalidStateError",
     "Invoice",
     "InvoiceStatus",
     "Item",
     "LineKind",
     "Money",
-    "NewCustomer",
-    "NewSubscription",
-    "NotFoundError",
     "Operation",
-    "PaymentDeclinedError",
     "PaymentFailurePolicy",
     "Phase",
     "PhasedSchedule",
     "Plan",
     "PlanChange",
     "ProrationMode",
-    "ProrationSupport",
-    "Provider",
-    "ProviderError",
-    "ProviderFactory",
-    "ProviderRejectedError",
-    "ProviderSettings",
-    "ProviderSpec",
-    "ProviderUnavailableError",
-    "Registry",
     "RemoveItem",
     "Resume",
     "Schedule",
     "ScheduledChange",
-    "Secret",
     "SetItems",
     "SetQuantity",
     "Subscription",
     "SubscriptionStatus",
     "Swap",
     "TaxRate",
-    "TimeControl",
     "Timing",
     "TimingKind",
     "Totals",
-    "UnknownProviderError",
-    "UnsupportedCapabilityError",
     "UpcomingInvoice",
-    "ValidationError",
-    "add_intervals",
-    "check_change",
-    "currency_exponent",
-    "derive_key",
     "dumps",
-    "get_plugin_manager",
-    "get_registry",
-    "hookimpl",
+    "errors",
     "load_config",
     "loads",
-    "period_containing",
-    "round_half_away_from_zero",
-    "settle_rounding",
+    "provider",
     "structure",
     "unstructure",
 ]

@@ -177,7 +177,7 @@ class PlanChange:
 
     Build one with the named constructors (``PlanChange.swap``, ``PlanChange.add``, ...)
     or directly. Invariants are checked here; checks that need the subscription, the
-    catalog or the provider's capabilities run in :func:`prorata.check_change`.
+    catalog or the provider's capabilities run in :func:`prorata.provider.check_change`.
     """
 
     operations: tuple[Operation, ...] = attrs.field(default=(), converter=as_tuple)

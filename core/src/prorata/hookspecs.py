@@ -1,6 +1,6 @@
 """pluggy hook specifications: how plugins add providers and emulators to prorata.
 
-A plugin is a module (or object) with functions marked ``@prorata.hookimpl``, exposed
+A plugin is a module (or object) with functions marked ``@prorata.provider.hookimpl``, exposed
 through the ``prorata`` entry-point group::
 
     [project.entry-points.prorata]

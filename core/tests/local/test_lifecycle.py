@@ -9,19 +9,14 @@ from pathlib import Path
 import pytest
 
 from prorata import (
-    TEST_CARD_DECLINES,
     AtPeriodEnd,
     Billing,
     BillingCycle,
     CollectionMethod,
-    ConflictError,
     EndBehavior,
-    InvalidChangeError,
-    InvalidStateError,
     InvoiceStatus,
     Item,
     Money,
-    PaymentDeclinedError,
     PaymentFailurePolicy,
     Phase,
     PlanChange,
@@ -29,7 +24,9 @@ from prorata import (
     SubscriptionStatus,
     TaxRate,
 )
+from prorata.errors import ConflictError, InvalidChangeError, InvalidStateError, PaymentDeclinedError
 from prorata.local import LocalProvider
+from prorata.provider import TEST_CARD_DECLINES
 
 from .conftest import START, make_catalog
 

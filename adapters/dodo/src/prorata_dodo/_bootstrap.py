@@ -6,7 +6,8 @@ from collections.abc import Iterable
 
 import dodopayments
 
-from prorata import Discount, DiscountDuration, IntervalUnit, Plan
+from prorata import Plan
+from prorata.provider import Discount, DiscountDuration, IntervalUnit
 
 __all__ = ["create_catalog_objects", "create_discount_codes"]
 

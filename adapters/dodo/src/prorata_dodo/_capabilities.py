@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-from prorata import (
-    BillingCycle,
-    Capabilities,
-    CollectionMethod,
-    PaymentFailurePolicy,
-    ProrationMode,
-    ProrationSupport,
-    TimingKind,
-)
+from prorata import BillingCycle, PaymentFailurePolicy, ProrationMode, TimingKind
+from prorata.provider import Capabilities, CollectionMethod, ProrationSupport
 
 __all__ = ["CAPABILITIES"]
 

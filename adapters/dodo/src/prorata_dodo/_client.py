@@ -6,7 +6,8 @@ from typing import Any, Literal
 
 import dodopayments
 
-from prorata import ConfigurationError, ProviderSettings
+from prorata.errors import ConfigurationError
+from prorata.provider import ProviderSettings
 
 __all__ = ["build_client", "is_emulator"]
 

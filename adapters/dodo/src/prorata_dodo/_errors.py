@@ -6,7 +6,7 @@ from typing import Any
 
 import dodopayments
 
-from prorata import (
+from prorata.errors import (
     ConflictError,
     NotFoundError,
     PaymentDeclinedError,

@@ -18,11 +18,11 @@ from dodopayments.types import Subscription as DodoSubscription
 from dodopayments.types.customers.wallets import CustomerWalletTransaction
 from dodopayments.types.discount_detail import DiscountDetail
 
-from prorata import (
-    Catalog,
+from prorata import Catalog, Plan, PlanChange
+from prorata.errors import ConfigurationError
+from prorata.provider import (
     ChangePreview,
     ChargeLine,
-    ConfigurationError,
     Discount,
     DiscountDuration,
     Invoice,
@@ -30,8 +30,6 @@ from prorata import (
     Item,
     LineKind,
     Money,
-    Plan,
-    PlanChange,
     ScheduledChange,
     Subscription,
     SubscriptionStatus,

@@ -14,28 +14,25 @@ import dodopayments
 from dodopayments.types import Payment, PaymentListResponse
 from dodopayments.types.customers.wallets import CustomerWalletTransaction
 
-from prorata import (
+from prorata import Catalog, PlanChange
+from prorata.errors import ConflictError, InvalidStateError, UnsupportedCapabilityError
+from prorata.provider import (
     TEST_CARD_DECLINES,
     TEST_CARD_SUCCEEDS,
-    Catalog,
     ChangePreview,
     ChangeResult,
-    ConflictError,
     Customer,
-    InvalidStateError,
     Invoice,
     InvoiceStatus,
     Item,
     NewCustomer,
     NewSubscription,
-    PlanChange,
     ProviderSettings,
     ScheduledChange,
     Subscription,
     SubscriptionStatus,
     TimeControl,
     Totals,
-    UnsupportedCapabilityError,
     add_intervals,
 )
 from prorata_dodo import _mapping, _modes, semantics

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from prorata import EmulatorSpec, ProviderSpec, hookimpl
+from prorata.provider import EmulatorSpec, ProviderSpec, hookimpl
 from prorata_dodo._capabilities import CAPABILITIES
 from prorata_dodo._provider import DodoProvider
 

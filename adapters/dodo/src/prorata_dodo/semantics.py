@@ -46,7 +46,7 @@ from typing import Literal
 
 import attrs
 
-from prorata import round_half_away_from_zero, settle_rounding
+from prorata.provider import round_half_away_from_zero, settle_rounding
 
 __all__ = [
     "MODES",

@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
-from prorata import (
-    BillingCycle,
-    Capabilities,
-    CollectionMethod,
-    EndBehavior,
-    PaymentFailurePolicy,
-    ProrationMode,
-    ProrationSupport,
-    TimingKind,
-)
+from prorata import BillingCycle, PaymentFailurePolicy, ProrationMode, TimingKind
+from prorata.provider import Capabilities, CollectionMethod, EndBehavior, ProrationSupport
 
 __all__ = ["STRIPE_CAPABILITIES", "STRIPE_MAX_PHASES"]
 

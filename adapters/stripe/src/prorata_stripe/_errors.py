@@ -8,7 +8,7 @@ from typing import Any
 
 import stripe
 
-from prorata import (
+from prorata.errors import (
     BillingError,
     ConflictError,
     NotFoundError,

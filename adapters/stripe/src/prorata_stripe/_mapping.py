@@ -11,24 +11,20 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from prorata import (
-    BillingCycle,
-    Catalog,
+from prorata import BillingCycle, Catalog, PaymentFailurePolicy, ProrationMode
+from prorata.errors import ConfigurationError, InvalidChangeError
+from prorata.provider import (
     ChargeLine,
     CollectionMethod,
-    ConfigurationError,
     Discount,
     DiscountDuration,
     EndBehavior,
-    InvalidChangeError,
     Invoice,
     InvoiceStatus,
     Item,
     LineKind,
     Money,
-    PaymentFailurePolicy,
     Phase,
-    ProrationMode,
     Schedule,
     ScheduledChange,
     Subscription,

@@ -21,13 +21,11 @@ from stripe.params import (
     TaxRateCreateParams,
 )
 
-from prorata import (
+from prorata import AtDate, AtPeriodEnd, Catalog, PhasedSchedule, PlanChange, ProrationMode
+from prorata.provider import (
     TEST_CARD_DECLINES,
     TEST_CARD_SUCCEEDS,
-    AtDate,
-    AtPeriodEnd,
     Capabilities,
-    Catalog,
     ChangePreview,
     ChangeResult,
     Customer,
@@ -38,9 +36,6 @@ from prorata import (
     NewCustomer,
     NewSubscription,
     Phase,
-    PhasedSchedule,
-    PlanChange,
-    ProrationMode,
     Schedule,
     Subscription,
     TaxRate,

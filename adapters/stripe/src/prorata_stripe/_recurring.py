@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from prorata import (
-    Catalog,
+from prorata import Catalog
+from prorata.provider import (
     ChargeLine,
     Discount,
     Item,

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import attrs
 import stripe
 
-from prorata import InvalidChangeError, ProviderUnavailableError
+from prorata.errors import InvalidChangeError, ProviderUnavailableError
 from prorata_stripe._errors import stripe_errors
 
 __all__ = ["TestClockControl"]

@@ -7,15 +7,8 @@ from typing import Any
 
 import stripe
 
-from prorata import (
-    ConfigurationError,
-    EmulatorServer,
-    EmulatorSpec,
-    Provider,
-    ProviderSettings,
-    ProviderSpec,
-    hookimpl,
-)
+from prorata.errors import ConfigurationError
+from prorata.provider import EmulatorServer, EmulatorSpec, Provider, ProviderSettings, ProviderSpec, hookimpl
 from prorata_stripe._capabilities import STRIPE_CAPABILITIES
 from prorata_stripe._provider import StripeProvider
 

@@ -147,7 +147,7 @@ def change_lines(
 
 
 def _settle_rounding(catalog: Catalog, lines: list[ChargeLine], fraction: Fraction) -> list[ChargeLine]:
-    """Apply :func:`prorata.settle_rounding` to a change's lines (see docs/proration.md)."""
+    """Apply :func:`prorata.provider.settle_rounding` to a change's lines (see docs/proration.md)."""
     pairs: list[tuple[int, Fraction | None]] = []
     for line in lines:
         exact: Fraction | None = None

@@ -11,7 +11,7 @@ from typing import Any
 
 import attrs
 
-from prorata import Interval, add_intervals
+from prorata.provider import Interval, add_intervals
 from prorata_dodo import semantics
 from prorata_dodo.emulator import _render, _webhooks
 from prorata_dodo.emulator._errors import ApiError, invalid, not_found

@@ -6,7 +6,7 @@ from datetime import timedelta
 from fractions import Fraction
 from typing import Any
 
-from prorata import add_intervals
+from prorata.provider import add_intervals
 from prorata_dodo import semantics
 from prorata_dodo.emulator import _billing, _render, _webhooks
 from prorata_dodo.emulator._errors import ApiError, invalid, lookup, not_found

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
-from prorata import round_half_away_from_zero
+from prorata.provider import round_half_away_from_zero
 from prorata_stripe.emulator._store import JSON, Store
 
 __all__ = ["InvoiceFigures", "active_discounts", "figures", "prorate"]

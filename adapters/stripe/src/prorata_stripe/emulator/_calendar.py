@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from prorata import Interval, IntervalUnit, add_intervals
+from prorata.provider import Interval, IntervalUnit, add_intervals
 from prorata_stripe.emulator._store import JSON
 
 __all__ = ["interval_of", "shift"]

@@ -13,7 +13,7 @@ from stripe.params import (
     SubscriptionUpdateParams,
 )
 
-from prorata import round_half_away_from_zero, settle_rounding
+from prorata.provider import round_half_away_from_zero, settle_rounding
 from prorata_stripe.emulator._billing import exact_proration, prorate
 from prorata_stripe.emulator._calendar import interval_of, shift
 from prorata_stripe.emulator._catalog import plan_of, price_of

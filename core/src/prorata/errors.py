@@ -1,0 +1,37 @@
+"""The error hierarchy: every error prorata raises is a :class:`BillingError`.
+
+Host apps catch these around :class:`prorata.Billing` calls; plugins raise them (the
+provider-side ones keep what the provider said: type, code, param, request id).
+"""
+
+from prorata._errors import (
+    BillingError,
+    ConfigurationError,
+    ConflictError,
+    InvalidChangeError,
+    InvalidStateError,
+    NotFoundError,
+    PaymentDeclinedError,
+    ProviderError,
+    ProviderRejectedError,
+    ProviderUnavailableError,
+    UnknownProviderError,
+    UnsupportedCapabilityError,
+    ValidationError,
+)
+
+__all__ = [
+    "BillingError",
+    "ConfigurationError",
+    "ConflictError",
+    "InvalidChangeError",
+    "InvalidStateError",
+    "NotFoundError",
+    "PaymentDeclinedError",
+    "ProviderError",
+    "ProviderRejectedError",
+    "ProviderUnavailableError",
+    "UnknownProviderError",
+    "UnsupportedCapabilityError",
+    "ValidationError",
+]

@@ -1,0 +1,88 @@
+"""What a plugin implements: the provider protocol, its capabilities, specs and helpers.
+
+A plugin registers a :class:`ProviderSpec` (and optionally an :class:`EmulatorSpec`) from a
+function marked :data:`hookimpl`; the provider it builds follows :class:`Provider` and
+returns the domain objects re-exported here (:class:`Subscription`, :class:`ChangePreview`,
+:class:`Invoice`, ...). The changes it receives (:class:`prorata.PlanChange` and its
+operations) are host-app names and live in :mod:`prorata`; errors are in :mod:`prorata.errors`.
+"""
+
+from prorata._calendar import Interval, IntervalUnit, add_intervals, period_containing
+from prorata._capabilities import Capabilities, ProrationSupport, check_change
+from prorata._emulators import EmulatorServer, EmulatorSpec
+from prorata._idempotency import derive_key
+from prorata._invoice import ChargeLine, Invoice, InvoiceStatus, LineKind, Totals, UpcomingInvoice
+from prorata._money import Money, currency_exponent, round_half_away_from_zero
+from prorata._preview import ChangePreview, ChangeResult
+from prorata._pricing import CollectionMethod, Discount, DiscountDuration, Item, TaxRate
+from prorata._provider import (
+    TEST_CARD_DECLINES,
+    TEST_CARD_SUCCEEDS,
+    Customer,
+    NewCustomer,
+    NewSubscription,
+    Provider,
+    ProviderFactory,
+    ProviderSettings,
+    ProviderSpec,
+    TimeControl,
+)
+from prorata._registry import AUTOLOAD_ENV, ENTRY_POINT_GROUP, Registry, get_plugin_manager, get_registry
+from prorata._rounding import settle_rounding
+from prorata._schedule import EndBehavior, Phase, Schedule, ScheduledChange
+from prorata._secrets import Secret
+from prorata._subscription import Subscription, SubscriptionStatus
+from prorata.hookspecs import hookimpl
+
+__all__ = [
+    "AUTOLOAD_ENV",
+    "ENTRY_POINT_GROUP",
+    "TEST_CARD_DECLINES",
+    "TEST_CARD_SUCCEEDS",
+    "Capabilities",
+    "ChangePreview",
+    "ChangeResult",
+    "ChargeLine",
+    "CollectionMethod",
+    "Customer",
+    "Discount",
+    "DiscountDuration",
+    "EmulatorServer",
+    "EmulatorSpec",
+    "EndBehavior",
+    "Interval",
+    "IntervalUnit",
+    "Invoice",
+    "InvoiceStatus",
+    "Item",
+    "LineKind",
+    "Money",
+    "NewCustomer",
+    "NewSubscription",
+    "Phase",
+    "ProrationSupport",
+    "Provider",
+    "ProviderFactory",
+    "ProviderSettings",
+    "ProviderSpec",
+    "Registry",
+    "Schedule",
+    "ScheduledChange",
+    "Secret",
+    "Subscription",
+    "SubscriptionStatus",
+    "TaxRate",
+    "TimeControl",
+    "Totals",
+    "UpcomingInvoice",
+    "add_intervals",
+    "check_change",
+    "currency_exponent",
+    "derive_key",
+    "get_plugin_manager",
+    "get_registry",
+    "hookimpl",
+    "period_containing",
+    "round_half_away_from_zero",
+    "settle_rounding",
+]
