@@ -11,7 +11,7 @@ from prorata import AtPeriodEnd, Billing, PlanChange, ProrationMode
 from prorata.provider import ProviderSettings, Secret
 from prorata_contract import contract_catalog
 from prorata_dodo import DodoProvider, create_catalog_objects
-from prorata_dodo.emulator import DodoEmulator
+from prorata_emulators.dodo import DodoEmulator
 
 MINIMUM = {
     "preview": 1,

@@ -16,7 +16,7 @@ from prorata import Billing, Catalog, Customer, Interval, Money, Plan
 from prorata.provider import TEST_CARD_SUCCEEDS, ProviderSettings, Secret, TimeControl
 from prorata_contract import contract_catalog
 from prorata_dodo import Attempts, DodoProvider, create_catalog_objects
-from prorata_dodo.emulator import DodoEmulator
+from prorata_emulators.dodo import DodoEmulator
 
 START = datetime(2026, 3, 1, tzinfo=UTC)
 API_KEY = "sk_test_emulator_fixture_secret_value"

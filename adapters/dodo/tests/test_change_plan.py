@@ -8,7 +8,7 @@ import pytest
 
 from prorata import AtPeriodEnd, Billing, BillingCycle, Item, PlanChange, ProrationMode, SubscriptionStatus
 from prorata.errors import ConflictError, UnsupportedCapabilityError
-from prorata_dodo.emulator import DodoEmulator
+from prorata_emulators.dodo import DodoEmulator
 
 MODES = [
     (ProrationMode.PRORATE_NOW, BillingCycle.RESET),

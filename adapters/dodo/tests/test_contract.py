@@ -19,7 +19,7 @@ from prorata_contract import (
     contract_catalog,
 )
 from prorata_dodo import create_catalog_objects, create_discount_codes
-from prorata_dodo.emulator import DodoEmulator
+from prorata_emulators.dodo import DodoEmulator
 
 from .conftest import make_billing
 

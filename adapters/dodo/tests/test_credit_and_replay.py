@@ -19,7 +19,7 @@ from prorata import (
 )
 from prorata.errors import ConflictError
 from prorata_dodo import create_discount_codes
-from prorata_dodo.emulator import DodoEmulator
+from prorata_emulators.dodo import DodoEmulator
 
 CHANGE = "POST /subscriptions/{id}/change-plan"
 LEDGER = "GET /customers/{id}/wallets/ledger-entries"

@@ -18,7 +18,7 @@ from prorata import (
 from prorata.errors import InvalidStateError, NotFoundError, PaymentDeclinedError
 from prorata.provider import TEST_CARD_DECLINES
 from prorata_dodo import DodoProvider
-from prorata_dodo.emulator import DodoEmulator
+from prorata_emulators.dodo import DodoEmulator
 
 from .conftest import API_KEY
 

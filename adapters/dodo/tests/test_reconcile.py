@@ -6,7 +6,7 @@ import pytest
 
 from prorata import Billing, PlanChange, ProrationMode
 from prorata.errors import ProviderUnavailableError
-from prorata_dodo.emulator import DodoEmulator
+from prorata_emulators.dodo import DodoEmulator
 
 ROUTE = "POST /subscriptions/{id}/change-plan"
 

@@ -1,18 +1,14 @@
-"""Signed webhooks, plugin registration, explicit pagination, the emulate entry point."""
+"""Signed webhooks, plugin registration, explicit pagination."""
 
 from __future__ import annotations
-
-import json
-import threading
-import urllib.request
 
 import dodopayments
 import pytest
 
 from prorata import Billing, PlanChange, ProrationMode
-from prorata.provider import EmulatorSpec, ProviderSpec
+from prorata.provider import ProviderSpec
 from prorata_dodo import CAPABILITIES, _pages, plugin
-from prorata_dodo.emulator import DodoEmulator
+from prorata_emulators.dodo import DodoEmulator
 
 
 def test_events_are_signed_standard_webhooks(
@@ -35,22 +31,12 @@ def test_events_are_signed_standard_webhooks(
     assert len({e["id"] for e in events}) == len(events)
 
 
-def test_plugin_registers_provider_and_emulator() -> None:
+def test_plugin_registers_the_provider_only() -> None:
     providers: list[ProviderSpec] = []
-    emulators: list[EmulatorSpec] = []
     plugin.prorata_register_providers(providers.append)
-    plugin.prorata_register_emulators(emulators.append)
     assert [p.name for p in providers] == ["dodo"]
     assert providers[0].capabilities == CAPABILITIES
-    assert [e.name for e in emulators] == ["dodo"]
-    server = emulators[0].start("127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        with urllib.request.urlopen(server.url + "/_emulator/clock", timeout=5) as response:
-            assert "now" in json.loads(response.read())
-    finally:
-        server.stop()
+    assert not hasattr(plugin, "prorata_register_emulators")
 
 
 def test_registry_finds_dodo_through_the_entry_point() -> None:

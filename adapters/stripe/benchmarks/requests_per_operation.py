@@ -16,8 +16,8 @@ import stripe
 
 from prorata import AtDate, AtPeriodEnd, Billing, Item, PlanChange, Subscription
 from prorata_contract import CONTRACT_PLANS, contract_catalog
+from prorata_emulators.stripe import StripeEmulatorServer, running
 from prorata_stripe import StripeProvider
-from prorata_stripe.emulator import StripeEmulatorServer, running
 
 START = datetime(2026, 1, 31, 9, 30, tzinfo=UTC)
 

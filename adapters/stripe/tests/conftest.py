@@ -18,9 +18,9 @@ import stripe
 from prorata import Billing, Catalog, Customer
 from prorata.provider import TimeControl
 from prorata_contract import CONTRACT_PLANS, contract_catalog
+from prorata_emulators.stripe import StripeEmulatorServer, running
 from prorata_stripe import StripeProvider
 from prorata_stripe.conformance import check_error, check_request, check_response
-from prorata_stripe.emulator import StripeEmulatorServer, running
 
 START = datetime(2026, 1, 31, 9, 30, tzinfo=UTC)
 """Frozen time of the test clock: a month-end start exercises month-end clamping."""

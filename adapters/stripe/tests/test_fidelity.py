@@ -20,8 +20,8 @@ from stripe.params import (
 
 from prorata import AtPeriodEnd, Billing, Customer, Item, PlanChange
 from prorata.provider import TimeControl
+from prorata_emulators.stripe import StripeEmulatorServer
 from prorata_stripe.conformance import check_error, check_request, check_response, unknown_parameters
-from prorata_stripe.emulator import StripeEmulatorServer
 
 
 def _observed(emulator: StripeEmulatorServer, route: str) -> dict[str, object]:

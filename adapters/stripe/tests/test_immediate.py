@@ -23,7 +23,7 @@ from prorata import (
 )
 from prorata.errors import PaymentDeclinedError, UnsupportedCapabilityError
 from prorata.provider import TEST_CARD_DECLINES, TimeControl
-from prorata_stripe.emulator import StripeEmulatorServer
+from prorata_emulators.stripe import StripeEmulatorServer
 
 
 def usd(cents: int) -> Money:

@@ -9,7 +9,7 @@ import stripe
 
 from prorata import Billing, CollectionMethod, Customer, InvoiceStatus, Money, PlanChange, SubscriptionStatus
 from prorata.provider import TimeControl
-from prorata_stripe.emulator import StripeEmulatorServer
+from prorata_emulators.stripe import StripeEmulatorServer
 
 
 def test_seed_000_adding_a_second_product_is_one_call_with_proration_and_a_sent_invoice(

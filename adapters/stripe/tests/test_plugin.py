@@ -17,8 +17,8 @@ from prorata import Billing, Catalog, Customer
 from prorata.errors import ConfigurationError, ProviderRejectedError
 from prorata.provider import get_registry
 from prorata_contract import contract_plans_config
+from prorata_emulators.stripe import StripeEmulatorServer
 from prorata_stripe import STRIPE_CAPABILITIES, StripeProvider
-from prorata_stripe.emulator import StripeEmulatorServer
 
 SECRET = "sk_test_do-not-print-me-4242"
 

@@ -11,7 +11,7 @@ import stripe
 from prorata import Billing, Customer, PlanChange
 from prorata.errors import ConflictError, NotFoundError, ProviderUnavailableError
 from prorata.provider import TimeControl
-from prorata_stripe.emulator import Fault, StripeEmulatorServer
+from prorata_emulators.stripe import Fault, StripeEmulatorServer
 
 
 def test_same_key_same_body_replays_and_other_body_is_an_idempotency_error(

@@ -27,8 +27,8 @@ from prorata import (
 )
 from prorata.errors import ConflictError
 from prorata.provider import TimeControl, round_half_away_from_zero
+from prorata_emulators.stripe import StripeEmulatorServer
 from prorata_stripe import StripeProvider
-from prorata_stripe.emulator import StripeEmulatorServer
 
 
 def test_downgrade_at_period_end_is_two_requests_and_bills_the_new_plan_at_renewal(

@@ -12,7 +12,7 @@ import stripe
 
 from prorata import Billing, Customer
 from prorata.provider import TimeControl
-from prorata_stripe.emulator import StripeEmulatorServer
+from prorata_emulators.stripe import StripeEmulatorServer
 
 
 class _Receiver(ThreadingHTTPServer):

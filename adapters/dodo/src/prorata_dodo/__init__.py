@@ -1,4 +1,4 @@
-"""prorata-dodo: the Dodo Payments adapter for prorata, and a stateful Dodo emulator."""
+"""prorata-dodo: the Dodo Payments adapter for prorata."""
 
 from prorata_dodo._bootstrap import create_catalog_objects, create_discount_codes
 from prorata_dodo._capabilities import CAPABILITIES

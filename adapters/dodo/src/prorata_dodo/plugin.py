@@ -1,14 +1,14 @@
-"""prorata plugin: registers the ``dodo`` provider and the ``dodo`` emulator."""
+"""prorata plugin: registers the ``dodo`` provider (its emulator lives in ``prorata-emulators``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from prorata.provider import EmulatorSpec, ProviderSpec, hookimpl
+from prorata.provider import ProviderSpec, hookimpl
 from prorata_dodo._capabilities import CAPABILITIES
 from prorata_dodo._provider import DodoProvider
 
-__all__ = ["prorata_register_emulators", "prorata_register_providers"]
+__all__ = ["prorata_register_providers"]
 
 
 @hookimpl
@@ -20,17 +20,5 @@ def prorata_register_providers(register: Callable[[ProviderSpec], None]) -> None
             factory=DodoProvider.from_settings,
             capabilities=CAPABILITIES,
             description="Dodo Payments (dodopayments SDK): change_plan with every proration_billing_mode",
-        )
-    )
-
-
-@hookimpl
-def prorata_register_emulators(register: Callable[[EmulatorSpec], None]) -> None:
-    """Register the stateful Dodo API emulator (``prorata emulate dodo --port PORT``)."""
-    from prorata_dodo.emulator import start
-
-    register(
-        EmulatorSpec(
-            name="dodo", start=start, description="Stateful Dodo Payments API emulator with a clock route"
         )
     )

@@ -1,4 +1,4 @@
-"""prorata-stripe: the Stripe adapter for prorata, with a stateful Stripe API emulator."""
+"""prorata-stripe: the Stripe adapter for prorata."""
 
 from prorata_stripe._capabilities import STRIPE_CAPABILITIES
 from prorata_stripe._errors import translate

@@ -1,4 +1,4 @@
-"""Registers the Stripe provider and the Stripe emulator with prorata (entry point ``prorata``)."""
+"""Registers the Stripe provider with prorata (entry point ``prorata``); the emulator is in ``prorata-emulators``."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from typing import Any
 import stripe
 
 from prorata.errors import ConfigurationError
-from prorata.provider import EmulatorServer, EmulatorSpec, Provider, ProviderSettings, ProviderSpec, hookimpl
+from prorata.provider import Provider, ProviderSettings, ProviderSpec, hookimpl
 from prorata_stripe._capabilities import STRIPE_CAPABILITIES
 from prorata_stripe._provider import StripeProvider
 
-__all__ = ["build_provider", "prorata_register_emulators", "prorata_register_providers"]
+__all__ = ["build_provider", "prorata_register_providers"]
 
 _OPTIONS = {"base_url", "max_network_retries", "test_clock", "frozen_time"}
 
@@ -64,12 +64,6 @@ def build_provider(settings: ProviderSettings) -> Provider:
     )
 
 
-def _start_emulator(host: str, port: int) -> EmulatorServer:
-    from prorata_stripe.emulator import start
-
-    return start(host, port)
-
-
 @hookimpl
 def prorata_register_providers(register: Callable[[ProviderSpec], None]) -> None:
     register(
@@ -78,16 +72,5 @@ def prorata_register_providers(register: Callable[[ProviderSpec], None]) -> None
             factory=build_provider,
             capabilities=STRIPE_CAPABILITIES,
             description="Stripe through the official SDK (subscriptions, invoices, schedules, test clocks)",
-        )
-    )
-
-
-@hookimpl
-def prorata_register_emulators(register: Callable[[EmulatorSpec], None]) -> None:
-    register(
-        EmulatorSpec(
-            name="stripe",
-            start=_start_emulator,
-            description="Stateful Stripe API emulator (2026-10-28.endive)",
         )
     )

@@ -1,0 +1,198 @@
+"""Routes for products, add-ons, customers and discounts."""
+
+from __future__ import annotations
+
+from prorata_emulators.dodo import _render
+from prorata_emulators.dodo._errors import invalid, lookup, not_found
+from prorata_emulators.dodo._request import Request, Response, page
+from prorata_emulators.dodo._state import Addon, Customer, Discount, Product
+
+__all__ = ["ROUTES"]
+
+_INTERVALS = ("Day", "Week", "Month", "Year")
+
+
+def create_product(request: Request) -> Response:
+    state, price = request.state, request.body.get("price")
+    if not isinstance(price, dict) or price.get("type") != "recurring_price":  # pyright: ignore[reportUnknownMemberType]
+        raise invalid("the emulator sells recurring products only (price.type = recurring_price)")
+    fields = Request(state=state, params={}, query={}, body=price)  # pyright: ignore[reportUnknownArgumentType]
+    interval = fields.text("payment_frequency_interval")
+    if interval not in _INTERVALS:
+        raise invalid(f"payment_frequency_interval must be one of {_INTERVALS}")
+    addons = [str(a) for a in request.body.get("addons") or []]  # pyright: ignore
+    for addon_id in addons:
+        if addon_id not in state.addons:
+            raise not_found("addon", addon_id)
+    product = Product(
+        id=state.new_id("pdt"),
+        name=request.text("name"),
+        price=fields.integer("price"),
+        currency=fields.text("currency"),
+        interval=interval,
+        interval_count=fields.integer("payment_frequency_count", minimum=1),
+        trial_days=fields.integer("trial_period_days", default=0),
+        tax_inclusive=bool(price.get("tax_inclusive") or False),  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
+        tax_category=request.text("tax_category"),
+        addons=addons,
+        metadata=dict(request.body.get("metadata") or {}),
+        created_at=state.now,
+    )
+    state.products[product.id] = product
+    return Response(status=200, body=_render.product(state, product))
+
+
+def get_product(request: Request) -> Response:
+    found = lookup(request.state.products, "product", request.params["id"])
+    return Response(status=200, body=_render.product(request.state, found))
+
+
+def create_addon(request: Request) -> Response:
+    state = request.state
+    addon = Addon(
+        id=state.new_id("adn"),
+        name=request.text("name"),
+        price=request.integer("price"),
+        currency=request.text("currency"),
+        tax_category=request.text("tax_category"),
+        created_at=state.now,
+    )
+    state.addons[addon.id] = addon
+    return Response(status=200, body=_render.addon(state, addon))
+
+
+def get_addon(request: Request) -> Response:
+    found = lookup(request.state.addons, "addon", request.params["id"])
+    return Response(status=200, body=_render.addon(request.state, found))
+
+
+def create_customer(request: Request) -> Response:
+    state = request.state
+    metadata = dict(request.body.get("metadata") or {})
+    customer = Customer(
+        id=state.new_id("cus"),
+        email=request.text("email"),
+        name=request.text("name"),
+        metadata=metadata,
+        created_at=state.now,
+        declines=metadata.get("test_card") == "declines",
+    )
+    state.customers[customer.id] = customer
+    return Response(status=200, body=_render.customer(state, customer))
+
+
+def get_customer(request: Request) -> Response:
+    found = lookup(request.state.customers, "customer", request.params["id"])
+    return Response(status=200, body=_render.customer(request.state, found))
+
+
+def list_customers(request: Request) -> Response:
+    state, email = request.state, request.query.get("email")
+    rows = [
+        _render.customer(state, found)
+        for found in sorted(state.customers.values(), key=lambda c: (c.created_at, c.id), reverse=True)
+        if email in (None, found.email)
+    ]
+    return page(request, rows)
+
+
+def _wallet_customer(request: Request) -> Customer:
+    return lookup(request.state.customers, "customer", request.params["id"])
+
+
+def list_wallets(request: Request) -> Response:
+    """``GET /customers/{id}/wallets``: one wallet per currency the customer has used."""
+    state, customer = request.state, _wallet_customer(request)
+    currencies = sorted({e.currency for e in state.ledger if e.customer_id == customer.id})
+    wallets = [_render.wallet(state, customer, currency) for currency in currencies]
+    usd = sum(w["balance"] for w in wallets if w["currency"] == "USD")
+    return Response(status=200, body={"items": wallets, "total_balance_usd": usd})
+
+
+def list_ledger_entries(request: Request) -> Response:
+    """``GET /customers/{id}/wallets/ledger-entries``: newest first, paged from 0."""
+    state, customer = request.state, _wallet_customer(request)
+    currency = request.query.get("currency")
+    rows = [
+        _render.ledger_entry(state, entry)
+        for entry in reversed(state.ledger)
+        if entry.customer_id == customer.id and currency in (None, entry.currency)
+    ]
+    return page(request, rows)
+
+
+def create_ledger_entry(request: Request) -> Response:
+    """``POST /customers/{id}/wallets/ledger-entries``: a merchant's manual credit or debit."""
+    state, customer = request.state, _wallet_customer(request)
+    amount = request.integer("amount", minimum=1)
+    currency = request.text("currency")
+    kind = request.text("entry_type")
+    if kind not in ("credit", "debit"):
+        raise invalid("entry_type must be credit or debit")
+    key = request.body.get("idempotency_key")
+    if key is not None and key in customer.ledger_keys:
+        return Response(status=200, body=_render.wallet(state, customer, currency))
+    signed = amount if kind == "credit" else -amount
+    balance = _render.wallet(state, customer, currency)["balance"]
+    if balance + signed < 0:
+        raise invalid("the wallet balance cannot become negative", code="INSUFFICIENT_WALLET_BALANCE")
+    reason = request.body.get("reason")
+    state.wallet_entry(
+        customer,
+        signed,
+        currency=currency,
+        event_type="merchant_adjustment",
+        reason=None if reason is None else str(reason),
+        reference=None,
+    )
+    if key is not None:
+        customer.ledger_keys.add(str(key))
+    return Response(status=200, body=_render.wallet(state, customer, currency))
+
+
+def create_discount(request: Request) -> Response:
+    state = request.state
+    kind = request.text("type")
+    if kind not in ("percentage", "flat"):
+        raise invalid("type must be percentage or flat")
+    amount = request.integer("amount", minimum=1)
+    if kind == "percentage" and amount > 10_000:
+        raise invalid("a percentage discount is at most 10000 basis points")
+    code = request.text("code", required=False) or state.new_id("CODE").upper()
+    if state.discount_by_code(code) is not None:
+        raise invalid(f"discount code {code} already exists", code="DUPLICATE_DISCOUNT_CODE")
+    cycles = request.body.get("subscription_cycles")
+    discount = Discount(
+        id=state.new_id("dsc"),
+        code=code,
+        type=kind,
+        amount=amount,
+        preserve_on_plan_change=bool(request.body.get("preserve_on_plan_change") or False),
+        subscription_cycles=cycles if isinstance(cycles, int) and cycles > 0 else None,
+        restricted_to=[str(p) for p in request.body.get("restricted_to") or []],  # pyright: ignore
+        name=request.body.get("name"),
+        created_at=state.now,
+    )
+    state.discounts[discount.id] = discount
+    return Response(status=200, body=_render.discount(state, discount))
+
+
+def get_discount(request: Request) -> Response:
+    found = lookup(request.state.discounts, "discount", request.params["id"])
+    return Response(status=200, body=_render.discount(request.state, found))
+
+
+ROUTES = {
+    "POST /products": create_product,
+    "GET /products/{id}": get_product,
+    "POST /addons": create_addon,
+    "GET /addons/{id}": get_addon,
+    "POST /customers": create_customer,
+    "GET /customers": list_customers,
+    "GET /customers/{id}": get_customer,
+    "GET /customers/{id}/wallets": list_wallets,
+    "GET /customers/{id}/wallets/ledger-entries": list_ledger_entries,
+    "POST /customers/{id}/wallets/ledger-entries": create_ledger_entry,
+    "POST /discounts": create_discount,
+    "GET /discounts/{id}": get_discount,
+}

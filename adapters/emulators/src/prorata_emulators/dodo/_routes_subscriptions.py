@@ -1,0 +1,294 @@
+"""Routes for subscriptions: create, retrieve, update, list, change-plan and its preview."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from fractions import Fraction
+from typing import Any
+
+from prorata.provider import add_intervals
+from prorata_dodo import semantics
+from prorata_emulators.dodo import _billing, _render, _webhooks
+from prorata_emulators.dodo._errors import ApiError, invalid, lookup, not_found
+from prorata_emulators.dodo._request import Request, Response, page
+from prorata_emulators.dodo._state import Customer, State, Subscription
+
+__all__ = ["ROUTES"]
+
+
+def _subscription(state: State, ident: str) -> Subscription:
+    found = state.subscriptions.get(ident)
+    if found is None:
+        raise not_found("subscription", ident)
+    return found
+
+
+def _customer(request: Request) -> Customer:
+    state, given = request.state, request.body.get("customer")
+    if not isinstance(given, dict):
+        raise invalid("customer is required")
+    if "customer_id" in given:
+        found = state.customers.get(str(given["customer_id"]))  # pyright: ignore[reportUnknownArgumentType]
+        if found is None:
+            raise not_found("customer", str(given["customer_id"]))  # pyright: ignore[reportUnknownArgumentType]
+        return found
+    email = given.get("email")  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+    if not isinstance(email, str):
+        raise invalid("customer.email is required")
+    created = Customer(
+        id=state.new_id("cus"),
+        email=email,
+        name=str(given.get("name") or email),  # pyright: ignore
+        metadata={},
+        created_at=state.now,
+    )  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
+    state.customers[created.id] = created
+    return created
+
+
+def create(request: Request) -> Response:
+    state = request.state
+    customer = _customer(request)
+    product_id = request.text("product_id")
+    quantity = request.integer("quantity", minimum=1)
+    addons = _billing.parse_addons(request.body.get("addons"))
+    items = _billing.priced(state, product_id, quantity, addons)
+    codes = request.body.get("discount_codes")
+    if codes is None and request.body.get("discount_code"):
+        codes = [request.body["discount_code"]]
+    discounts = _billing.resolve_discounts(state, codes or [], [])
+    product = state.products[product_id]
+    trial = request.body.get("trial_period_days")
+    trial_days = product.trial_days if trial is None else int(trial)
+    now = state.now
+    end = (
+        now + timedelta(days=trial_days)
+        if trial_days
+        else add_intervals(now, _billing.interval_of(state, product_id), 1)
+    )
+    sub = Subscription(
+        id=state.new_id("sub"),
+        customer_id=customer.id,
+        product_id=product_id,
+        quantity=quantity,
+        addons=list(addons),
+        status="active",
+        created_at=now,
+        previous_billing_date=now,
+        next_billing_date=end,
+        trial_days=trial_days,
+        metadata=dict(request.body.get("metadata") or {}),
+        discounts=discounts,
+        payment_method_id=str(request.body.get("payment_method_id") or f"pm_{customer.id}"),
+    )
+    state.subscriptions[sub.id] = sub
+    for discount_id, _ in discounts:
+        state.discounts[discount_id].times_used += 1
+    subtotal = 0 if trial_days else sum(i.unit_price * i.quantity for i in items)
+    discount = semantics.discount_amount(subtotal, _billing.rules(state, discounts))
+    tax = semantics.tax_amount(subtotal - discount, state.tax_rate_bps)
+    payment = _billing.charge(
+        state,
+        sub,
+        subtotal - discount + tax,
+        tax=tax,
+        charge_type="new",
+        period=(now, end),
+        factor=Fraction(1),
+        cart=[(product_id, quantity)],
+        lines=[] if trial_days else [(i.ref, i.name, i.unit_price * i.quantity) for i in items],
+        metadata=dict(sub.metadata),
+        discounts=[d for d, _ in _billing.rules_of(state, discounts)],
+    )
+    if payment.status == "failed":
+        sub.status = "pending"
+    else:
+        _webhooks.emit(state, "subscription.active", _render.subscription(state, sub))
+    body: dict[str, Any] = {
+        "addons": [{"addon_id": a, "quantity": q} for a, q in sub.addons],
+        "customer": {
+            "customer_id": customer.id,
+            "email": customer.email,
+            "name": customer.name,
+            "metadata": dict(customer.metadata),
+        },
+        "metadata": dict(sub.metadata),
+        "payment_id": payment.id,
+        "payment_method_required": True,
+        "recurring_pre_tax_amount": sum(i.unit_price * i.quantity for i in items),
+        "subscription_id": sub.id,
+        "discount_ids": [d for d, _ in discounts],
+        "discount_id": discounts[0][0] if discounts else None,
+    }
+    return Response(status=200, body=body)
+
+
+def retrieve(request: Request) -> Response:
+    state = request.state
+    return Response(status=200, body=_render.subscription(state, _subscription(state, request.params["id"])))
+
+
+def update(request: Request) -> Response:
+    state, body = request.state, request.body
+    sub = _subscription(state, request.params["id"])
+    status = body.get("status")
+    if status in ("paused", "active") and len([k for k, v in body.items() if v is not None]) > 1:
+        raise invalid("send status paused or active alone")
+    if sub.status == "cancelled" and (
+        status is not None or body.get("cancel_at_next_billing_date") is not None
+    ):
+        raise ApiError(422, "SUBSCRIPTION_CANCELLED", f"subscription {sub.id} is cancelled")
+    if status == "paused":
+        if sub.status != "active":
+            raise ApiError(
+                422,
+                "INVALID_STATUS_TRANSITION",
+                f"only an active subscription can be paused (it is {sub.status})",
+            )
+        sub.status, sub.paused_at = "paused", state.now
+        _webhooks.emit(state, "subscription.paused", _render.subscription(state, sub))
+    elif status == "active":
+        if sub.status != "paused":
+            raise ApiError(
+                422,
+                "INVALID_STATUS_TRANSITION",
+                f"only a paused subscription can be resumed (it is {sub.status})",
+            )
+        sub.status, sub.paused_at = "active", None
+        _webhooks.emit(state, "subscription.unpaused", _render.subscription(state, sub))
+    elif status == "cancelled":
+        sub.status, sub.cancelled_at, sub.scheduled = "cancelled", state.now, None
+        _webhooks.emit(state, "subscription.cancelled", _render.subscription(state, sub))
+    elif status is not None:
+        raise invalid(f"status {status} cannot be set")
+    if body.get("cancel_at_next_billing_date") is not None:
+        sub.cancel_at_next_billing_date = bool(body["cancel_at_next_billing_date"])
+        _webhooks.emit(state, "subscription.updated", _render.subscription(state, sub))
+    if body.get("metadata") is not None:
+        sub.metadata = dict(body["metadata"])
+    return Response(status=200, body=_render.subscription(state, sub))
+
+
+def listing(request: Request) -> Response:
+    state, query = request.state, request.query
+    rows = [
+        _render.subscription(state, sub, brief=True)
+        for sub in sorted(state.subscriptions.values(), key=lambda s: (s.created_at, s.id), reverse=True)
+        if query.get("customer_id") in (None, sub.customer_id) and query.get("status") in (None, sub.status)
+    ]
+    return page(request, rows)
+
+
+def _line(state: State, line: semantics.PricedLine, currency: str) -> dict[str, Any]:
+    item = line.item
+    common: dict[str, Any] = {
+        "id": item.ref,
+        "currency": currency,
+        "proration_factor": float(line.factor),
+        "quantity": item.quantity,
+        "tax_inclusive": False,
+        "type": item.kind,
+        "unit_price": item.unit_price,
+        "name": item.name,
+        "description": None,
+        "tax": semantics.tax_amount(line.amount, state.tax_rate_bps),
+        "tax_rate": state.tax_rate_bps / 100,
+    }
+    if item.kind == "subscription":
+        return {**common, "product_id": item.ref}
+    return {**common, "tax_category": state.addons[item.ref].tax_category}
+
+
+def preview(request: Request) -> Response:
+    state = request.state
+    sub = _subscription(state, request.params["id"])
+    quote = _billing.quote(state, sub, _billing.ChangeRequest.parse(dict(request.body)))
+    lines = (
+        [] if quote.charge is None else [_line(state, line, quote.currency) for line in quote.charge.charges]
+    )
+    summary = {
+        "currency": quote.currency,
+        "customer_credits": quote.settlement.customer_credits,
+        "customer_credits_currency": quote.currency,
+        "settlement_amount": quote.settlement.total_amount,
+        "settlement_currency": quote.currency,
+        "total_amount": quote.settlement.total_amount,
+        "settlement_tax": quote.tax,
+        "tax": quote.tax,
+    }
+    body = {
+        "immediate_charge": {
+            "effective_at": _render.iso(quote.effective_at),
+            "line_items": lines,
+            "summary": summary,
+        },
+        "new_plan": _render.subscription(state, quote.after),
+    }
+    return Response(status=200, body=body)
+
+
+def change_plan(request: Request) -> Response:
+    state = request.state
+    sub = _subscription(state, request.params["id"])
+    payment = _billing.apply_change(state, sub, _billing.ChangeRequest.parse(dict(request.body)))
+    return Response(status=200, body={"payment_id": None if payment is None else payment.id})
+
+
+def cancel_scheduled(request: Request) -> Response:
+    state = request.state
+    sub = _subscription(state, request.params["id"])
+    if sub.scheduled is None:
+        raise ApiError(404, "NO_SCHEDULED_CHANGE", f"subscription {sub.id} has no scheduled plan change")
+    sub.scheduled = None
+    _webhooks.emit(state, "subscription.updated", _render.subscription(state, sub))
+    return Response(status=200, body=None)
+
+
+def get_payment(request: Request) -> Response:
+    state = request.state
+    found = lookup(state.payments, "payment", request.params["id"])
+    return Response(status=200, body=_render.payment(state, found))
+
+
+def payment_lines(request: Request) -> Response:
+    state = request.state
+    found = lookup(state.payments, "payment", request.params["id"])
+    items = [
+        {
+            "items_id": ref,
+            "name": name,
+            "amount": amount,
+            "refundable_amount": max(amount, 0),
+            "tax": 0,
+            "description": None,
+        }
+        for ref, name, amount in found.lines
+    ]
+    return Response(
+        status=200, body={"currency": found.currency, "items": items, "partial_refund_allowed": False}
+    )
+
+
+def list_payments(request: Request) -> Response:
+    state, query = request.state, request.query
+    rows = [
+        _render.payment(state, item, brief=True)
+        for item in sorted(state.payments.values(), key=lambda p: (p.created_at, p.id), reverse=True)
+        if query.get("subscription_id") in (None, item.subscription_id)
+        and query.get("customer_id") in (None, item.customer_id)
+    ]
+    return page(request, rows)
+
+
+ROUTES = {
+    "POST /subscriptions": create,
+    "GET /subscriptions": listing,
+    "GET /subscriptions/{id}": retrieve,
+    "PATCH /subscriptions/{id}": update,
+    "POST /subscriptions/{id}/change-plan": change_plan,
+    "POST /subscriptions/{id}/change-plan/preview": preview,
+    "DELETE /subscriptions/{id}/change-plan/scheduled": cancel_scheduled,
+    "GET /payments": list_payments,
+    "GET /payments/{id}": get_payment,
+    "GET /payments/{id}/line-items": payment_lines,
+}

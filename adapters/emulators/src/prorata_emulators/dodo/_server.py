@@ -1,0 +1,127 @@
+"""The emulator's HTTP server (stdlib ThreadingHTTPServer) and its in-process handle."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from prorata_emulators.dodo._app import EmulatorApp
+from prorata_emulators.dodo._billing import advance
+from prorata_emulators.dodo._faults import Fault, FaultKind
+from prorata_emulators.dodo._state import State
+
+__all__ = ["DodoEmulator"]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server  # pyright: ignore[reportIncompatibleVariableOverride]
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def _dispatch(self) -> None:
+        parts = urlsplit(self.path)
+        length = int(self.headers.get("content-length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        headers = {key.lower(): value for key, value in self.headers.items()}
+        outcome = self.server.app.handle(self.command, parts.path, dict(parse_qsl(parts.query)), headers, raw)
+        if outcome.drop:
+            self.close_connection = True
+            return
+        self.send_response(outcome.status)
+        for key, value in outcome.headers.items():
+            self.send_header(key, value)
+        self.send_header("content-length", str(len(outcome.body)))
+        self.end_headers()
+        self.wfile.write(outcome.body)
+
+    do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = _dispatch
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], app: EmulatorApp) -> None:
+        super().__init__(address, _Handler)
+        self.app = app
+
+
+class DodoEmulator:
+    """A stateful Dodo Payments API on loopback, for the real ``dodopayments`` SDK.
+
+    Use it in-process as a context manager (a server thread on port 0), or serve it with
+    ``prorata emulate dodo --port PORT``. Point the SDK at ``emulator.url`` via ``base_url``.
+    Time is frozen at ``now`` and moves only through :meth:`advance` (or the emulator-only
+    ``POST /_emulator/clock`` route).
+    """
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, now: datetime | None = None) -> None:
+        start = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+        self.app = EmulatorApp(state=State(now=start))
+        self._server = _Server((host, port), self.app)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    @property
+    def state(self) -> State:
+        return self.app.state
+
+    @property
+    def now(self) -> datetime:
+        return self.app.state.now
+
+    @property
+    def webhook_secret(self) -> str:
+        """The Standard Webhooks key (``whsec_...``) the emulator signs events with."""
+        return self.app.state.webhook_secret
+
+    def advance(self, to: datetime) -> None:
+        """Move time forward to ``to``, running renewals and scheduled changes."""
+        with self.app.state.lock:
+            advance(self.app.state, to.astimezone(UTC).replace(microsecond=0))
+
+    def inject(self, route: str, kind: FaultKind, *, times: int = 1, retry_after: int = 1) -> None:
+        """Fail the next ``times`` requests to ``route`` (``"POST /subscriptions/{id}/change-plan"``)."""
+        self.app.faults.arm(Fault(route=route, kind=kind, times=times, retry_after=retry_after))
+
+    def request_counts(self) -> dict[str, int]:
+        return self.app.request_counts()
+
+    def reset_counts(self) -> None:
+        self.app.reset_counts()
+
+    def events(self) -> list[dict[str, Any]]:
+        """Signed webhook deliveries so far (``id``, ``type``, ``headers``, ``body``)."""
+        with self.app.state.lock:
+            return list(self.app.state.outbox)
+
+    def serve_forever(self) -> None:
+        self._server.serve_forever(poll_interval=0.1)
+
+    def start(self) -> DodoEmulator:
+        """Serve in a daemon thread."""
+        self._thread = threading.Thread(target=self.serve_forever, name="dodo-emulator", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> DodoEmulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

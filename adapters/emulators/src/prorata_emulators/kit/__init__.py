@@ -1,0 +1,1 @@
+"""What the provider emulators share (server, routing, faults, request log, control routes)."""

@@ -1,0 +1,259 @@
+"""The emulator's request pipeline: auth, faults, rate limits, idempotency, routing, expansion."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import threading
+from collections import Counter
+from typing import Any
+from urllib.parse import urlsplit
+
+import attrs
+
+from prorata_emulators.stripe._errors import ApiError
+from prorata_emulators.stripe._forms import decode
+from prorata_emulators.stripe._routing import Call, Route
+from prorata_emulators.stripe._store import JSON, Store, as_dict, as_list, public
+from prorata_emulators.stripe._webhooks import WebhookSender
+from prorata_stripe.conformance import unknown_parameters
+
+__all__ = ["API_VERSION", "Fault", "Response", "StripeEmulator"]
+
+from prorata_emulators.stripe._app_consts import API_VERSION
+
+
+@attrs.frozen(kw_only=True)
+class Response:
+    status: int
+    body: bytes
+    headers: dict[str, str] = attrs.field(factory=dict[str, str])
+    drop: bool = False
+    """Close the connection without answering (after the request was processed)."""
+
+
+@attrs.define(kw_only=True)
+class Fault:
+    """An injected failure for the next ``count`` requests whose route matches ``route``.
+
+    ``status`` answers with that HTTP status without processing the request; ``drop``
+    processes the request and then drops the connection (a lost response).
+    """
+
+    route: str | None = None
+    status: int | None = None
+    drop: bool = False
+    count: int = 1
+    retry_after: int | None = None
+
+    def matches(self, name: str) -> bool:
+        return self.route is None or self.route == name or name.startswith(self.route)
+
+
+def _expand(store: Store, value: Any, path: list[str]) -> Any:
+    """Replace the ids at ``path`` (dotted, through lists) by the objects they name."""
+    array, mapping = as_list(value), as_dict(value)
+    if not path or (array is None and mapping is None):
+        return value
+    if array is not None:
+        return [_expand(store, item, path) for item in array]
+    assert mapping is not None
+    head, rest = path[0], path[1:]
+    if mapping.get("object") == "list":
+        inner_path = rest if head == "data" else path
+        return {**mapping, "data": [_expand(store, item, inner_path) for item in mapping["data"]]}
+    return {**mapping, head: _expand_field(store, mapping.get(head), rest)}
+
+
+def _expand_field(store: Store, inner: Any, rest: list[str]) -> Any:
+    if isinstance(inner, str):
+        found = store.find(inner)
+        return _expand(store, public(found), rest) if found is not None else inner
+    array = as_list(inner)
+    if array is not None:
+        return [_expand_field(store, item, rest) for item in array]
+    return _expand(store, inner, rest)
+
+
+@attrs.define
+class StripeEmulator:
+    """A stateful Stripe API in memory. Thread-safe: one request at a time changes state."""
+
+    routes: list[Route] = attrs.field(factory=list[Route])
+    store: Store = attrs.field(factory=Store)
+    counts: Counter[str] = attrs.field(factory=Counter[str])
+    faults: list[Fault] = attrs.field(factory=list[Fault])
+    webhooks: WebhookSender = attrs.field(factory=WebhookSender)
+    validate_params: bool = True
+    observed: list[tuple[str, int, bytes]] | None = None
+    """When a list, every answered request is appended as ``(method path, status, body)``."""
+    _idempotency: dict[str, tuple[str, int, bytes, dict[str, str]]] = attrs.field(
+        factory=dict[str, tuple[str, int, bytes, dict[str, str]]]
+    )
+    _lock: threading.RLock = attrs.field(factory=threading.RLock)
+
+    @classmethod
+    def create(cls) -> StripeEmulator:
+        from prorata_emulators.stripe._resources import all_routes
+
+        return cls(routes=all_routes())
+
+    # -- controls for tests ------------------------------------------------------------------
+
+    def inject(self, fault: Fault) -> None:
+        with self._lock:
+            self.faults.append(fault)
+
+    def rate_limit(self, count: int, *, retry_after: int = 1) -> None:
+        """Answer the next ``count`` requests with 429 and ``Retry-After``."""
+        self.inject(Fault(status=429, count=count, retry_after=retry_after))
+
+    def request_counts(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self.counts)
+
+    def reset_counts(self) -> None:
+        with self._lock:
+            self.counts.clear()
+
+    # -- pipeline ------------------------------------------------------------------------------
+
+    def handle(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Response:
+        request_id = "req_" + secrets.token_hex(7)
+        base = {"Request-Id": request_id, "Stripe-Version": API_VERSION, "Content-Type": "application/json"}
+        try:
+            with self._lock:
+                response = self._handle(method, target, headers, body, request_id, base)
+        except ApiError as error:
+            response = self._error(error, request_id, base)
+        self.webhooks.flush()
+        if self.observed is not None:
+            self.observed.append((f"{method} {target}", response.status, response.body))
+        return response
+
+    def _error(self, error: ApiError, request_id: str, base: dict[str, str]) -> Response:
+        payload = json.dumps(error.body(request_id)).encode()
+        return Response(status=error.status, body=payload, headers={**base, **error.headers})
+
+    def _match(self, method: str, path: str) -> tuple[Route, dict[str, str]]:
+        known_path = False
+        for candidate in self.routes:
+            found = candidate.pattern.match(path)
+            if found is None:
+                continue
+            known_path = True
+            if candidate.method == method:
+                return candidate, found.groupdict()
+        if known_path:
+            raise ApiError(405, f"Unrecognized request URL ({method}: {path}).")
+        raise ApiError(
+            404,
+            f"Unrecognized request URL ({method}: {path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.",
+        )
+
+    def _handle(
+        self,
+        method: str,
+        target: str,
+        headers: dict[str, str],
+        body: bytes,
+        request_id: str,
+        base: dict[str, str],
+    ) -> Response:
+        lowered = {k.lower(): v for k, v in headers.items()}
+        split = urlsplit(target)
+        auth = lowered.get("authorization", "")
+        if not auth.startswith("Bearer ") or len(auth) <= len("Bearer "):
+            raise ApiError(401, "You did not provide an API key.", type="invalid_request_error")
+        found, path_params = self._match(method, split.path)
+        self.counts[found.name] += 1
+        self.counts["total"] += 1
+        drop = False
+        for fault in list(self.faults):
+            if fault.matches(found.name):
+                fault.count -= 1
+                if fault.count <= 0:
+                    self.faults.remove(fault)
+                if fault.drop:
+                    drop = True
+                    break
+                extra = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
+                status = fault.status or 500
+                if status == 429:
+                    raise ApiError(
+                        429,
+                        "Request rate limit exceeded. You can learn more about rate limits here https://stripe.com/docs/rate-limits.",
+                        code="rate_limit",
+                        headers=extra,
+                    )
+                raise ApiError(
+                    status, "An unknown error occurred (injected fault).", type="api_error", headers=extra
+                )
+        text = body.decode() if method == "POST" else split.query
+        params = decode(text)
+        key = lowered.get("idempotency-key") if method == "POST" else None
+        fingerprint = hashlib.sha256(f"{method} {split.path}\n{text}".encode()).hexdigest()
+        if key is not None and key in self._idempotency:
+            seen, status, payload, stored_headers = self._idempotency[key]
+            if seen != fingerprint:
+                raise ApiError(
+                    400,
+                    "Keys for idempotent requests can only be used with the same parameters they were first used with. "
+                    f"Try using a key other than '{key}' if you meant to execute a different request.",
+                    type="idempotency_error",
+                )
+            return Response(
+                status=status,
+                body=payload,
+                headers={**base, **stored_headers, "Idempotent-Replayed": "true", "Idempotency-Key": key},
+                drop=drop,
+            )
+        try:
+            payload_obj = self._dispatch(found, path_params, params, request_id, key)
+            status, payload, extra_headers = 200, json.dumps(payload_obj).encode(), {}
+        except ApiError as error:
+            status, payload, extra_headers = (
+                error.status,
+                json.dumps(error.body(request_id)).encode(),
+                error.headers,
+            )
+        if key is not None and status < 500:
+            self._idempotency[key] = (fingerprint, status, payload, extra_headers)
+        headers_out = {**base, **extra_headers}
+        if key is not None:
+            headers_out["Idempotency-Key"] = key
+        return Response(status=status, body=payload, headers=headers_out, drop=drop)
+
+    def _dispatch(
+        self, found: Route, path_params: dict[str, str], params: JSON, request_id: str, key: str | None
+    ) -> JSON:
+        if self.validate_params and found.params_type is not None:
+            unknown = unknown_parameters(params, found.params_type)
+            if unknown:
+                raise ApiError(
+                    400,
+                    f"Received unknown parameter: {unknown[0]}",
+                    code="parameter_unknown",
+                    param=unknown[0],
+                )
+        store = self.store
+        store.request_id, store.idempotency_key = request_id, key
+        checkpoint = store.snapshot()
+        try:
+            result = found.handler(Call(store=store, params=params, path=path_params, emulator=self))
+        except ApiError:
+            # Nothing half-applied: a refused request leaves the state as it was.
+            kept, store.keep = store.keep, []
+            store.objects = checkpoint.objects
+            for obj in kept:
+                store.put(obj)
+            store.outbox.clear()
+            raise
+        events, store.outbox, store.keep = store.outbox, [], []
+        self.webhooks.enqueue(store, events)
+        expand = params.get("expand") or list[Any]()
+        rendered = public(result)
+        for path in expand if isinstance(expand, list) else [expand]:  # pyright: ignore[reportUnknownVariableType]
+            rendered = _expand(store, rendered, str(path).split("."))  # pyright: ignore[reportUnknownArgumentType]
+        return rendered

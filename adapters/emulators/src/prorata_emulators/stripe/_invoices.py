@@ -1,0 +1,298 @@
+"""Invoices: issuing (finalize, charge the default card or send), paying, listing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from stripe.params import InvoicePayParams
+
+from prorata_emulators.stripe._billing import active_discounts, figures
+from prorata_emulators.stripe._customers import card_succeeds, default_payment_method
+from prorata_emulators.stripe._errors import ApiError, card_declined, invalid
+from prorata_emulators.stripe._events import emit
+from prorata_emulators.stripe._lists import list_response
+from prorata_emulators.stripe._routing import Call, Route, route
+from prorata_emulators.stripe._store import JSON, Store
+
+__all__ = ["ROUTES", "issue_invoice", "line_item", "pay_invoice"]
+
+
+def line_item(
+    store: Store,
+    *,
+    subscription: JSON,
+    item_id: str,
+    price: JSON,
+    quantity: int,
+    amount: int,
+    start: int,
+    end: int,
+    description: str,
+    proration: bool,
+) -> JSON:
+    """One invoice line for a subscription item (``parent.subscription_item_details``)."""
+    invoice_item = store.new_id("ii") if proration else None
+    return {
+        "id": store.new_id("il"),
+        "object": "line_item",
+        "amount": amount,
+        "currency": price["currency"],
+        "description": description,
+        "discount_amounts": [],
+        "discountable": True,
+        "discounts": [],
+        "invoice": None,
+        "livemode": False,
+        "metadata": {},
+        "parent": {
+            "type": "subscription_item_details",
+            "invoice_item_details": None,
+            "subscription_item_details": {
+                "invoice_item": invoice_item,
+                "proration": proration,
+                "proration_details": {"credited_items": None},
+                "subscription": subscription["id"],
+                "subscription_item": item_id,
+            },
+        },
+        "period": {"start": start, "end": end},
+        "pretax_credit_amounts": [],
+        "pricing": {
+            "type": "price_details",
+            "price_details": {"price": price["id"], "product": price["product"]},
+            "unit_amount_decimal": str(price["unit_amount"]),
+        },
+        "quantity": quantity,
+        "subscription": subscription["id"],
+        "subtotal": amount,
+        "taxes": [],
+    }
+
+
+def issue_invoice(
+    store: Store,
+    *,
+    subscription: JSON,
+    lines: list[JSON],
+    reason: str,
+    at: int,
+    period: tuple[int, int],
+    preview: bool = False,
+    proration_date: int | None = None,
+) -> JSON:
+    """Build an invoice for ``lines``; unless ``preview``, finalize it and collect it.
+
+    In a preview copy of the store every invoice stays a draft (nothing is collected).
+    """
+    if not store.real_time:
+        preview = True
+    customer = store.get("customer", subscription["customer"])
+    discounts = active_discounts(store, subscription["discounts"], at)
+    tax_rates: list[JSON] = subscription.get("default_tax_rates") or list[Any]()
+    numbers = figures(store, lines, discounts, tax_rates, int(customer["balance"]))
+    invoice_id = store.new_id("upcoming_in" if preview else "in")
+    for line in lines:
+        line["invoice"] = invoice_id
+    send = subscription["collection_method"] == "send_invoice"
+    invoice: JSON = {
+        "id": invoice_id,
+        "object": "invoice",
+        "account_country": "US",
+        "account_name": "prorata emulator",
+        "amount_due": numbers.amount_due,
+        "amount_overpaid": 0,
+        "amount_paid": 0,
+        "amount_remaining": numbers.amount_due,
+        "amount_shipping": 0,
+        "attempt_count": 0,
+        "attempted": False,
+        "auto_advance": not preview,
+        "automatic_tax": {
+            "enabled": False,
+            "disabled_reason": None,
+            "liability": None,
+            "provider": None,
+            "status": None,
+        },
+        "billing_reason": reason,
+        "collection_method": subscription["collection_method"],
+        "created": at,
+        "currency": subscription["currency"],
+        "customer": customer["id"],
+        "customer_email": customer["email"],
+        "customer_name": customer["name"],
+        "default_payment_method": None,
+        "default_tax_rates": [],
+        "description": None,
+        "discounts": [d["id"] for d in discounts],
+        "due_date": at + 86400 * int(subscription["days_until_due"] or 0) if send else None,
+        "effective_at": None if preview else at,
+        "ending_balance": None,
+        "footer": None,
+        "hosted_invoice_url": None,
+        "issuer": {"type": "self"},
+        "last_finalization_error": None,
+        "lines": {
+            "object": "list",
+            "data": lines,
+            "has_more": False,
+            "url": f"/v1/invoices/{invoice_id}/lines",
+        },
+        "livemode": False,
+        "metadata": {},
+        "next_payment_attempt": None,
+        "number": None,
+        "parent": {
+            "type": "subscription_details",
+            "quote_details": None,
+            "subscription_details": {
+                "metadata": {},
+                "subscription": subscription["id"],
+                "subscription_proration_date": proration_date,
+            },
+        },
+        "payment_settings": {
+            "default_mandate": None,
+            "payment_method_options": None,
+            "payment_method_types": None,
+        },
+        "period_end": period[1],
+        "period_start": period[0],
+        "post_payment_credit_notes_amount": 0,
+        "pre_payment_credit_notes_amount": 0,
+        "starting_balance": numbers.starting_balance,
+        "status": "draft",
+        "status_transitions": {
+            "finalized_at": None,
+            "marked_uncollectible_at": None,
+            "paid_at": None,
+            "voided_at": None,
+        },
+        "subtotal": numbers.subtotal,
+        "subtotal_excluding_tax": numbers.subtotal,
+        "test_clock": subscription.get("test_clock"),
+        "total": numbers.total,
+        "total_discount_amounts": [
+            {"amount": amount, "discount": discount_id} for discount_id, amount in numbers.discounts
+        ],
+        "total_excluding_tax": numbers.subtotal - numbers.discount,
+        "total_pretax_credit_amounts": [],
+        "total_taxes": [
+            {
+                "amount": amount,
+                "tax_behavior": "inclusive" if rate["inclusive"] else "exclusive",
+                "tax_rate_details": {"tax_rate": rate["id"]},
+                "taxability_reason": "standard_rated",
+                "taxable_amount": taxable,
+                "type": "tax_rate_details",
+            }
+            for rate, amount, taxable in numbers.taxes
+        ],
+        "webhooks_delivered_at": None,
+        "_ending_balance": numbers.ending_balance,
+    }
+    if preview:
+        if not store.real_time:
+            store.put(invoice)
+            subscription["latest_invoice"] = invoice["id"]
+        return invoice
+    _finalize(store, invoice, customer, discounts, at)
+    if not send:
+        pay_invoice(store, invoice, default_payment_method(store, customer["id"], subscription), at)
+    subscription["latest_invoice"] = invoice["id"]
+    return invoice
+
+
+def _finalize(store: Store, invoice: JSON, customer: JSON, discounts: list[JSON], at: int) -> None:
+    sequence = int(customer["next_invoice_sequence"])
+    customer["next_invoice_sequence"] = sequence + 1
+    invoice["number"] = f"{customer['invoice_prefix']}-{sequence:04d}"
+    invoice["status"] = "open"
+    invoice["ending_balance"] = invoice["_ending_balance"]
+    invoice["status_transitions"]["finalized_at"] = at
+    invoice["hosted_invoice_url"] = f"https://invoice.stripe.com/i/emulated/{invoice['id']}"
+    customer["balance"] = invoice["_ending_balance"]
+    for discount in discounts:
+        coupon = store.get("coupon", discount["source"]["coupon"])
+        if coupon["duration"] == "once" and discount["end"] is None:
+            discount["end"] = at + 1
+    store.put(invoice)
+    emit(store, "invoice.created", invoice, at=at)
+    emit(store, "invoice.finalized", invoice, at=at)
+
+
+def pay_invoice(store: Store, invoice: JSON, method: str | None, at: int) -> bool:
+    """Collect an open invoice with ``method``; returns whether it is paid."""
+    if invoice["amount_remaining"] > 0:
+        invoice["attempted"] = True
+        invoice["attempt_count"] += 1
+        if not card_succeeds(store, method):
+            invoice["next_payment_attempt"] = None
+            emit(store, "invoice.payment_failed", invoice, at=at)
+            return False
+    invoice["amount_paid"] = invoice["amount_remaining"]
+    invoice["amount_remaining"] = 0
+    invoice["status"] = "paid"
+    invoice["status_transitions"]["paid_at"] = at
+    emit(store, "invoice.paid", invoice, at=at)
+    subscription = store.maybe("subscription", invoice["parent"]["subscription_details"]["subscription"])
+    if (
+        subscription is not None
+        and subscription["status"] in ("past_due", "incomplete")
+        and subscription["latest_invoice"] == invoice["id"]
+    ):
+        subscription["status"] = "active"
+        emit(store, "customer.subscription.updated", subscription, at=at, previous={"status": "past_due"})
+    return True
+
+
+def void_invoice(store: Store, invoice: JSON, at: int) -> None:
+    invoice["status"] = "void"
+    invoice["amount_remaining"] = 0
+    invoice["status_transitions"]["voided_at"] = at
+    emit(store, "invoice.voided", invoice, at=at)
+
+
+def _pay(call: Call) -> JSON:
+    store = call.store
+    invoice = store.get("invoice", call.path["id"])
+    if invoice["status"] != "open":
+        raise invalid(f"Invoice is already {invoice['status']}.", None)
+    at = store.clock_time(invoice["test_clock"])
+    method = call.params.get("payment_method") or default_payment_method(store, invoice["customer"])
+    if invoice["collection_method"] == "send_invoice" and call.params.get("paid_out_of_band") == "true":
+        invoice["amount_remaining"] = 0
+        pay_invoice(store, invoice, method, at)
+        return invoice
+    if not pay_invoice(store, invoice, method, at):
+        raise card_declined()
+    return invoice
+
+
+def _list(call: Call) -> JSON:
+    p = call.params
+    # Newest first; invoices of one instant keep their issue order (reversed).
+    invoices = sorted(call.store.all("invoice"), key=lambda i: i["created"])[::-1]
+    for key in ("subscription", "customer", "status"):
+        if p.get(key):
+            if key == "subscription":
+                invoices = [
+                    i for i in invoices if i["parent"]["subscription_details"]["subscription"] == p[key]
+                ]
+            else:
+                invoices = [i for i in invoices if i[key] == p[key]]
+    return list_response(invoices, "/v1/invoices", p)
+
+
+def _get(call: Call) -> JSON:
+    found = call.store.maybe("invoice", call.path["id"])
+    if found is None:
+        raise ApiError(404, f"No such invoice: '{call.path['id']}'", code="resource_missing", param="id")
+    return found
+
+
+ROUTES: list[Route] = [
+    route("GET", "/v1/invoices", _list),
+    route("GET", "/v1/invoices/{id}", _get),
+    route("POST", "/v1/invoices/{id}/pay", _pay, InvoicePayParams),
+]

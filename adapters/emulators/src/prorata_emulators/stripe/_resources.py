@@ -1,0 +1,33 @@
+"""Every route the emulator serves, one resource family per module."""
+
+from __future__ import annotations
+
+from prorata_emulators.stripe import (
+    _catalog,
+    _clocks,
+    _customers,
+    _events,
+    _invoices,
+    _previews,
+    _schedules,
+    _subscription_items,
+    _subscriptions,
+)
+from prorata_emulators.stripe._routing import Route
+
+__all__ = ["all_routes"]
+
+
+def all_routes() -> list[Route]:
+    # create_preview must be matched before /v1/invoices/{id}.
+    return [
+        *_previews.ROUTES,
+        *_catalog.ROUTES,
+        *_customers.ROUTES,
+        *_subscriptions.ROUTES,
+        *_subscription_items.ROUTES,
+        *_invoices.ROUTES,
+        *_schedules.ROUTES,
+        *_clocks.ROUTES,
+        *_events.ROUTES,
+    ]
