@@ -160,7 +160,7 @@ def test_key_reused_for_another_change_is_a_conflict(billing: Billing, emulator:
             PlanChange.swap("pro", "premium", proration=ProrationMode.PRORATE_NOW),
             idempotency_key="k",
         )
-    assert caught.value.code == "IDEMPOTENCY_KEY_REUSED"
+    assert caught.value.code == "idempotency_key_in_use"  # the change journal refuses it first
     assert emulator.request_counts().get(CHANGE, 0) == 0
 
 

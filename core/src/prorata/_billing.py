@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -13,7 +14,14 @@ from prorata._capabilities import check_change, check_items
 from prorata._catalog import Catalog
 from prorata._change import AtDate, AtPeriodEnd, Immediately, PhasedSchedule, PlanChange
 from prorata._config import BillingConfig, load_config
-from prorata._errors import BillingError, ConfigurationError, InvalidChangeError, UnsupportedCapabilityError
+from prorata._errors import (
+    BillingError,
+    ConfigurationError,
+    ConflictError,
+    InvalidChangeError,
+    UnsupportedCapabilityError,
+)
+from prorata._exactly_once import ExactlyOnce
 from prorata._idempotency import derive_key
 from prorata._invoice import Invoice
 from prorata._preview import ChangePreview, ChangeResult
@@ -29,6 +37,7 @@ from prorata._provider import (
 )
 from prorata._registry import Registry, get_registry
 from prorata._subscription import Subscription
+from prorata.journal import EntryStatus, Journal
 
 __all__ = ["Billing"]
 
@@ -55,6 +64,8 @@ class Billing:
 
     provider: Provider
     catalog: Catalog
+    journal: Journal = attrs.field(factory=Journal.open)
+    """Records every change before and after the provider call (see ``prorata.journal``)."""
 
     @classmethod
     def from_config(
@@ -92,7 +103,20 @@ class Billing:
             raise ConfigurationError(
                 config.source, f"providers.{spec.name}", "settings the provider accepts", repr(exc)
             ) from exc
-        return cls(provider=provider, catalog=config.catalog)
+        target = config.journal
+        if target is None and spec.name == "local":
+            database = config.options.get("database", ":memory:")
+            target = None if database == ":memory:" else str(database)
+        try:
+            journal = Journal.open(target)
+        except BaseException:
+            provider.close()
+            raise
+        return cls(provider=provider, catalog=config.catalog, journal=journal)
+
+    @property
+    def _once(self) -> ExactlyOnce:
+        return ExactlyOnce(provider=self.provider, journal=self.journal)
 
     # -- customers and subscriptions ------------------------------------------------------------
 
@@ -181,9 +205,31 @@ class Billing:
             days_until_due=days_until_due,
             billing_cycle_anchor=billing_cycle_anchor,
         )
-        return self.provider.create_subscription(
-            request, idempotency_key=idempotency_key or derive_key("subscribe", request)
+        with self.journal.named_lease(f"customer:{customer_id}"):
+            key = idempotency_key or self._subscribe_key(request)
+            return self._once.subscribe(request, key=key)
+
+    def _subscribe_key(self, request: NewSubscription) -> str:
+        """A key that a retry reuses but a new subscribe after a cancellation does not."""
+        ended = sorted(
+            sub.id
+            for sub in self.provider.list_subscriptions(customer_id=request.customer_id)
+            if sub.is_canceled
         )
+        key = derive_key("subscribe", request, ended)
+        while (entry := self.journal.find(key)) is not None and entry.outcome is not None:
+            made = self._replayed_subscription(entry.outcome)
+            if made is None or not self.get(made).is_canceled:
+                break
+            key = derive_key("subscribe-again", key)
+        return key
+
+    @staticmethod
+    def _replayed_subscription(outcome: str) -> str | None:
+        try:
+            return str(json.loads(outcome)["id"])
+        except (ValueError, KeyError, TypeError):
+            return None
 
     def get(self, subscription_id: str) -> Subscription:
         return self.provider.get_subscription(subscription_id)
@@ -216,7 +262,8 @@ class Billing:
         """
         current = self._subscription(subscription)
         target = self.check(current, change)
-        return self.provider.preview_change(current, change, target=target, proration_time=None)
+        preview = self.provider.preview_change(current, change, target=target, proration_time=None)
+        return attrs.evolve(preview, revision=current.revision)
 
     def apply(
         self,
@@ -232,49 +279,89 @@ class Billing:
         The idempotency key defaults to one derived from the subscription's state and the
         change: retrying the same apply cannot charge twice.
         """
-        current = self._subscription(subscription)
+        held = subscription if isinstance(subscription, Subscription) else None
+        subscription_id = held.id if held is not None else str(subscription)
         if preview is not None:
-            if preview.subscription_id != current.id:
+            if preview.subscription_id != subscription_id:
                 raise InvalidChangeError(
                     "preview.subscription_id",
                     preview.subscription_id,
-                    f"the preview of subscription {current.id}",
+                    f"the preview of subscription {subscription_id}",
                 )
             if preview.change != change:
                 raise InvalidChangeError(
                     "preview.change", "<different change>", "the change that was previewed"
                 )
-            if isinstance(change.timing, (Immediately, PhasedSchedule)) and not (
-                current.current_period_start <= preview.proration_time < current.current_period_end
+            if preview.provider != self.provider.name:
+                raise InvalidChangeError(
+                    "preview.provider", preview.provider, f"a preview made on {self.provider.name}"
+                )
+        proration_time = preview.proration_time if preview is not None else None
+
+        def validate(current: Subscription) -> tuple[Item, ...]:
+            if (
+                preview is not None
+                and isinstance(change.timing, (Immediately, PhasedSchedule))
+                and not (current.current_period_start <= preview.proration_time < current.current_period_end)
             ):
                 raise InvalidChangeError(
                     "preview.proration_time",
                     preview.proration_time.isoformat(),
                     "a time within the current period (the preview is stale: preview again)",
                 )
-            if preview.provider != self.provider.name:
-                raise InvalidChangeError(
-                    "preview.provider", preview.provider, f"a preview made on {self.provider.name}"
+            seen = preview.revision if preview is not None else held.revision if held is not None else None
+            moved = seen is not None and current.revision is not None and seen != current.revision
+            if moved or (held is not None and held.revision is None and held != current):
+                raise ConflictError(
+                    f"subscription {current.id} changed since it was read (revision {seen}, "
+                    f"now {current.revision}); read it again",
+                    provider=self.provider.name,
+                    code="stale_revision",
                 )
-        target = self.check(current, change)
-        proration_time = preview.proration_time if preview is not None else None
-        # Derived from the whole subscription state as read plus the change: a retry of this
-        # call reuses the key, a new change on the changed subscription gets a new one.
-        key = idempotency_key or derive_key("change", current, change, proration_time)
-        result = self.provider.apply_change(
-            current, change, target=target, proration_time=proration_time, idempotency_key=key
-        )
+            return self.check(current, change)
+
+        if held is not None:
+            validate(held)  # refuse what can never apply before any provider call
+        with self.journal.lease(subscription_id):
+            current = self._fresh(held, subscription_id)
+            if idempotency_key is not None:
+                key = idempotency_key
+            elif preview is not None:
+                key = derive_key(
+                    "change",
+                    preview.provider,
+                    preview.subscription_id,
+                    preview.revision,
+                    preview.change,
+                    preview.proration_time,
+                    preview.created_at,
+                )
+            else:
+                # The whole subscription state as read plus the change: a retry finds the
+                # journal record, a new change on the changed subscription gets a new key.
+                key = derive_key("change", held or current, change, proration_time)
+            result = self._once.apply(
+                current, change, key=key, proration_time=proration_time, validate=validate
+            )
         if preview is not None:
             result = attrs.evolve(
                 result, preview=preview, matches_preview=_preview_matches(preview, result.invoice)
             )
         return result
 
+    def _fresh(self, held: Subscription | None, subscription_id: str) -> Subscription:
+        """The subscription to act on, read again unless ``held`` is what the journal's last
+        write of it produced (so a worker never acts on a state another worker replaced)."""
+        if held is not None:
+            last = self.journal.latest(subscription_id)
+            if last is None or (last.status is EntryStatus.APPLIED and last.result_revision == held.revision):
+                return held
+        return self.get(subscription_id)
+
     def cancel_scheduled_change(
         self, subscription_id: str, *, idempotency_key: str | None = None
     ) -> Subscription:
         """Drop a pending scheduled change or schedule (the subscription stays as it is now)."""
-        current = self.get(subscription_id)
         if not self.provider.capabilities.cancel_scheduled_change:
             raise UnsupportedCapabilityError(
                 "cancel_scheduled_change",
@@ -282,21 +369,40 @@ class Billing:
                 capability="cancelling a scheduled change",
                 provider=self.provider.name,
             )
-        if current.scheduled_change is None and current.schedule is None:
-            raise InvalidChangeError(
-                "subscription.scheduled_change", None, "a pending scheduled change to cancel"
+        with self.journal.lease(subscription_id):
+            current = self.get(subscription_id)
+
+            def validate() -> None:
+                if current.scheduled_change is None and current.schedule is None:
+                    raise InvalidChangeError(
+                        "subscription.scheduled_change", None, "a pending scheduled change to cancel"
+                    )
+
+            key = idempotency_key or derive_key(
+                "unschedule", subscription_id, current.revision, current.scheduled_change, current.schedule
             )
-        return self.provider.cancel_scheduled_change(
-            subscription_id,
-            idempotency_key=idempotency_key
-            or derive_key("unschedule", subscription_id, current.scheduled_change, current.schedule),
-        )
+            return self._once.subscription_write(
+                "unschedule",
+                current,
+                key=key,
+                validate=validate,
+                act=lambda k: self.provider.cancel_scheduled_change(subscription_id, idempotency_key=k),
+            )
 
     def cancel_now(self, subscription_id: str, *, idempotency_key: str | None = None) -> Subscription:
         """End the subscription immediately (no refund of the current period)."""
-        return self.provider.cancel_now(
-            subscription_id, idempotency_key=idempotency_key or derive_key("cancel", subscription_id)
-        )
+        with self.journal.lease(subscription_id):
+            current = self.get(subscription_id)
+
+            # Cancelling is final, so the subscription id alone tells a retry from a new request.
+            key = idempotency_key or derive_key("cancel", subscription_id)
+            return self._once.subscription_write(
+                "cancel",
+                current,
+                key=key,
+                validate=lambda: None,
+                act=lambda k: self.provider.cancel_now(subscription_id, idempotency_key=k),
+            )
 
     def time_control(self) -> TimeControl:
         """The provider's clock for tests and demos (raises when it has none)."""
@@ -309,6 +415,7 @@ class Billing:
 
     def close(self) -> None:
         self.provider.close()
+        self.journal.close()
 
     def __enter__(self) -> Billing:
         return self

@@ -59,6 +59,8 @@ class BillingConfig:
     secrets: Mapping[str, Secret] = attrs.field(repr=lambda s: f"<{len(s)} hidden>")  # pyright: ignore[reportUnknownLambdaType, reportUnknownArgumentType]
     catalog: Catalog
     source: str
+    journal: str | None = None
+    """Where the change journal lives: a SQLite path or ``postgresql://...`` (None: the default)."""
 
 
 def _expect(source: str, key: str, value: Any, kind: type | tuple[type, ...], expected: str) -> Any:
@@ -165,7 +167,7 @@ def _split_secrets(
 
 def parse_config(data: Mapping[str, Any], *, source: str, environ: Mapping[str, str]) -> BillingConfig:
     """Validate a configuration mapping; every error names ``source``, the key and what was expected."""
-    allowed = {"provider", "providers", "plans"}
+    allowed = {"provider", "providers", "plans", "journal"}
     unknown = sorted(set(data) - allowed)
     if unknown:
         raise ConfigurationError(source, unknown[0], f"one of {sorted(allowed)}")
@@ -176,7 +178,12 @@ def parse_config(data: Mapping[str, Any], *, source: str, environ: Mapping[str, 
     options, secrets = _split_secrets(source, provider, raw_options, environ)
     plans = _expect(source, "plans", data.get("plans", {}), dict, "a table of plans keyed by plan key")
     catalog = Catalog(plans=[_plan(source, key, raw) for key, raw in plans.items()])
-    return BillingConfig(provider=provider, options=options, secrets=secrets, catalog=catalog, source=source)
+    journal = data.get("journal")
+    if journal is not None:
+        _expect(source, "journal", journal, str, 'a SQLite file path or "postgresql://..."')
+    return BillingConfig(
+        provider=provider, options=options, secrets=secrets, catalog=catalog, source=source, journal=journal
+    )
 
 
 def read_toml(path: Path) -> dict[str, Any]:

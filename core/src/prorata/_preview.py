@@ -48,6 +48,8 @@ class ChangePreview:
     schedule: Schedule | None = None
     """The phases that will be written, for scheduled changes."""
     created_at: datetime | None = attrs.field(default=None, converter=optional_utc, validator=aware)
+    revision: str | None = attrs.field(default=None, eq=False)
+    """The subscription's revision the preview was priced on (apply refuses a changed one)."""
 
     def __attrs_post_init__(self) -> None:
         _same_currency(self.lines, self.currency, "ChangePreview.lines")

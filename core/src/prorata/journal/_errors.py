@@ -1,0 +1,24 @@
+"""Errors of the change journal (both are :class:`~prorata.BillingError` subclasses)."""
+
+from __future__ import annotations
+
+from prorata._errors import BillingError
+
+__all__ = ["JournalBusyError", "JournalError"]
+
+
+class JournalError(BillingError):
+    """The journal's store failed (unreachable, corrupt, misconfigured); ``store`` says which."""
+
+    def __init__(self, store: str, reason: str) -> None:
+        super().__init__(f"change journal {store}: {reason}")
+        self.store = store
+        self.reason = reason
+
+
+class JournalBusyError(JournalError):
+    """Another worker holds the lease or the store is locked; nothing was changed, retry later."""
+
+    def __init__(self, store: str, reason: str, *, retry_after: float = 0.5) -> None:
+        super().__init__(store, reason)
+        self.retry_after = retry_after
