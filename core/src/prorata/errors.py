@@ -19,6 +19,7 @@ from prorata._errors import (
     UnsupportedCapabilityError,
     ValidationError,
 )
+from prorata.journal._errors import JournalBusyError, JournalError
 
 __all__ = [
     "BillingError",
@@ -26,6 +27,8 @@ __all__ = [
     "ConflictError",
     "InvalidChangeError",
     "InvalidStateError",
+    "JournalBusyError",
+    "JournalError",
     "NotFoundError",
     "PaymentDeclinedError",
     "ProviderError",

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from prorata import ProviderUnavailableError
+from prorata.errors import ProviderUnavailableError
 from prorata.journal import Journal
 
 T = TypeVar("T")

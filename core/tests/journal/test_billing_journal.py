@@ -16,14 +16,8 @@ from typing import Any
 
 import pytest
 
-from prorata import (
-    AtPeriodEnd,
-    ConflictError,
-    PlanChange,
-    ProrationMode,
-    ProviderUnavailableError,
-    SubscriptionStatus,
-)
+from prorata import AtPeriodEnd, PlanChange, ProrationMode, SubscriptionStatus
+from prorata.errors import ConflictError, ProviderUnavailableError
 from prorata.journal import EntryStatus
 
 from .conftest import CATALOG_CODE

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from prorata import BillingError
+from prorata.errors import BillingError
 from prorata.journal import EntryStatus, Journal, JournalBusyError, JournalError
 from prorata.journal._postgres import hide_password
 

@@ -21,11 +21,16 @@ from prorata import (
     Phase,
     PlanChange,
     ProrationMode,
-    ProviderUnavailableError,
     SubscriptionStatus,
     TaxRate,
 )
-from prorata.errors import ConflictError, InvalidChangeError, InvalidStateError, PaymentDeclinedError
+from prorata.errors import (
+    ConflictError,
+    InvalidChangeError,
+    InvalidStateError,
+    PaymentDeclinedError,
+    ProviderUnavailableError,
+)
 from prorata.local import LocalProvider
 from prorata.provider import TEST_CARD_DECLINES
 

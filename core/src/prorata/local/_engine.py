@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -105,6 +106,10 @@ def _consume_discounts(discounts: Sequence[Discount]) -> tuple[Discount, ...]:
     return tuple(kept)
 
 
+MAX_ADVANCE_YEARS = 100
+"""How far one ``advance`` may move the clock (renewals past year 9999 cannot be computed)."""
+
+
 class LocalEngine:
     """A real billing engine on SQLite, with virtual time moved by :meth:`advance`.
 
@@ -138,8 +143,10 @@ class LocalEngine:
         if self.follow_wall_clock:
             wall = now_utc()
             if wall > stored:
-                self.advance(wall)
-                return wall
+                with contextlib.suppress(ValidationError):  # another process moved it further
+                    self.advance(wall)
+                stored = self.store.get_time()
+                assert stored is not None
         return stored
 
     def advance(self, to: datetime) -> None:
@@ -151,14 +158,22 @@ class LocalEngine:
             raise ValidationError(
                 "advance.to", to.isoformat(), f"a time at or after the clock's {current.isoformat()}"
             )
+        if to.year > current.year + MAX_ADVANCE_YEARS:
+            raise ValidationError(
+                "advance.to", to.isoformat(), f"a time at most {MAX_ADVANCE_YEARS} years after the clock"
+            )
         while True:
             with self.store.transaction():
+                # Read again inside the transaction: another process may have moved the clock
+                # further meanwhile, and time never goes back.
+                stored = self.store.get_time()
+                assert stored is not None
                 due = self.store.due(to)
                 if due is None:
-                    self.store.set_time(to)
+                    self.store.set_time(max(to, stored))
                     return
                 subscription_id, at = due
-                self.store.set_time(max(at, current))
+                self.store.set_time(max(at, stored))
                 self._process(self.store.state(subscription_id), at)
 
     def _checkpoint(self, name: str) -> None:
@@ -613,14 +628,26 @@ class LocalEngine:
 
         def run() -> ChangeResult:
             state = self.store.state(sub.id)
-            if (
-                state.subscription.plan_quantities != sub.plan_quantities
-                or state.subscription.status != sub.status
+            stored = state.subscription
+            if (sub.revision is not None and stored.revision != sub.revision) or (
+                stored.plan_quantities != sub.plan_quantities or stored.status != sub.status
             ):
                 raise ConflictError(
-                    f"subscription {sub.id} changed since it was read; read it again",
+                    f"subscription {sub.id} changed since it was read (revision {sub.revision}, "
+                    f"now {stored.revision}); read it again",
                     provider=PROVIDER,
                     code="stale_subscription",
+                )
+            if (
+                (stored.scheduled_change is not None or stored.schedule is not None)
+                and change.changes_items
+                and not change.replace_pending
+            ):
+                raise ConflictError(
+                    f"subscription {sub.id} already has a pending scheduled change; "
+                    "cancel it or pass replace_pending=True to replace it explicitly",
+                    provider=PROVIDER,
+                    code="pending_change",
                 )
             outcome = self._outcome(state, change, target, proration_time)
             new_state, invoice = outcome.state, None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 from collections.abc import Generator
@@ -12,7 +13,7 @@ from pathlib import Path
 import attrs
 
 from prorata._calendar import utc_from_timestamp
-from prorata._errors import NotFoundError
+from prorata._errors import NotFoundError, ProviderError, ProviderUnavailableError
 from prorata._invoice import Invoice
 from prorata._serialization import dumps, loads
 from prorata.local._state import LocalState
@@ -53,6 +54,23 @@ CREATE TABLE IF NOT EXISTS idempotency (
 """
 
 
+def database_error(path: str, exc: sqlite3.Error) -> ProviderError:
+    """A SQLite failure as a typed error: locked or busy is retryable, anything else is not."""
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return ProviderUnavailableError(
+            f"the local database {path} is locked by another process ({text}); nothing was changed",
+            provider="local",
+            code="database_locked",
+            retry_after=0.5,
+        )
+    return ProviderError(
+        f"the local database {path} failed: {type(exc).__name__}: {text}",
+        provider="local",
+        code="database_error",
+    )
+
+
 @attrs.frozen(kw_only=True, slots=True)
 class CustomerRow:
     id: str
@@ -68,18 +86,24 @@ class Store:
 
     def __init__(self, path: str | Path) -> None:
         self._path = str(path)
-        self._conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
         self._lock = threading.RLock()
         self._depth = 0
-        self._execute("PRAGMA foreign_keys = ON")
-        if self._path != ":memory:":
-            self._execute("PRAGMA journal_mode = WAL")
-        self._conn.executescript(SCHEMA)
+        try:
+            self._conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+            self._execute("PRAGMA foreign_keys = ON")
+            if self._path != ":memory:":
+                self._execute("PRAGMA journal_mode = WAL")
+            self._conn.executescript(SCHEMA)
+        except sqlite3.Error as exc:
+            raise database_error(self._path, exc) from None
 
     def _execute(self, sql: str, params: tuple[object, ...] = ()) -> sqlite3.Cursor:
         """Run one statement; the lock makes the shared connection safe across threads."""
         with self._lock:
-            return self._conn.execute(sql, params)
+            try:
+                return self._conn.execute(sql, params)
+            except sqlite3.Error as exc:
+                raise database_error(self._path, exc) from None
 
     @property
     def path(self) -> str:
@@ -104,7 +128,8 @@ class Store:
             try:
                 yield
             except BaseException:
-                self._execute("ROLLBACK")
+                with contextlib.suppress(ProviderError):
+                    self._execute("ROLLBACK")
                 raise
             else:
                 self._execute("COMMIT")
