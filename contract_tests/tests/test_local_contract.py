@@ -9,8 +9,10 @@ import pytest
 
 from prorata import Billing, Customer
 from prorata.local import LocalProvider
-from prorata.provider import TEST_CARD_DECLINES, TimeControl
+from prorata.provider import TEST_CARD_DECLINES, PaymentAction, TimeControl
 from prorata_contract import (
+    CompletePaymentAction,
+    ConfirmPaymentSetup,
     ContractSuite,
     CountingProvider,
     CustomerFactory,
@@ -59,3 +61,23 @@ class TestLocalContract(ContractSuite):
             provider.set_payment_method(customer_id, TEST_CARD_DECLINES)
 
         return decline
+
+    @pytest.fixture
+    def confirm_payment_setup(self, billing: Billing) -> ConfirmPaymentSetup:
+        provider = billing.provider
+        assert isinstance(provider, LocalProvider)
+
+        def confirm(setup_id: str, payment_method: str) -> None:
+            provider.confirm_payment_setup(setup_id, payment_method)
+
+        return confirm
+
+    @pytest.fixture
+    def complete_payment_action(self, billing: Billing) -> CompletePaymentAction:
+        provider = billing.provider
+        assert isinstance(provider, LocalProvider)
+
+        def complete(action: PaymentAction) -> None:
+            provider.complete_payment_action(action.invoice_id)
+
+        return complete

@@ -37,10 +37,16 @@ from prorata_contract._counting import CountingProvider  # noqa: E402
 from prorata_contract._errors_area import ErrorTests  # noqa: E402
 from prorata_contract._fixtures import ContractFixtures, default_property_settings  # noqa: E402
 from prorata_contract._guard import override, standard_tests, violations  # noqa: E402
-from prorata_contract._harness import Contract, CustomerFactory, DeclinePayments  # noqa: E402
+from prorata_contract._harness import (  # noqa: E402
+    CompletePaymentAction,
+    ConfirmPaymentSetup,
+    Contract,
+    CustomerFactory,
+    DeclinePayments,
+)
 from prorata_contract._lifecycle import LifecycleTests  # noqa: E402
 from prorata_contract._multi_item import MultiItemTests  # noqa: E402
-from prorata_contract._payments import PaymentTests  # noqa: E402
+from prorata_contract._payments import PaymentCollectionTests, PaymentTests  # noqa: E402
 from prorata_contract._preview import CONTRACT_COUPON, CONTRACT_TAX_RATE, PreviewTests  # noqa: E402
 from prorata_contract._properties import PropertyTests  # noqa: E402
 from prorata_contract._requirements import Requirement, requires  # noqa: E402
@@ -55,6 +61,8 @@ __all__ = [
     "CONTRACT_TAX_RATE",
     "RESERVED_REASON",
     "ApplyTests",
+    "CompletePaymentAction",
+    "ConfirmPaymentSetup",
     "Contract",
     "ContractFixtures",
     "ContractSuite",
@@ -64,6 +72,7 @@ __all__ = [
     "ErrorTests",
     "LifecycleTests",
     "MultiItemTests",
+    "PaymentCollectionTests",
     "PaymentTests",
     "PreviewTests",
     "PropertyTests",

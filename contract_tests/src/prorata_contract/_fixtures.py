@@ -9,7 +9,13 @@ from hypothesis import HealthCheck, Phase, settings
 
 from prorata import Billing, Catalog
 from prorata.provider import Capabilities, TimeControl
-from prorata_contract._harness import Contract, CustomerFactory, DeclinePayments
+from prorata_contract._harness import (
+    CompletePaymentAction,
+    ConfirmPaymentSetup,
+    Contract,
+    CustomerFactory,
+    DeclinePayments,
+)
 from prorata_contract._report import PROVIDER_KEY
 from prorata_contract._requirements import requirement_of
 
@@ -96,18 +102,37 @@ class ContractFixtures:
         return None
 
     @pytest.fixture
+    def confirm_payment_setup(self) -> ConfirmPaymentSetup | None:
+        """``(setup_id, payment_method) -> None`` standing in for the browser, or None.
+
+        Confirming a setup happens in the customer's browser (Stripe.js, a hosted page), so the
+        composition provides it (local: ``confirm_payment_setup``; an emulator's test route).
+        None skips the tests that need it.
+        """
+        return None
+
+    @pytest.fixture
+    def complete_payment_action(self) -> CompletePaymentAction | None:
+        """``(PaymentAction) -> None``: the browser completes 3-D Secure, or None (skips)."""
+        return None
+
+    @pytest.fixture
     def contract(
         self,
         billing: Billing,
         time_control: TimeControl | None,
         customer_factory: CustomerFactory,
         decline_payments: DeclinePayments | None,
+        confirm_payment_setup: ConfirmPaymentSetup | None,
+        complete_payment_action: CompletePaymentAction | None,
     ) -> Contract:
         return Contract(
             billing=billing,
             time_control=time_control,
             customer_factory=customer_factory,
             decline_payments=decline_payments,
+            confirm_payment_setup=confirm_payment_setup,
+            complete_payment_action=complete_payment_action,
         )
 
     @pytest.fixture(autouse=True)
@@ -123,5 +148,15 @@ class ContractFixtures:
             unmet.append("time control (the time_control fixture is None)")
         if requirement.decline_payments and request.getfixturevalue("decline_payments") is None:
             unmet.append("declining a customer's charges (the decline_payments fixture is None)")
+        if (
+            "payment_setup" in requirement.payments
+            and request.getfixturevalue("confirm_payment_setup") is None
+        ):
+            unmet.append("confirming a payment setup (the confirm_payment_setup fixture is None)")
+        if (
+            "payment_actions" in requirement.payments
+            and request.getfixturevalue("complete_payment_action") is None
+        ):
+            unmet.append("completing a payment action (the complete_payment_action fixture is None)")
         if unmet:
             pytest.skip(f"provider {name!r} does not declare: {', '.join(unmet)}")

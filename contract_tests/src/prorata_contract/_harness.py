@@ -11,9 +11,24 @@ from fractions import Fraction
 import attrs
 
 from prorata import Billing, Catalog
-from prorata.provider import Capabilities, Customer, Invoice, Item, Subscription, TimeControl
+from prorata.provider import (
+    Capabilities,
+    Customer,
+    Invoice,
+    Item,
+    PaymentAction,
+    Subscription,
+    TimeControl,
+)
 
-__all__ = ["Contract", "CustomerFactory", "DeclinePayments", "accepts_payment_method"]
+__all__ = [
+    "CompletePaymentAction",
+    "ConfirmPaymentSetup",
+    "Contract",
+    "CustomerFactory",
+    "DeclinePayments",
+    "accepts_payment_method",
+]
 
 CustomerFactory = Callable[..., Customer]
 """Makes a fresh customer able to pay (on Stripe: attached to the test clock).
@@ -25,6 +40,13 @@ otherwise the suite creates those with ``Billing.create_customer``.
 
 DeclinePayments = Callable[[str], None]
 """``(customer_id) -> None``: from now on, charges of that customer are declined."""
+
+ConfirmPaymentSetup = Callable[[str, str], None]
+"""``(setup_id, payment_method) -> None``: the customer's browser confirms the setup with a
+portable ``TEST_CARD_*`` method (or a provider test method)."""
+
+CompletePaymentAction = Callable[[PaymentAction], None]
+"""``(action) -> None``: the customer's browser completes the action (passes 3-D Secure)."""
 
 _emails = itertools.count(1)
 
@@ -54,6 +76,8 @@ class Contract:
     time_control: TimeControl | None
     customer_factory: CustomerFactory
     decline_payments: DeclinePayments | None = None
+    confirm_payment_setup: ConfirmPaymentSetup | None = None
+    complete_payment_action: CompletePaymentAction | None = None
 
     @property
     def provider(self) -> str:

@@ -20,10 +20,27 @@ from fractions import Fraction
 
 import pytest
 
-from prorata import AtPeriodEnd, BillingCycle, PaymentFailurePolicy, PlanChange, ProrationMode, TimingKind
-from prorata.errors import InvalidStateError, PaymentDeclinedError
+from prorata import (
+    AtPeriodEnd,
+    BillingCycle,
+    Money,
+    NegativeDuePolicy,
+    PaymentFailurePolicy,
+    PaymentSetupStatus,
+    PlanChange,
+    ProrationMode,
+    TimingKind,
+)
+from prorata.errors import (
+    InvalidStateError,
+    PaymentDeclinedError,
+    UnsupportedCapabilityError,
+    ValidationError,
+)
 from prorata.provider import (
     TEST_CARD_DECLINES,
+    TEST_CARD_REQUIRES_ACTION,
+    TEST_CARD_SUCCEEDS,
     ChangeResult,
     CollectionMethod,
     InvoiceStatus,
@@ -37,7 +54,7 @@ from prorata_contract._guard import standard
 from prorata_contract._harness import Contract
 from prorata_contract._requirements import requires
 
-__all__ = ["PaymentTests"]
+__all__ = ["PaymentCollectionTests", "PaymentTests"]
 
 DAYS_UNTIL_DUE = 30
 
@@ -210,3 +227,132 @@ class PaymentTests(ContractFixtures):
             if invoice.status is InvoiceStatus.OPEN
         ]
         assert [invoice.totals.amount_due for invoice in unpaid] == [contract.catalog.get("basic").price]
+
+
+def _downgrade(contract: Contract, policy: NegativeDuePolicy) -> tuple[Subscription, ChangeResult]:
+    """premium -> basic a third into the period, prorated now: a negative amount due."""
+    subscription = contract.into_period(contract.subscribe("premium"), Fraction(1, 3))
+    change = PlanChange.swap("premium", "basic", proration=ProrationMode.PRORATE_NOW)
+    preview = contract.billing.preview(subscription, change)
+    assert preview.totals.total.amount < 0, "the downgrade must leave a negative amount due"
+    return subscription, contract.billing.apply(subscription, change, preview=preview, negative_due=policy)
+
+
+def _bad_amount(kind: str, paid: Money) -> Money:
+    """A refund amount the core must refuse: more than paid, negative, zero, other currency."""
+    other = "EUR" if paid.currency != "EUR" else "USD"
+    return {
+        "more-than-paid": Money.of(paid.amount + 1, paid.currency),
+        "negative": Money.of(-1, paid.currency),
+        "zero": Money.zero(paid.currency),
+        "other-currency": Money.of(1, other),
+    }[kind]
+
+
+_NEGATIVE_DUE = requires(
+    timing=TimingKind.IMMEDIATELY,
+    proration=(ProrationMode.PRORATE_NOW, BillingCycle.KEEP),
+    time_control=True,
+    payments=["refunds"],
+)
+
+
+@standard("payments")
+class PaymentCollectionTests(ContractFixtures):
+    """Collecting payments: setups, payment actions, paying open invoices, refunds."""
+
+    @requires(trials=True, time_control=True, payments=["payment_setup", "set_payment_method"])
+    def test_setup_then_trial_end_charges_the_saved_method(self, contract: Contract) -> None:
+        assert contract.confirm_payment_setup is not None
+        customer = contract.customer(payment_method=TEST_CARD_DECLINES)
+        setup = contract.billing.start_payment_setup(customer.id)
+        assert setup.status is PaymentSetupStatus.REQUIRES_PAYMENT_METHOD
+        assert setup.client_secret or setup.url
+        contract.confirm_payment_setup(setup.id, TEST_CARD_SUCCEEDS)
+        assert contract.billing.payment_setup(setup.id).status is PaymentSetupStatus.SUCCEEDED
+        subscription = contract.billing.subscribe(customer.id, "basic", trial_days=7, payment_setup=setup.id)
+        assert subscription.status is SubscriptionStatus.TRIALING
+        assert subscription.trial_end is not None
+        contract.pass_boundary(subscription.trial_end)
+        after = contract.get(subscription)
+        assert after.status is SubscriptionStatus.ACTIVE, after.status.value
+        charged = [i for i in contract.invoices(subscription) if i.totals.amount_due.amount > 0]
+        assert charged, "the trial end issued no charge"
+        assert charged[-1].status is InvoiceStatus.PAID
+
+    @requires(payments=["payment_actions"])
+    def test_three_d_secure_returns_a_payment_action_then_activates(self, contract: Contract) -> None:
+        assert contract.complete_payment_action is not None
+        customer = contract.customer(payment_method=TEST_CARD_REQUIRES_ACTION)
+        subscription = contract.subscribe("basic", customer=customer)
+        assert subscription.status is SubscriptionStatus.INCOMPLETE
+        action = subscription.payment_action
+        assert action is not None
+        assert action.client_secret or action.url
+        (invoice,) = contract.invoices(subscription)
+        assert (action.invoice_id, invoice.status) == (invoice.id, InvoiceStatus.OPEN)
+        assert action.amount == invoice.totals.amount_due
+        contract.complete_payment_action(action)
+        after = contract.get(subscription)
+        assert after.status is SubscriptionStatus.ACTIVE
+        assert after.payment_action is None
+        assert contract.invoices(subscription)[0].status is InvoiceStatus.PAID
+
+    @_DECLINED_UPGRADE
+    @requires(
+        payment_failure_policy=PaymentFailurePolicy.APPLY_CHANGE,
+        payments=["pay_invoice", "set_payment_method"],
+    )
+    def test_pay_invoice_after_replacing_the_card_allows_changes_again(self, contract: Contract) -> None:
+        result = _past_due(contract)
+        assert result.invoice is not None
+        with pytest.raises(PaymentDeclinedError):
+            contract.billing.pay_invoice(result.invoice.id)
+        contract.billing.set_payment_method(result.subscription.customer_id, TEST_CARD_SUCCEEDS)
+        paid = contract.billing.pay_invoice(result.invoice.id)
+        assert paid.status is InvoiceStatus.PAID
+        active = contract.get(result.subscription)
+        assert active.status is SubscriptionStatus.ACTIVE
+        contract.billing.apply(active, PlanChange.swap("premium", "pro", proration=ProrationMode.PRORATE_NOW))
+        assert contract.get(active).plan_quantities == {"pro": 1}
+
+    @_NEGATIVE_DUE
+    def test_refund_policy_refunds_the_difference_and_keeps_the_balance(self, contract: Contract) -> None:
+        subscription, result = _downgrade(contract, NegativeDuePolicy.REFUND)
+        assert result.invoice is not None
+        credited = result.invoice.totals.credited
+        assert credited.amount > 0
+        first = contract.invoices(subscription)[0]
+        assert [(r.invoice_id, r.amount) for r in result.refunds] == [(first.id, credited)]
+        assert contract.billing.customer_balance(subscription.customer_id, credited.currency).amount == 0
+
+    @_NEGATIVE_DUE
+    def test_credit_policy_keeps_the_difference_on_the_balance(self, contract: Contract) -> None:
+        subscription, result = _downgrade(contract, NegativeDuePolicy.CREDIT)
+        assert result.invoice is not None
+        assert result.refunds == ()
+        balance = contract.billing.customer_balance(subscription.customer_id, subscription.currency)
+        assert balance == result.invoice.totals.credited
+
+    @requires(payments=["refunds", "partial_refunds"])
+    def test_partial_refunds_add_up_to_what_was_paid(self, contract: Contract) -> None:
+        subscription = contract.subscribe("basic")
+        (invoice,) = contract.invoices(subscription)
+        paid = invoice.totals.amount_due
+        part = Money.of(paid.amount // 4, paid.currency)
+        first = contract.billing.refund(invoice, part)
+        assert (first.amount, first.invoice_id) == (part, invoice.id)
+        rest = contract.billing.refund(invoice.id)
+        assert rest.amount == paid - part
+        assert [r.id for r in contract.billing.refunds(invoice.id)] == [first.id, rest.id]
+
+    @requires(payments=["refunds"])
+    @pytest.mark.parametrize("bad", ["more-than-paid", "negative", "zero", "other-currency"])
+    def test_bad_refund_amounts_are_refused_before_any_refund(self, contract: Contract, bad: str) -> None:
+        subscription = contract.subscribe("basic")
+        (invoice,) = contract.invoices(subscription)
+        with pytest.raises(ValidationError) as caught:
+            contract.billing.refund(invoice.id, _bad_amount(bad, invoice.totals.amount_due))
+        assert not isinstance(caught.value, UnsupportedCapabilityError), caught.value
+        assert caught.value.field == "refund.amount"
+        assert contract.billing.refunds(invoice.id) == []

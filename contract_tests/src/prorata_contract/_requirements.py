@@ -44,6 +44,8 @@ class Requirement:
     collection_methods: frozenset[CollectionMethod] = frozenset()
     decline_payments: bool = False
     """The test makes a customer's charges decline (the ``decline_payments`` fixture)."""
+    payments: frozenset[str] = frozenset()
+    """Payment capabilities the test uses (``Capabilities`` flag names, e.g. ``refunds``)."""
 
     def merge(self, other: Requirement) -> Requirement:
         """Both requirements at once (several ``@requires`` marks on one test)."""
@@ -65,6 +67,7 @@ class Requirement:
             payment_failure_policies=self.payment_failure_policies | other.payment_failure_policies,
             collection_methods=self.collection_methods | other.collection_methods,
             decline_payments=self.decline_payments or other.decline_payments,
+            payments=self.payments | other.payments,
         )
 
     def unmet(self, caps: Capabilities) -> list[str]:
@@ -101,6 +104,7 @@ class Requirement:
         missing += [
             f"collection method {c.value}" for c in sorted(self.collection_methods - caps.collection_methods)
         ]
+        missing += [name.replace("_", " ") for name in sorted(self.payments) if not getattr(caps, name)]
         return missing
 
 
@@ -123,6 +127,7 @@ def requires(
     payment_failure_policy: PaymentFailurePolicy | str | None = None,
     collection_method: CollectionMethod | str | None = None,
     decline_payments: bool = False,
+    payments: Iterable[str] = (),
 ) -> pytest.MarkDecorator:
     """Mark a contract test with the capabilities it needs.
 
@@ -149,6 +154,8 @@ def requires(
         decline_payments: the test makes a customer's charges decline; skipped when the
             ``decline_payments`` fixture is None (not a capability: the composition
             provides it).
+        payments: payment capability flags the test uses (``payment_setup``, ``refunds``,
+            ``partial_refunds``, ``pay_invoice``, ``payment_actions``, ``set_payment_method``).
     """
     kinds = [timing] if isinstance(timing, (TimingKind, str)) else list(timing)
     requirement = Requirement(
@@ -175,6 +182,7 @@ def requires(
         if collection_method is None
         else frozenset({CollectionMethod(collection_method)}),
         decline_payments=decline_payments,
+        payments=frozenset(payments),
     )
     return getattr(pytest.mark, MARK_NAME)(requirement)
 

@@ -6,7 +6,7 @@ from prorata_contract._apply import ApplyTests
 from prorata_contract._errors_area import ErrorTests
 from prorata_contract._lifecycle import LifecycleTests
 from prorata_contract._multi_item import MultiItemTests
-from prorata_contract._payments import PaymentTests
+from prorata_contract._payments import PaymentCollectionTests, PaymentTests
 from prorata_contract._preview import PreviewTests
 from prorata_contract._properties import PropertyTests
 from prorata_contract._scheduling import SchedulingTests
@@ -22,6 +22,7 @@ ALL_AREAS: tuple[type, ...] = (
     MultiItemTests,
     ErrorTests,
     PaymentTests,
+    PaymentCollectionTests,
     PropertyTests,
     WebhookTests,
 )
@@ -36,6 +37,7 @@ class ContractSuite(
     MultiItemTests,
     ErrorTests,
     PaymentTests,
+    PaymentCollectionTests,
     PropertyTests,
     WebhookTests,
 ):

@@ -32,6 +32,15 @@ from prorata._change import (
 from prorata._config import BillingConfig, load_config
 from prorata._invoice import ChargeLine, Invoice, InvoiceStatus, LineKind, Totals, UpcomingInvoice
 from prorata._money import Money
+from prorata._payments import (
+    NegativeDuePolicy,
+    PaymentAction,
+    PaymentSetup,
+    PaymentSetupStatus,
+    Refund,
+    RefundReason,
+    RefundStatus,
+)
 from prorata._preview import ChangePreview, ChangeResult
 from prorata._pricing import CollectionMethod, Discount, DiscountDuration, Item, TaxRate
 from prorata._provider import Customer
@@ -66,13 +75,20 @@ __all__ = [
     "Item",
     "LineKind",
     "Money",
+    "NegativeDuePolicy",
     "Operation",
+    "PaymentAction",
     "PaymentFailurePolicy",
+    "PaymentSetup",
+    "PaymentSetupStatus",
     "Phase",
     "PhasedSchedule",
     "Plan",
     "PlanChange",
     "ProrationMode",
+    "Refund",
+    "RefundReason",
+    "RefundStatus",
     "RemoveItem",
     "Resume",
     "Schedule",

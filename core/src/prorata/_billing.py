@@ -19,11 +19,15 @@ from prorata._errors import (
     ConfigurationError,
     ConflictError,
     InvalidChangeError,
+    InvalidStateError,
     UnsupportedCapabilityError,
 )
 from prorata._exactly_once import ExactlyOnce
 from prorata._idempotency import derive_key
-from prorata._invoice import Invoice
+from prorata._invoice import Invoice, InvoiceStatus
+from prorata._money import Money
+from prorata._payment_ops import check_refund, payment_provider, refund_credit, usable_setup
+from prorata._payments import NegativeDuePolicy, PaymentSetup, Refund, RefundReason
 from prorata._preview import ChangePreview, ChangeResult
 from prorata._pricing import CollectionMethod, Discount, Item, TaxRate
 from prorata._provider import (
@@ -146,8 +150,13 @@ class Billing:
         days_until_due: int | None = None,
         billing_cycle_anchor: datetime | None = None,
         idempotency_key: str | None = None,
+        payment_setup: PaymentSetup | str | None = None,
     ) -> Subscription:
-        """Subscribe a customer to plan keys (``"pro"`` or a list of Items)."""
+        """Subscribe a customer to plan keys (``"pro"`` or a list of Items).
+
+        ``payment_setup``: a setup the customer confirmed; its payment method becomes the
+        customer's default before the subscription is created (e.g. for a free trial).
+        """
         resolved = (Item(plan=items),) if isinstance(items, str) else tuple(items)
         caps = self.provider.capabilities
         check_items(
@@ -205,6 +214,8 @@ class Billing:
             days_until_due=days_until_due,
             billing_cycle_anchor=billing_cycle_anchor,
         )
+        if payment_setup is not None:
+            self._use_setup(customer_id, payment_setup)
         with self.journal.named_lease(f"customer:{customer_id}"):
             key = idempotency_key or self._subscribe_key(request)
             return self._once.subscribe(request, key=key)
@@ -272,13 +283,21 @@ class Billing:
         *,
         preview: ChangePreview | None = None,
         idempotency_key: str | None = None,
+        negative_due: NegativeDuePolicy = NegativeDuePolicy.CREDIT,
     ) -> ChangeResult:
         """Apply ``change``. With the ``preview`` shown to the customer, apply reuses its
         proration time so the charge equals the preview, and reports whether it matched.
 
         The idempotency key defaults to one derived from the subscription's state and the
         change: retrying the same apply cannot charge twice.
+
+        ``negative_due``: when the change leaves a negative amount due, ``CREDIT`` keeps it on
+        the customer's balance; ``REFUND`` refunds it to the subscription's paid invoices
+        (newest first) and takes it off the balance again; ``ChangeResult.refunds`` lists them.
         """
+        negative_due = NegativeDuePolicy(negative_due)
+        if negative_due is NegativeDuePolicy.REFUND:
+            payment_provider(self.provider, "refunds", field="negative_due", value=negative_due.value)
         held = subscription if isinstance(subscription, Subscription) else None
         subscription_id = held.id if held is not None else str(subscription)
         if preview is not None:
@@ -347,6 +366,8 @@ class Billing:
             result = attrs.evolve(
                 result, preview=preview, matches_preview=_preview_matches(preview, result.invoice)
             )
+        if negative_due is NegativeDuePolicy.REFUND:
+            result = self._refund_negative_due(result, key)
         return result
 
     def _fresh(self, held: Subscription | None, subscription_id: str) -> Subscription:
@@ -403,6 +424,125 @@ class Billing:
                 validate=lambda: None,
                 act=lambda k: self.provider.cancel_now(subscription_id, idempotency_key=k),
             )
+
+    # -- payments -------------------------------------------------------------------------------
+
+    def start_payment_setup(self, customer_id: str, *, idempotency_key: str | None = None) -> PaymentSetup:
+        """Start collecting a payment method: hand ``client_secret`` or ``url`` to the browser."""
+        payments = payment_provider(self.provider, "payment_setup", field="customer_id", value=customer_id)
+        return payments.start_payment_setup(
+            customer_id, idempotency_key=idempotency_key or derive_key("setup", customer_id)
+        )
+
+    def payment_setup(self, setup_id: str) -> PaymentSetup:
+        """Read a payment setup again (its status after the customer confirmed it)."""
+        payments = payment_provider(self.provider, "payment_setup", field="setup_id", value=setup_id)
+        return payments.get_payment_setup(setup_id)
+
+    def _use_setup(self, customer_id: str, setup: PaymentSetup | str) -> None:
+        setup_id = setup if isinstance(setup, str) else setup.id
+        method = usable_setup(self.payment_setup(setup_id), customer_id)
+        self.set_payment_method(customer_id, method)
+
+    def set_payment_method(
+        self, customer_id: str, payment_method: str, *, idempotency_key: str | None = None
+    ) -> None:
+        """Make ``payment_method`` (a provider id or a portable ``TEST_CARD_*`` name) the default."""
+        if not payment_method:
+            raise InvalidChangeError("payment_method", payment_method, "a payment method id")
+        payments = payment_provider(
+            self.provider, "set_payment_method", field="customer_id", value=customer_id
+        )
+        payments.set_payment_method(
+            customer_id,
+            payment_method,
+            idempotency_key=idempotency_key or derive_key("payment-method", customer_id, payment_method),
+        )
+
+    def invoice(self, invoice_id: str) -> Invoice:
+        """One invoice by id (with its hosted page / PDF url where the provider has one)."""
+        payments = payment_provider(self.provider, "pay_invoice", field="invoice_id", value=invoice_id)
+        return payments.get_invoice(invoice_id)
+
+    def pay_invoice(self, invoice_id: str, *, idempotency_key: str | None = None) -> Invoice:
+        """Collect an open invoice again (after the card was replaced); a past-due subscription
+        becomes active and takes changes again. Raises PaymentDeclinedError when declined."""
+        payments = payment_provider(self.provider, "pay_invoice", field="invoice_id", value=invoice_id)
+        invoice = payments.get_invoice(invoice_id)
+        if invoice.status is not InvoiceStatus.OPEN:
+            raise InvalidStateError(invoice_id, invoice.status.value, "only an open invoice can be paid")
+        return payments.pay_invoice(
+            invoice_id, idempotency_key=idempotency_key or derive_key("pay", invoice_id, invoice.status)
+        )
+
+    def void_invoice(self, invoice_id: str, *, idempotency_key: str | None = None) -> Invoice:
+        """Void an open invoice (nothing will be collected for it)."""
+        payments = payment_provider(self.provider, "void_invoice", field="invoice_id", value=invoice_id)
+        invoice = payments.get_invoice(invoice_id)
+        if invoice.status is not InvoiceStatus.OPEN:
+            raise InvalidStateError(invoice_id, invoice.status.value, "only an open invoice can be voided")
+        return payments.void_invoice(
+            invoice_id, idempotency_key=idempotency_key or derive_key("void", invoice_id, invoice.status)
+        )
+
+    def refund(
+        self,
+        invoice: Invoice | str,
+        amount: Money | None = None,
+        *,
+        reason: RefundReason = RefundReason.REQUESTED_BY_CUSTOMER,
+        idempotency_key: str | None = None,
+    ) -> Refund:
+        """Refund a paid invoice's payment, in full (``amount=None``) or in part.
+
+        Refuses, before any call, an amount that is not positive, in another currency, or more
+        than what is left to refund. The default key includes the refunds already made, so a
+        second partial refund is a new refund; pass your own key to retry across a crash.
+        """
+        invoice_id = invoice if isinstance(invoice, str) else invoice.id
+        payments = payment_provider(self.provider, "refunds", field="invoice", value=invoice_id)
+        current = payments.get_invoice(invoice_id)
+        earlier = payments.refunds(invoice_id)
+        value = check_refund(
+            current,
+            earlier,
+            amount,
+            partial=self.provider.capabilities.partial_refunds,
+            provider=self.provider.name,
+        )
+        return payments.refund(
+            invoice_id,
+            value,
+            reason=RefundReason(reason),
+            from_balance=False,
+            idempotency_key=idempotency_key
+            or derive_key("refund", invoice_id, value, reason, [r.id for r in earlier]),
+        )
+
+    def refunds(self, invoice_id: str) -> list[Refund]:
+        """Refunds made on an invoice's payment, oldest first."""
+        return payment_provider(self.provider, "refunds", field="invoice_id", value=invoice_id).refunds(
+            invoice_id
+        )
+
+    def customer_balance(self, customer_id: str, currency: str) -> Money:
+        """The customer's credit balance (positive = credit later invoices will use)."""
+        payments = payment_provider(self.provider, "refunds", field="customer_id", value=customer_id)
+        return payments.customer_balance(customer_id, currency)
+
+    def _refund_negative_due(self, result: ChangeResult, key: str) -> ChangeResult:
+        invoice = result.invoice
+        if invoice is None or invoice.totals.credited.amount <= 0 or result.refunds:
+            return result
+        payments = payment_provider(self.provider, "refunds", field="negative_due", value="refund")
+        refunds = refund_credit(
+            payments,
+            self.provider.list_invoices(result.subscription.id),
+            invoice.totals.credited,
+            exclude=invoice.id,
+            key=key,
+        )
+        return attrs.evolve(result, refunds=refunds)
 
     def time_control(self) -> TimeControl:
         """The provider's clock for tests and demos (raises when it has none)."""

@@ -67,6 +67,18 @@ class Capabilities:
     """The provider (or its emulator) can move time forward for tests."""
     native_idempotency: bool = False
     """Mutations carry idempotency keys; otherwise retries re-read and reconcile."""
+    payment_setup: bool = False
+    """Collect a payment method before any charge (``Billing.start_payment_setup``)."""
+    set_payment_method: bool = False
+    """Replace a customer's default payment method (``Billing.set_payment_method``)."""
+    payment_actions: bool = False
+    """Report a ``PaymentAction`` when the customer must act (3-D Secure, hosted page)."""
+    pay_invoice: bool = False
+    """Collect an open invoice again (``Billing.pay_invoice``)."""
+    void_invoice: bool = False
+    refunds: bool = False
+    """Refund a paid invoice's payment, and ``NegativeDuePolicy.REFUND`` on changes."""
+    partial_refunds: bool = False
 
     def supports(self, mode: ProrationMode, cycle: BillingCycle) -> bool:
         return ProrationSupport(mode=mode, cycle=cycle) in self.proration
@@ -91,6 +103,13 @@ class Capabilities:
             "cancel_scheduled_change": self.cancel_scheduled_change,
             "time_control": self.time_control,
             "native_idempotency": self.native_idempotency,
+            "payment_setup": self.payment_setup,
+            "set_payment_method": self.set_payment_method,
+            "payment_actions": self.payment_actions,
+            "pay_invoice": self.pay_invoice,
+            "void_invoice": self.void_invoice,
+            "refunds": self.refunds,
+            "partial_refunds": self.partial_refunds,
         }
 
 

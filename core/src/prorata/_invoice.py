@@ -121,6 +121,10 @@ class Invoice:
     due_date: datetime | None = attrs.field(default=None, converter=optional_utc, validator=aware)
     reason: str = "subscription_update"
     """Why it was issued: ``subscription_create``, ``subscription_cycle``, ``subscription_update``."""
+    hosted_url: str | None = None
+    """The provider's page where the customer sees and pays the invoice, where it has one."""
+    pdf_url: str | None = None
+    """A PDF of the invoice, where the provider has one."""
 
     def __attrs_post_init__(self) -> None:
         _same_currency(self.lines, self.currency, "Invoice.lines")

@@ -9,6 +9,7 @@ import attrs
 from prorata._change import PlanChange
 from prorata._invoice import ChargeLine, Invoice, Totals, UpcomingInvoice, _same_currency  # pyright: ignore[reportPrivateUsage]
 from prorata._money import Money
+from prorata._payments import PaymentAction, Refund
 from prorata._pricing import Item, as_tuple
 from prorata._schedule import Schedule
 from prorata._subscription import Subscription
@@ -74,3 +75,7 @@ class ChangeResult:
     """Whether the invoice equals the preview's figures (None when no preview was given)."""
     replayed: bool = False
     """True when the same idempotency key had already applied this change."""
+    payment_action: PaymentAction | None = None
+    """Set when the customer must act to pay ``invoice`` (3-D Secure, hosted page)."""
+    refunds: tuple[Refund, ...] = attrs.field(default=(), converter=as_tuple)
+    """Refunds of a negative amount due (``NegativeDuePolicy.REFUND``)."""

@@ -11,6 +11,7 @@ from typing import Any
 import attrs
 
 from prorata._errors import ValidationError
+from prorata._payments import PaymentAction
 from prorata._pricing import CollectionMethod, Discount, Item, TaxRate, as_tuple
 from prorata._schedule import Schedule, ScheduledChange
 from prorata._validators import aware, field_name, non_empty_str, optional_utc, utc
@@ -74,6 +75,8 @@ class Subscription:
     days_until_due: int | None = None
     schedule: Schedule | None = None
     scheduled_change: ScheduledChange | None = None
+    payment_action: PaymentAction | None = attrs.field(default=None, eq=False)
+    """Set while the customer must act to pay the latest invoice (3-D Secure, hosted page)."""
     revision: str | None = attrs.field(default=None, eq=False)
     """Opaque version the provider gives the subscription, changed by every write (if it has one).
 

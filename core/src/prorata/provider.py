@@ -13,6 +13,16 @@ from prorata._emulators import EmulatorServer, EmulatorSpec
 from prorata._idempotency import derive_key
 from prorata._invoice import ChargeLine, Invoice, InvoiceStatus, LineKind, Totals, UpcomingInvoice
 from prorata._money import Money, currency_exponent, round_half_away_from_zero
+from prorata._payment_provider import PaymentProvider
+from prorata._payments import (
+    TEST_CARD_REQUIRES_ACTION,
+    PaymentAction,
+    PaymentSetup,
+    PaymentSetupStatus,
+    Refund,
+    RefundReason,
+    RefundStatus,
+)
 from prorata._preview import ChangePreview, ChangeResult
 from prorata._pricing import CollectionMethod, Discount, DiscountDuration, Item, TaxRate
 from prorata._provider import (
@@ -38,6 +48,7 @@ __all__ = [
     "AUTOLOAD_ENV",
     "ENTRY_POINT_GROUP",
     "TEST_CARD_DECLINES",
+    "TEST_CARD_REQUIRES_ACTION",
     "TEST_CARD_SUCCEEDS",
     "Capabilities",
     "ChangePreview",
@@ -59,12 +70,19 @@ __all__ = [
     "Money",
     "NewCustomer",
     "NewSubscription",
+    "PaymentAction",
+    "PaymentProvider",
+    "PaymentSetup",
+    "PaymentSetupStatus",
     "Phase",
     "ProrationSupport",
     "Provider",
     "ProviderFactory",
     "ProviderSettings",
     "ProviderSpec",
+    "Refund",
+    "RefundReason",
+    "RefundStatus",
     "Registry",
     "Schedule",
     "ScheduledChange",

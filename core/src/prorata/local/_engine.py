@@ -30,12 +30,14 @@ from prorata._errors import (
 )
 from prorata._invoice import ChargeLine, Invoice, InvoiceStatus, Totals, UpcomingInvoice
 from prorata._money import Money
+from prorata._payments import PaymentAction
 from prorata._preview import ChangePreview, ChangeResult
 from prorata._pricing import CollectionMethod, Discount, DiscountDuration, Item
 from prorata._provider import TEST_CARD_DECLINES, Customer, NewCustomer, NewSubscription
 from prorata._schedule import EndBehavior, Phase, Schedule, ScheduledChange
 from prorata._serialization import dumps, loads
 from prorata._subscription import Subscription, SubscriptionStatus
+from prorata.local._actions import REQUIRES_ACTION_METHODS, payment_action_for
 from prorata.local._clock import now_utc
 from prorata.local._pricing import (
     ChangeLines,
@@ -277,13 +279,14 @@ class LocalEngine:
         state = LocalState(subscription=subscription)
         if trial_end is None:
             lines = first_period_lines(self.catalog, request.items, now, end, anchor)
-            _, paid = self._settle(state, lines, now, reason="subscription_create")
+            invoice, paid = self._settle(state, lines, now, reason="subscription_create")
             state = attrs.evolve(
                 state,
                 subscription=attrs.evolve(
                     subscription,
                     discounts=_consume_discounts(subscription.discounts),
                     status=SubscriptionStatus.ACTIVE if paid else SubscriptionStatus.INCOMPLETE,
+                    payment_action=self._action(customer.payment_method, invoice, paid),
                 ),
             )
         return self._save(state).subscription
@@ -318,7 +321,12 @@ class LocalEngine:
         send = sub.collection_method is CollectionMethod.SEND_INVOICE
         if totals.amount_due.amount == 0:
             status, paid = InvoiceStatus.PAID, True
-        elif send or customer.payment_method is None or customer.payment_method in DECLINING_PAYMENT_METHODS:
+        elif (
+            send
+            or customer.payment_method is None
+            or customer.payment_method in DECLINING_PAYMENT_METHODS
+            or customer.payment_method in REQUIRES_ACTION_METHODS
+        ):
             status, paid = InvoiceStatus.OPEN, False
         else:
             status, paid = InvoiceStatus.PAID, True
@@ -339,6 +347,11 @@ class LocalEngine:
         self.store.put_invoice(invoice, sub.customer_id)
         return invoice, paid or send
 
+    @staticmethod
+    def _action(method: str | None, invoice: Invoice, paid: bool) -> PaymentAction | None:
+        """The customer's action for an unpaid invoice, when their card requires one."""
+        return None if paid or method not in REQUIRES_ACTION_METHODS else payment_action_for(invoice)
+
     def pay_invoice(self, invoice_id: str) -> Invoice:
         """Collect an open invoice with the customer's current payment method."""
         with self.store.transaction():
@@ -352,10 +365,16 @@ class LocalEngine:
                 raise PaymentDeclinedError(
                     f"payment for {invoice_id} was declined", provider=PROVIDER, code="card_declined"
                 )
+            if customer.payment_method in REQUIRES_ACTION_METHODS:
+                raise PaymentDeclinedError(
+                    f"payment for {invoice_id} needs the customer (see Subscription.payment_action)",
+                    provider=PROVIDER,
+                    code="authentication_required",
+                )
             paid = attrs.evolve(invoice, status=InvoiceStatus.PAID)
             self.store.put_invoice(paid, customer.id)
             if state.subscription.status in (SubscriptionStatus.PAST_DUE, SubscriptionStatus.INCOMPLETE):
-                state = state.evolve_subscription(status=SubscriptionStatus.ACTIVE)
+                state = state.evolve_subscription(status=SubscriptionStatus.ACTIVE, payment_action=None)
                 self._save(state)
             return paid
 
@@ -675,11 +694,18 @@ class LocalEngine:
                             )
                         )
                         return ChangeResult(subscription=state.subscription, invoice=voided)
-                    new_state = new_state.evolve_subscription(status=SubscriptionStatus.PAST_DUE)
+                    customer = self.store.customer(sub.customer_id)
+                    new_state = new_state.evolve_subscription(
+                        status=SubscriptionStatus.PAST_DUE,
+                        payment_action=self._action(customer.payment_method, invoice, paid),
+                    )
             new_state = self._save(new_state)
             self._checkpoint("after_subscription")
             return ChangeResult(
-                subscription=new_state.subscription, invoice=invoice, schedule=new_state.subscription.schedule
+                subscription=new_state.subscription,
+                invoice=invoice,
+                schedule=new_state.subscription.schedule,
+                payment_action=new_state.subscription.payment_action,
             )
 
         result = self._idempotent(key, fingerprint, ChangeResult, run)

@@ -1,0 +1,111 @@
+"""Payments in the portable API: payment setups, payment actions and refunds."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import attrs
+
+from prorata._money import Money
+from prorata._validators import aware, non_empty_str, optional_utc, utc
+
+__all__ = [
+    "TEST_CARD_REQUIRES_ACTION",
+    "NegativeDuePolicy",
+    "PaymentAction",
+    "PaymentSetup",
+    "PaymentSetupStatus",
+    "Refund",
+    "RefundReason",
+    "RefundStatus",
+]
+
+TEST_CARD_REQUIRES_ACTION = "test_card_requires_action"
+"""Portable name of a test payment method whose charges need the customer (3-D Secure)."""
+
+
+class PaymentSetupStatus(enum.StrEnum):
+    """Where a payment setup stands (Stripe SetupIntent statuses, normalized)."""
+
+    REQUIRES_PAYMENT_METHOD = "requires_payment_method"
+    REQUIRES_ACTION = "requires_action"
+    PROCESSING = "processing"
+    SUCCEEDED = "succeeded"
+    CANCELED = "canceled"
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class PaymentSetup:
+    """Collects a payment method from the customer before anything is charged.
+
+    Hand ``client_secret`` to the browser (Stripe.js ``confirmSetup``) or send the customer to
+    ``url`` (a hosted page); once ``status`` is ``succeeded``, pass the setup to
+    ``Billing.subscribe(..., payment_setup=...)``. The client secret is left out of repr.
+    """
+
+    id: str = attrs.field(validator=non_empty_str)
+    customer_id: str = attrs.field(validator=non_empty_str)
+    status: PaymentSetupStatus = attrs.field(converter=PaymentSetupStatus)
+    client_secret: str | None = attrs.field(default=None, repr=False)
+    url: str | None = None
+    expires_at: datetime | None = attrs.field(default=None, converter=optional_utc, validator=aware)
+    payment_method: str | None = None
+    """The payment method it collected, once it succeeded."""
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status is PaymentSetupStatus.SUCCEEDED
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class PaymentAction:
+    """The customer must act to pay an invoice (3-D Secure, a hosted payment page).
+
+    The browser confirms with ``client_secret`` (Stripe.js ``confirmCardPayment``) or the
+    customer is sent to ``url``. The client secret is left out of repr.
+    """
+
+    invoice_id: str = attrs.field(validator=non_empty_str)
+    amount: Money
+    client_secret: str | None = attrs.field(default=None, repr=False)
+    url: str | None = None
+    payment_id: str | None = None
+    """The provider's payment (Stripe PaymentIntent, Dodo payment) being confirmed."""
+
+
+class RefundReason(enum.StrEnum):
+    REQUESTED_BY_CUSTOMER = "requested_by_customer"
+    DUPLICATE = "duplicate"
+    FRAUDULENT = "fraudulent"
+    PLAN_CHANGE = "plan_change"
+    """Refund of a negative amount due after a plan change (``NegativeDuePolicy.REFUND``)."""
+
+
+class RefundStatus(enum.StrEnum):
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELED = "canceled"
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class Refund:
+    """Money given back on a paid invoice's payment."""
+
+    id: str = attrs.field(validator=non_empty_str)
+    invoice_id: str = attrs.field(validator=non_empty_str)
+    amount: Money
+    status: RefundStatus = attrs.field(converter=RefundStatus)
+    reason: RefundReason = attrs.field(converter=RefundReason)
+    created: datetime = attrs.field(converter=utc, validator=aware)
+    payment_id: str | None = None
+
+
+class NegativeDuePolicy(enum.StrEnum):
+    """What a change whose total is negative does with the difference."""
+
+    CREDIT = "credit"
+    """Add it to the customer's credit balance; later invoices use it (the default)."""
+    REFUND = "refund"
+    """Refund it to the original payment; the credit balance is left as it was."""
