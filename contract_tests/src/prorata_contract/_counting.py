@@ -13,9 +13,14 @@ from prorata.provider import (
     Customer,
     Invoice,
     Item,
+    Money,
     NewCustomer,
     NewSubscription,
+    PaymentProvider,
+    PaymentSetup,
     Provider,
+    Refund,
+    RefundReason,
     Subscription,
     TimeControl,
 )
@@ -94,6 +99,55 @@ class CountingProvider:
 
     def time_control(self) -> TimeControl | None:
         return self.inner.time_control()
+
+    # -- payments (delegated when the wrapped provider has them) ----------------------------
+
+    def _payments(self, method: str) -> PaymentProvider:
+        self._count(method)
+        if not isinstance(self.inner, PaymentProvider):
+            raise AssertionError(f"{self.name} has no payment operations, yet {method} was called")
+        return self.inner
+
+    def start_payment_setup(self, customer_id: str, *, idempotency_key: str) -> PaymentSetup:
+        return self._payments("start_payment_setup").start_payment_setup(
+            customer_id, idempotency_key=idempotency_key
+        )
+
+    def get_payment_setup(self, setup_id: str) -> PaymentSetup:
+        return self._payments("get_payment_setup").get_payment_setup(setup_id)
+
+    def set_payment_method(self, customer_id: str, payment_method: str, *, idempotency_key: str) -> None:
+        self._payments("set_payment_method").set_payment_method(
+            customer_id, payment_method, idempotency_key=idempotency_key
+        )
+
+    def get_invoice(self, invoice_id: str) -> Invoice:
+        return self._payments("get_invoice").get_invoice(invoice_id)
+
+    def pay_invoice(self, invoice_id: str, *, idempotency_key: str) -> Invoice:
+        return self._payments("pay_invoice").pay_invoice(invoice_id, idempotency_key=idempotency_key)
+
+    def void_invoice(self, invoice_id: str, *, idempotency_key: str) -> Invoice:
+        return self._payments("void_invoice").void_invoice(invoice_id, idempotency_key=idempotency_key)
+
+    def refunds(self, invoice_id: str) -> list[Refund]:
+        return self._payments("refunds").refunds(invoice_id)
+
+    def refund(
+        self,
+        invoice_id: str,
+        amount: Money,
+        *,
+        reason: RefundReason,
+        from_balance: bool,
+        idempotency_key: str,
+    ) -> Refund:
+        return self._payments("refund").refund(
+            invoice_id, amount, reason=reason, from_balance=from_balance, idempotency_key=idempotency_key
+        )
+
+    def customer_balance(self, customer_id: str, currency: str) -> Money:
+        return self._payments("customer_balance").customer_balance(customer_id, currency)
 
     def close(self) -> None:
         """Closing the wrapper leaves the wrapped provider open (the fixture owns it)."""
