@@ -7,7 +7,7 @@ import json
 import re
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
@@ -67,9 +67,12 @@ class EmulatorApp:
     ) -> Outcome:
         """Serve one request."""
         try:
-            body = json.loads(raw) if raw.strip() else {}  # pyright: ignore
+            parsed: Any = json.loads(raw) if raw.strip() else {}
         except ValueError:
             return _error(ApiError(400, "INVALID_JSON", "the request body is not JSON"))
+        if not isinstance(parsed, dict):
+            return _error(ApiError(400, "INVALID_JSON", "the request body is not a JSON object"))
+        body = cast("dict[str, Any]", parsed)
         if path.startswith("/_emulator/"):
             return self._serve(lambda: _control.handle(self, method, path, body))  # pyright: ignore
         for verb, route, pattern, handler in self._api:

@@ -1,55 +1,28 @@
-"""The emulator's HTTP server (stdlib ThreadingHTTPServer) and its in-process handle."""
+"""The emulator on the kit's keep-alive HTTP server, and its in-process handle."""
 
 from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from prorata_emulators.dodo._app import EmulatorApp
+from prorata_emulators.dodo._app import EmulatorApp, Outcome
 from prorata_emulators.dodo._billing import advance
 from prorata_emulators.dodo._faults import Fault, FaultKind
 from prorata_emulators.dodo._state import State
+from prorata_emulators.kit import EmulatorHTTPServer, Handle, LoggedRequest
 
 __all__ = ["DodoEmulator"]
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server  # pyright: ignore[reportIncompatibleVariableOverride]
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
+def _dispatcher(app: EmulatorApp) -> Handle:
+    def dispatch(method: str, target: str, headers: dict[str, str], body: bytes) -> Outcome:
+        parts = urlsplit(target)
+        lowered = {key.lower(): value for key, value in headers.items()}
+        return app.handle(method, parts.path, dict(parse_qsl(parts.query)), lowered, body)
 
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def _dispatch(self) -> None:
-        parts = urlsplit(self.path)
-        length = int(self.headers.get("content-length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        headers = {key.lower(): value for key, value in self.headers.items()}
-        outcome = self.server.app.handle(self.command, parts.path, dict(parse_qsl(parts.query)), headers, raw)
-        if outcome.drop:
-            self.close_connection = True
-            return
-        self.send_response(outcome.status)
-        for key, value in outcome.headers.items():
-            self.send_header(key, value)
-        self.send_header("content-length", str(len(outcome.body)))
-        self.end_headers()
-        self.wfile.write(outcome.body)
-
-    do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = _dispatch
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, address: tuple[str, int], app: EmulatorApp) -> None:
-        super().__init__(address, _Handler)
-        self.app = app
+    return dispatch
 
 
 class DodoEmulator:
@@ -64,7 +37,7 @@ class DodoEmulator:
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, now: datetime | None = None) -> None:
         start = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
         self.app = EmulatorApp(state=State(now=start))
-        self._server = _Server((host, port), self.app)
+        self._server = EmulatorHTTPServer((host, port), _dispatcher(self.app))
         self._thread: threading.Thread | None = None
 
     @property
@@ -100,6 +73,12 @@ class DodoEmulator:
     def reset_counts(self) -> None:
         self.app.reset_counts()
 
+    def requests(self, method: str | None = None, path_prefix: str = "") -> list[LoggedRequest]:
+        """Requests received so far, oldest first: method, path, body, response status."""
+        return [
+            e for e in self._server.log.entries(method, path_prefix) if not e.path.startswith("/_emulator/")
+        ]
+
     def events(self) -> list[dict[str, Any]]:
         """Signed webhook deliveries so far (``id``, ``type``, ``headers``, ``body``)."""
         with self.app.state.lock:
@@ -115,8 +94,7 @@ class DodoEmulator:
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.stop()
         if self._thread is not None:
             self._thread.join(timeout=5)
 

@@ -1,1 +1,11 @@
-"""What the provider emulators share (server, routing, faults, request log, control routes)."""
+"""What the provider emulators share: the HTTP/1.1 keep-alive server and the request log.
+
+A new emulator (or a new route family) plugs in a ``handle(method, target, headers, body)``
+function returning a reply with ``status``, ``body``, ``headers`` and ``drop``; the server
+serves it with keep-alive and logs every request (method, path, body, response status).
+"""
+
+from prorata_emulators.kit._log import LoggedRequest, RequestLog
+from prorata_emulators.kit._server import EmulatorHTTPServer, Handle, Reply
+
+__all__ = ["EmulatorHTTPServer", "Handle", "LoggedRequest", "Reply", "RequestLog"]

@@ -190,7 +190,12 @@ class StripeEmulator:
                 raise ApiError(
                     status, "An unknown error occurred (injected fault).", type="api_error", headers=extra
                 )
-        text = body.decode() if method == "POST" else split.query
+        try:
+            text = body.decode() if method == "POST" else split.query
+        except UnicodeDecodeError:
+            raise ApiError(
+                400, "Invalid request: the body is not valid UTF-8 form-encoded parameters."
+            ) from None
         params = decode(text)
         key = lowered.get("idempotency-key") if method == "POST" else None
         fingerprint = hashlib.sha256(f"{method} {split.path}\n{text}".encode()).hexdigest()

@@ -1,4 +1,4 @@
-"""The emulator over HTTP: a stdlib ``ThreadingHTTPServer`` the real SDK reaches via ``base_addresses``."""
+"""The emulator over HTTP (the kit's keep-alive server); the real SDK reaches it via ``base_addresses``."""
 
 from __future__ import annotations
 
@@ -6,84 +6,60 @@ import contextlib
 import json
 import threading
 from collections.abc import Generator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from prorata_emulators.stripe._app import StripeEmulator
+from prorata_emulators.kit import EmulatorHTTPServer, LoggedRequest
+from prorata_emulators.stripe._app import Fault, Response, StripeEmulator
 
 __all__ = ["StripeEmulatorServer", "running", "start"]
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: StripeEmulatorServer  # pyright: ignore[reportIncompatibleVariableOverride]
+def _json(status: int, payload: Any) -> Response:
+    return Response(
+        status=status, body=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}
+    )
 
-    def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        if self.path.startswith("/_emulator/"):
-            self._control(body)
-            return
-        response = self.server.emulator.handle(self.command, self.path, dict(self.headers.items()), body)
-        if response.drop:
-            self.close_connection = True
-            return
-        self.send_response(response.status)
-        for name, value in response.headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(response.body)))
-        self.end_headers()
-        self.wfile.write(response.body)
 
-    def _control(self, body: bytes) -> None:
-        """Emulator-only routes: ``GET /_emulator/requests`` (counts per route), ``POST /_emulator/faults``."""
-        from prorata_emulators.stripe._app import Fault
-
-        emulator = self.server.emulator
-        payload: Any
-        if self.path == "/_emulator/requests" and self.command == "GET":
-            payload = emulator.request_counts()
-        elif self.path == "/_emulator/requests" and self.command == "DELETE":
-            emulator.reset_counts()
-            payload = {}
-        elif self.path == "/_emulator/faults" and self.command == "POST":
-            spec: dict[str, Any] = json.loads(body or b"{}")
+def _control(emulator: StripeEmulator, method: str, path: str, body: bytes) -> Response:
+    """Emulator-only routes: ``GET|DELETE /_emulator/requests`` (counts per route), ``POST /_emulator/faults``."""
+    if path == "/_emulator/requests" and method == "GET":
+        return _json(200, emulator.request_counts())
+    if path == "/_emulator/requests" and method == "DELETE":
+        emulator.reset_counts()
+        return _json(200, {})
+    if path == "/_emulator/faults" and method == "POST":
+        try:
+            spec: Any = json.loads(body or b"{}")
             emulator.inject(Fault(**spec))
-            payload = {"ok": True}
-        else:
-            self.send_error(404)
-            return
-        data = json.dumps(payload).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    do_GET = _serve
-    do_POST = _serve
-    do_DELETE = _serve
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
+        except (ValueError, TypeError) as error:
+            return _json(400, {"error": {"type": "invalid_request_error", "message": f"bad fault: {error}"}})
+        return _json(200, {"ok": True})
+    return _json(
+        404, {"error": {"type": "invalid_request_error", "message": f"no control route {method} {path}"}}
+    )
 
 
-class StripeEmulatorServer(ThreadingHTTPServer):
-    """A running emulator: ``url``, ``serve_forever()`` and ``stop()``; ``emulator`` for controls."""
+class StripeEmulatorServer(EmulatorHTTPServer):
+    """A running emulator: ``url``, ``serve_forever()`` and ``stop()``; ``emulator`` for controls.
 
-    daemon_threads = True
+    ``requests()`` lists what was received (method, path, body, response status).
+    """
 
     def __init__(self, host: str, port: int, emulator: StripeEmulator | None = None) -> None:
-        super().__init__((host, port), _Handler)
         self.emulator = emulator or StripeEmulator.create()
+        super().__init__((host, port), self._dispatch)
 
-    @property
-    def url(self) -> str:
-        host, port = self.server_address[:2]
-        return f"http://{host!s}:{port}"
+    def _dispatch(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Response:
+        if target.startswith("/_emulator/"):
+            return _control(self.emulator, method, target, body)
+        return self.emulator.handle(method, target, headers, body)
+
+    def requests(self, method: str | None = None, path_prefix: str = "/v1/") -> list[LoggedRequest]:
+        """The API requests received so far, oldest first (control routes left out by default)."""
+        return self.log.entries(method, path_prefix)
 
     def stop(self) -> None:
-        self.shutdown()
-        self.server_close()
+        super().stop()
         self.emulator.webhooks.stop()
 
 
