@@ -100,6 +100,19 @@ class FakeStore:
 
 
 @attrs.define
+class FakeClock:
+    """The fake provider's time: whatever the test sets ``FakeStore.now`` to."""
+
+    store: FakeStore
+
+    def now(self) -> datetime:
+        return self.store.now
+
+    def advance(self, to: datetime) -> None:
+        self.store.now = to
+
+
+@attrs.define
 class FakeProvider:
     """Just enough of a provider to exercise Billing and the CLI end to end."""
 
@@ -241,8 +254,11 @@ class FakeProvider:
     def list_invoices(self, subscription_id: str) -> list[Invoice]:
         return []
 
-    def time_control(self) -> None:
-        return None
+    def customer_balance(self, customer_id: str, currency: str) -> prorata.Money:
+        return prorata.Money.zero(currency)
+
+    def time_control(self) -> FakeClock:
+        return FakeClock(self.store)
 
     def close(self) -> None:
         self.store.closed += 1

@@ -87,7 +87,7 @@ def test_preview_saved_then_applied_charges_the_preview(
     saved = tmp_path / "preview.json"
     shown = invoke("preview", "sub_1", "--swap", "basic:pro", "--json")
     saved.write_text(shown.stdout, encoding="utf-8")
-    fake_store.now = PREVIEW_AT + timedelta(days=3)  # the customer took three days to confirm
+    fake_store.now = PREVIEW_AT + timedelta(minutes=20)  # the customer took 20 minutes to confirm
     applied = invoke("apply", "sub_1", "--preview", f"@{saved}", "--json")
     assert applied.exit_code == 0, applied.output
     result = prorata.loads(applied.stdout, ChangeResult)
@@ -97,6 +97,16 @@ def test_preview_saved_then_applied_charges_the_preview(
     assert result.invoice.totals == preview.totals
     assert result.subscription.items == (Item(plan="pro"),)
     assert fake_store.subscriptions["sub_1"].items == (Item(plan="pro"),)
+
+
+def test_a_saved_preview_past_its_expiry_is_refused(invoke, fake_store: FakeStore, tmp_path: Path) -> None:
+    saved = tmp_path / "preview.json"
+    saved.write_text(invoke("preview", "sub_1", "--swap", "basic:pro", "--json").stdout, encoding="utf-8")
+    fake_store.now = PREVIEW_AT + timedelta(days=3)  # three days later the preview has expired
+    applied = invoke("apply", "sub_1", "--preview", f"@{saved}", "--json")
+    assert applied.exit_code != 0
+    assert "StalePreviewError" in applied.output
+    assert fake_store.subscriptions["sub_1"].items == (Item(plan="basic"),)
 
 
 def test_apply_without_the_preview_prices_at_the_current_time(invoke, fake_store: FakeStore) -> None:

@@ -61,9 +61,9 @@ def test_preview_then_apply_the_saved_preview_on_local(
     saved = tmp_path / "preview.json"
     saved.write_text(shown.stdout, encoding="utf-8")
 
-    with prorata.Billing.from_config(local_config) as billing:  # an hour passes before the customer confirms
+    with prorata.Billing.from_config(local_config) as billing:  # 20 minutes pass before the customer confirms
         clock = billing.time_control()
-        clock.advance(clock.now() + timedelta(hours=1))
+        clock.advance(clock.now() + timedelta(minutes=20))
 
     applied = runner.invoke(main, [*base, "apply", subscription_id, "--preview", f"@{saved}", "--json"])
     assert applied.exit_code == 0, applied.output

@@ -56,7 +56,12 @@ def test_preview_every_mode_with_addons_and_quantity(
     emulator.reset_counts()
     preview = seed_billing.preview(seed_billing.get(sub_id), change)
     counts = emulator.request_counts()
-    assert counts == {"GET /subscriptions/{id}": 1, "POST /subscriptions/{id}/change-plan/preview": 1}
+    # The wallet is read so the next invoice shows what the renewal really charges.
+    assert counts == {
+        "GET /subscriptions/{id}": 1,
+        "POST /subscriptions/{id}/change-plan/preview": 1,
+        "GET /customers/{id}/wallets": 1,
+    }
     due = expected_due(mode, cycle, price(seed_billing, OLD), price(seed_billing, NEW), 0.5)
     assert preview.amount_due_now.amount == due
     assert sum(line.amount.amount for line in preview.lines) == preview.totals.subtotal.amount

@@ -41,7 +41,14 @@ def test_downgrade_reports_the_wallet_credit_as_a_paid_credit_note(
     preview = billing.preview(before, change)
     emulator.reset_counts()
     result = billing.apply(before, change, preview=preview)
-    assert emulator.request_counts() == {"GET /subscriptions/{id}": 1, CHANGE: 1, LEDGER: 1}
+    # Dodo prices at receipt: apply prices the change again (and reads the wallet) first.
+    assert emulator.request_counts() == {
+        "GET /subscriptions/{id}": 1,
+        "POST /subscriptions/{id}/change-plan/preview": 1,
+        "GET /customers/{id}/wallets": 1,
+        CHANGE: 1,
+        LEDGER: 1,
+    }
     invoice = result.invoice
     assert invoice is not None
     assert result.matches_preview is True

@@ -66,7 +66,12 @@ def test_preview_and_apply_are_one_request_each(
     assert emulator.emulator.request_counts() == {"total": 1, "POST /v1/invoices/create_preview": 1}
     emulator.emulator.reset_counts()
     billing.apply(sub, change, preview=preview)
-    assert emulator.emulator.request_counts() == {"total": 1, "POST /v1/subscriptions/{id}": 1}
+    # Checking the preview's expiry reads the test clock (off test clocks: the wall clock, no request).
+    assert emulator.emulator.request_counts() == {
+        "total": 2,
+        "POST /v1/subscriptions/{id}": 1,
+        "GET /v1/test_helpers/test_clocks/{id}": 1,
+    }
 
 
 def test_apply_reuses_the_preview_proration_time_after_time_passed(
@@ -76,9 +81,10 @@ def test_apply_reuses_the_preview_proration_time_after_time_passed(
     _mid_period(billing, time_control, sub.id)
     sub = billing.get(sub.id)
     change = PlanChange.swap("basic", "premium")
-    preview = billing.preview(sub, change)
+    lasting = Billing(provider=billing.provider, catalog=billing.catalog, preview_ttl=timedelta(days=7))
+    preview = lasting.preview(sub, change)
     time_control.advance(time_control.now() + timedelta(days=3))
-    result = billing.apply(sub, change, preview=preview)
+    result = lasting.apply(sub, change, preview=preview)
     assert result.invoice is not None
     assert result.invoice.totals.total == preview.totals.total == usd(1000)
     assert result.matches_preview

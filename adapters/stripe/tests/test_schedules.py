@@ -41,7 +41,12 @@ def test_downgrade_at_period_end_is_two_requests_and_bills_the_new_plan_at_renew
     change = PlanChange.swap("premium", "basic", timing=AtPeriodEnd())
     emulator.emulator.reset_counts()
     preview = billing.preview(sub, change)
-    assert emulator.emulator.request_counts()["total"] == 1
+    # The preview, and the test clock's time its lifetime starts at (no request off test clocks).
+    assert emulator.emulator.request_counts() == {
+        "total": 2,
+        "POST /v1/invoices/create_preview": 1,
+        "GET /v1/test_helpers/test_clocks/{id}": 1,
+    }
     assert preview.effective_at == sub.current_period_end
     assert preview.lines == (), "nothing is billed at the boundary itself"
     assert preview.totals.total == Money.of(0, "USD")
@@ -51,9 +56,10 @@ def test_downgrade_at_period_end_is_two_requests_and_bills_the_new_plan_at_renew
     result = billing.apply(sub, change, preview=preview)
     counts = emulator.emulator.request_counts()
     assert counts == {
-        "total": 2,
+        "total": 3,
         "POST /v1/subscription_schedules": 1,
         "POST /v1/subscription_schedules/{id}": 1,
+        "GET /v1/test_helpers/test_clocks/{id}": 1,  # the preview's expiry, on the test clock
     }
     assert result.subscription.plan_quantities == {"premium": 1}
     assert result.subscription.scheduled_change is not None

@@ -97,6 +97,10 @@ class CountingProvider:
         self._count("list_invoices")
         return self.inner.list_invoices(subscription_id)
 
+    def customer_balance(self, customer_id: str, currency: str) -> Money:
+        self._count("customer_balance")
+        return self.inner.customer_balance(customer_id, currency)
+
     def time_control(self) -> TimeControl | None:
         return self.inner.time_control()
 

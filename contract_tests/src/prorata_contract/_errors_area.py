@@ -14,6 +14,7 @@ from prorata.errors import (
     InvalidChangeError,
     InvalidStateError,
     NotFoundError,
+    StalePreviewError,
     UnsupportedCapabilityError,
 )
 from prorata.provider import EndBehavior, Item, Phase, ProrationSupport, Subscription
@@ -146,14 +147,21 @@ class ErrorTests(ContractFixtures):
     def test_preview_from_an_earlier_period_refused_before_any_call(self, contract: Contract) -> None:
         subscription = contract.into_period(contract.subscribe("basic"), Fraction(1, 2))
         change = PlanChange.swap("basic", "pro", proration=ProrationMode.PRORATE_NOW)
-        preview = contract.billing.preview(subscription, change)
+        lasting = timedelta(days=400)  # long enough to reach the next period unexpired
+        long_lived = Billing(
+            provider=contract.billing.provider, catalog=contract.billing.catalog, preview_ttl=lasting
+        )
+        preview = long_lived.preview(subscription, change)
+        short_lived = contract.billing.preview(subscription, change)
         contract.pass_boundary(subscription.current_period_end)
         current = contract.get(subscription)
         counting = CountingProvider(contract.billing.provider)
-        guarded = Billing(provider=counting, catalog=contract.billing.catalog)
+        guarded = Billing(provider=counting, catalog=contract.billing.catalog, preview_ttl=lasting)
         with pytest.raises(BillingError) as caught:
             guarded.apply(current, change, preview=preview)
         assert type(caught.value) is InvalidChangeError, f"got {type(caught.value).__name__}: {caught.value}"
+        with pytest.raises(StalePreviewError):  # with the default lifetime it has simply expired
+            guarded.apply(current, change, preview=short_lived)
         assert dict(counting.calls) == {}, (
             f"the provider was called with a stale preview: {dict(counting.calls)}"
         )

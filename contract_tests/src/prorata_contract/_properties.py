@@ -142,11 +142,13 @@ class PropertyTests(ContractFixtures):
             reverse = PlanChange.set_items(
                 list(subscription.items), proration=change.proration, billing_cycle=BillingCycle.KEEP
             )
-            back = contract.billing.provider.preview_change(
-                current,
-                reverse,
-                target=contract.billing.check(current, reverse),
-                proration_time=there.proration_time,
+            back = contract.billing.seal(
+                contract.billing.provider.preview_change(
+                    current,
+                    reverse,
+                    target=contract.billing.check(current, reverse),
+                    proration_time=there.proration_time,
+                )
             )
             second = contract.billing.apply(current, reverse, preview=back)
             charged = [r.invoice.totals.total.amount for r in (first, second) if r.invoice is not None]

@@ -30,6 +30,7 @@ from prorata._change import (
     TimingKind,
 )
 from prorata._config import BillingConfig, load_config
+from prorata._direction import AutoChange, Direction, direction_of, price_per_day
 from prorata._invoice import ChargeLine, Invoice, InvoiceStatus, LineKind, Totals, UpcomingInvoice
 from prorata._money import Money
 from prorata._payments import (
@@ -54,6 +55,7 @@ __all__ = [
     "AddItem",
     "AtDate",
     "AtPeriodEnd",
+    "AutoChange",
     "Billing",
     "BillingConfig",
     "BillingCycle",
@@ -64,6 +66,7 @@ __all__ = [
     "ChargeLine",
     "CollectionMethod",
     "Customer",
+    "Direction",
     "Discount",
     "DiscountDuration",
     "EndBehavior",
@@ -103,10 +106,12 @@ __all__ = [
     "TimingKind",
     "Totals",
     "UpcomingInvoice",
+    "direction_of",
     "dumps",
     "errors",
     "load_config",
     "loads",
+    "price_per_day",
     "provider",
     "structure",
     "unstructure",

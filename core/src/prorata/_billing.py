@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,9 @@ from prorata._errors import (
     InvalidStateError,
     UnsupportedCapabilityError,
 )
+from prorata._direction import AutoChange
 from prorata._exactly_once import ExactlyOnce
+from prorata._freshness import DEFAULT_PREVIEW_TTL, check_fresh, check_still_priced, seal
 from prorata._idempotency import derive_key
 from prorata._invoice import Invoice, InvoiceStatus
 from prorata._money import Money
@@ -41,6 +43,7 @@ from prorata._provider import (
 )
 from prorata._registry import Registry, get_registry
 from prorata._subscription import Subscription
+from prorata._trials import during_trial
 from prorata.journal import EntryStatus, Journal
 
 __all__ = ["Billing"]
@@ -70,6 +73,10 @@ class Billing:
     catalog: Catalog
     journal: Journal = attrs.field(factory=Journal.open)
     """Records every change before and after the provider call (see ``prorata.journal``)."""
+    preview_ttl: timedelta = DEFAULT_PREVIEW_TTL
+    """How long a preview stays appliable (on the provider's clock)."""
+    preview_key: bytes | None = attrs.field(default=None, repr=False)
+    """Optional secret that makes preview digests HMACs (share it between workers)."""
 
     @classmethod
     def from_config(
@@ -251,6 +258,21 @@ class Billing:
     def invoices(self, subscription_id: str) -> list[Invoice]:
         return self.provider.list_invoices(subscription_id)
 
+    def balance(self, customer: Customer | str, *, currency: str | None = None) -> Money:
+        """The customer's credit balance (positive = credit), which pays invoices first.
+
+        ``currency`` defaults to that of the customer's subscriptions.
+        """
+        customer_id = customer if isinstance(customer, str) else customer.id
+        if currency is None:
+            held = self.provider.list_subscriptions(customer_id=customer_id)
+            if not held:
+                raise InvalidChangeError(
+                    "currency", None, "a currency (the customer has no subscription to take it from)"
+                )
+            currency = held[0].currency
+        return self.provider.customer_balance(customer_id, currency.upper())
+
     def _subscription(self, subscription: Subscription | str) -> Subscription:
         return subscription if isinstance(subscription, Subscription) else self.get(subscription)
 
@@ -266,20 +288,41 @@ class Billing:
             provider=self.provider.name,
         )
 
-    def preview(self, subscription: Subscription | str, change: PlanChange) -> ChangePreview:
+    def resolve(self, subscription: Subscription, change: PlanChange | AutoChange) -> PlanChange:
+        """The concrete change: a ``PlanChange.auto`` one resolved by its direction, and the
+        billing a change gets during a free trial (docs/proration.md)."""
+        concrete = change.resolve(self.catalog, subscription.items) if isinstance(change, AutoChange) else change
+        return during_trial(subscription, concrete)
+
+    def preview(self, subscription: Subscription | str, change: PlanChange | AutoChange) -> ChangePreview:
         """What ``change`` will cost now and afterwards. Changes nothing.
 
         Pass a Subscription you already hold to save a round trip.
         """
         current = self._subscription(subscription)
+        change = self.resolve(current, change)
         target = self.check(current, change)
         preview = self.provider.preview_change(current, change, target=target, proration_time=None)
-        return attrs.evolve(preview, revision=current.revision)
+        return self.seal(attrs.evolve(preview, revision=current.revision))
+
+    def seal(self, preview: ChangePreview) -> ChangePreview:
+        """Date and bind a preview a provider returned directly, as ``preview`` does.
+
+        Its lifetime starts at the preview's ``created_at`` (the provider's time when it
+        priced it), or now when the provider left that out.
+        """
+        made = preview.created_at or self.now()
+        return seal(preview, now=made, ttl=self.preview_ttl, key=self.preview_key)
+
+    def now(self) -> datetime:
+        """The provider's time: its clock when it has one (tests, emulators), else the wall clock."""
+        control = self.provider.time_control()
+        return control.now() if control is not None else datetime.now(tz=UTC)
 
     def apply(
         self,
         subscription: Subscription | str,
-        change: PlanChange,
+        change: PlanChange | AutoChange,
         *,
         preview: ChangePreview | None = None,
         idempotency_key: str | None = None,
@@ -300,6 +343,12 @@ class Billing:
             payment_provider(self.provider, "refunds", field="negative_due", value=negative_due.value)
         held = subscription if isinstance(subscription, Subscription) else None
         subscription_id = held.id if held is not None else str(subscription)
+        if preview is not None:
+            check_fresh(preview, now=self.now(), key=self.preview_key)
+        if isinstance(change, AutoChange) or (held is None or held.trial_end is not None):
+            change = self.resolve(held or self.get(subscription_id), change)
+        else:
+            change = self.resolve(held, change)
         if preview is not None:
             if preview.subscription_id != subscription_id:
                 raise InvalidChangeError(
@@ -359,6 +408,8 @@ class Billing:
                 # The whole subscription state as read plus the change: a retry finds the
                 # journal record, a new change on the changed subscription gets a new key.
                 key = derive_key("change", held or current, change, proration_time)
+            if preview is not None:
+                check_still_priced(self.provider, current, change, self.check(current, change), preview)
             result = self._once.apply(
                 current, change, key=key, proration_time=proration_time, validate=validate
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable
 from typing import Any
 
@@ -22,7 +23,19 @@ from prorata._pricing import CollectionMethod, Item
 from prorata._schedule import EndBehavior
 from prorata._subscription import Subscription, SubscriptionStatus
 
-__all__ = ["Capabilities", "ProrationSupport", "check_change"]
+__all__ = ["Capabilities", "ProrationSupport", "ProrationTime", "check_change"]
+
+
+class ProrationTime(enum.StrEnum):
+    """When a provider prices a change it applies.
+
+    - ``exact``: at the proration time the preview carries (apply reuses it).
+    - ``at_receipt``: when the provider receives the apply request (Dodo): apply previews
+      again and refuses when the amount changed since the customer saw it.
+    """
+
+    EXACT = "exact"
+    AT_RECEIPT = "at_receipt"
 
 
 @attrs.frozen(kw_only=True, slots=True, order=True)
@@ -79,6 +92,8 @@ class Capabilities:
     refunds: bool = False
     """Refund a paid invoice's payment, and ``NegativeDuePolicy.REFUND`` on changes."""
     partial_refunds: bool = False
+    proration_time: ProrationTime = attrs.field(default=ProrationTime.EXACT, converter=ProrationTime)
+    """Whether apply honours the preview's proration time or prices at receipt."""
 
     def supports(self, mode: ProrationMode, cycle: BillingCycle) -> bool:
         return ProrationSupport(mode=mode, cycle=cycle) in self.proration
@@ -110,6 +125,7 @@ class Capabilities:
             "void_invoice": self.void_invoice,
             "refunds": self.refunds,
             "partial_refunds": self.partial_refunds,
+            "proration_time": self.proration_time.value,
         }
 
 
@@ -296,6 +312,15 @@ def check_change(
         provider=provider,
         currency=subscription.currency,
     )
+    if change.proration is ProrationMode.PRICE_DIFFERENCE_NOW:
+        intervals = {catalog.get(i.plan).interval for i in (*subscription.items, *target)}
+        if len(intervals) > 1:
+            raise InvalidChangeError(
+                "PlanChange.proration",
+                change.proration.value,
+                "a mode other than price_difference_now between different billing intervals "
+                "(a difference of prices for different periods is not defined)",
+            )
     if {i.plan: i.quantity for i in target} == subscription.plan_quantities and not change.resumes:
         raise InvalidChangeError(
             "PlanChange.operations",

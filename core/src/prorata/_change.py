@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -13,6 +13,9 @@ from prorata._errors import InvalidChangeError
 from prorata._pricing import Item, as_tuple
 from prorata._schedule import EndBehavior, Phase, Schedule
 from prorata._validators import aware, non_empty_str, positive_int, utc
+
+if TYPE_CHECKING:
+    from prorata._direction import AutoChange
 
 __all__ = [
     "AddItem",
@@ -245,6 +248,19 @@ class PlanChange:
     @classmethod
     def set_items(cls, items: Sequence[Item], **options: Any) -> PlanChange:
         return cls(operations=(SetItems(items=tuple(items)),), **options)
+
+    @classmethod
+    def auto(
+        cls, *operations: Operation, upgrade: ProrationMode = ProrationMode.PRORATE_NOW, **options: Any
+    ) -> AutoChange:
+        """Direction-aware: an upgrade now (billed with ``upgrade``), a downgrade at period end.
+
+        A downgrade is a change to items that cost less per day (docs/proration.md);
+        ``Billing.preview`` and ``Billing.apply`` resolve it for the subscription they get.
+        """
+        from prorata._direction import AutoChange
+
+        return AutoChange(operations=operations, upgrade=upgrade, options=options)
 
     @classmethod
     def cancel_at_period_end(cls) -> PlanChange:

@@ -7,7 +7,10 @@ chain the original exception with ``raise ... from``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from prorata._money import Money
 
 __all__ = [
     "BillingError",
@@ -20,6 +23,7 @@ __all__ = [
     "ProviderError",
     "ProviderRejectedError",
     "ProviderUnavailableError",
+    "StalePreviewError",
     "UnknownProviderError",
     "UnsupportedCapabilityError",
     "ValidationError",
@@ -154,3 +158,19 @@ class PaymentDeclinedError(ProviderRejectedError):
 
 class ConflictError(ProviderError):
     """The request conflicts with another (pending change, idempotency key reused, race)."""
+
+
+class StalePreviewError(BillingError):
+    """A preview can no longer be applied as shown: it expired, or the price changed since.
+
+    ``previewed`` is what the preview showed and ``current`` what the provider would charge
+    now (both None for an expired preview that was not priced again). Preview again and
+    show the customer the new figures.
+    """
+
+    def __init__(self, reason: str, *, previewed: Money | None = None, current: Money | None = None) -> None:
+        figures = "" if previewed is None or current is None else f" (previewed {previewed}, now {current})"
+        super().__init__(f"stale preview: {reason}{figures}; preview again")
+        self.reason = reason
+        self.previewed = previewed
+        self.current = current

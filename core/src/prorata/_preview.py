@@ -51,6 +51,10 @@ class ChangePreview:
     created_at: datetime | None = attrs.field(default=None, converter=optional_utc, validator=aware)
     revision: str | None = attrs.field(default=None, eq=False)
     """The subscription's revision the preview was priced on (apply refuses a changed one)."""
+    expires_at: datetime | None = attrs.field(default=None, converter=optional_utc, validator=aware)
+    """After this instant (the provider's clock) apply refuses the preview: preview again."""
+    digest: str | None = None
+    """Binds the preview to its figures: apply refuses a preview whose contents were edited."""
 
     def __attrs_post_init__(self) -> None:
         _same_currency(self.lines, self.currency, "ChangePreview.lines")

@@ -13,6 +13,7 @@ from prorata._capabilities import Capabilities
 from prorata._catalog import Catalog
 from prorata._change import PlanChange
 from prorata._invoice import Invoice
+from prorata._money import Money
 from prorata._preview import ChangePreview, ChangeResult
 from prorata._pricing import CollectionMethod, Discount, Item, TaxRate, as_tuple
 from prorata._secrets import Secret
@@ -151,6 +152,10 @@ class Provider(Protocol):
 
     def list_invoices(self, subscription_id: str) -> list[Invoice]:
         """Every invoice of the subscription, oldest first (credit notes included)."""
+        ...
+
+    def customer_balance(self, customer_id: str, currency: str) -> Money:
+        """The customer's credit balance in ``currency`` (positive = credit the customer has)."""
         ...
 
     def time_control(self) -> TimeControl | None:

@@ -8,8 +8,17 @@ operations) are host-app names and live in :mod:`prorata`; errors are in :mod:`p
 """
 
 from prorata._calendar import Interval, IntervalUnit, add_intervals, period_containing
-from prorata._capabilities import Capabilities, ProrationSupport, check_change
+from prorata._capabilities import Capabilities, ProrationSupport, ProrationTime, check_change
 from prorata._emulators import EmulatorServer, EmulatorSpec
+from prorata._figures import (
+    balance_after,
+    discount_total,
+    invoice_totals,
+    next_invoice,
+    recurring_lines,
+    settle_balance,
+    tax_total,
+)
 from prorata._idempotency import derive_key
 from prorata._invoice import ChargeLine, Invoice, InvoiceStatus, LineKind, Totals, UpcomingInvoice
 from prorata._money import Money, currency_exponent, round_half_away_from_zero
@@ -76,6 +85,7 @@ __all__ = [
     "PaymentSetupStatus",
     "Phase",
     "ProrationSupport",
+    "ProrationTime",
     "Provider",
     "ProviderFactory",
     "ProviderSettings",
@@ -94,13 +104,20 @@ __all__ = [
     "Totals",
     "UpcomingInvoice",
     "add_intervals",
+    "balance_after",
     "check_change",
     "currency_exponent",
     "derive_key",
+    "discount_total",
     "get_plugin_manager",
     "get_registry",
     "hookimpl",
+    "invoice_totals",
+    "next_invoice",
     "period_containing",
+    "recurring_lines",
     "round_half_away_from_zero",
+    "settle_balance",
     "settle_rounding",
+    "tax_total",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from prorata import BillingCycle, PaymentFailurePolicy, ProrationMode, TimingKind
-from prorata.provider import Capabilities, CollectionMethod, ProrationSupport
+from prorata.provider import Capabilities, CollectionMethod, ProrationSupport, ProrationTime
 
 __all__ = ["CAPABILITIES"]
 
@@ -30,6 +30,8 @@ CAPABILITIES = Capabilities(
     cancel_scheduled_change=True,
     time_control=True,
     native_idempotency=False,
+    # Dodo's change_plan takes no proration time: it prices when it receives the request.
+    proration_time=ProrationTime.AT_RECEIPT,
 )
 """Dodo: one product (with a quantity) plus add-ons; five billing modes; no schedules.
 

@@ -36,6 +36,8 @@ from prorata.provider import (
     Totals,
     UpcomingInvoice,
     add_intervals,
+    balance_after,
+    next_invoice,
 )
 from prorata_dodo import semantics
 from prorata_dodo._errors import PROVIDER
@@ -261,32 +263,16 @@ def target_of(catalog: Catalog, new_plan: DodoSubscription) -> tuple[Item, ...]:
     )
 
 
-def _upcoming(catalog: Catalog, new_plan: DodoSubscription) -> UpcomingInvoice:
-    currency = new_plan.currency
-    items = items_from(
-        catalog, new_plan.product_id, new_plan.quantity, [(a.addon_id, a.quantity) for a in new_plan.addons]
-    )
-    if new_plan.scheduled_change is not None:
-        change = new_plan.scheduled_change
-        items = items_from(
-            catalog, change.product_id, change.quantity, [(a.addon_id, a.quantity) for a in change.addons]
-        )
-    lines = tuple(
-        ChargeLine(
-            description=f"{i.quantity} x {catalog.get(i.plan).name}",
-            amount=catalog.get(i.plan).price * i.quantity,
-            kind=LineKind.RECURRING,
-            plan=i.plan,
-            quantity=i.quantity,
-        )
-        for i in items
-    )
-    subtotal = sum(line.amount.amount for line in lines)
-    discount = semantics.discount_amount(subtotal, discount_rules(new_plan))
-    return UpcomingInvoice(
+def _upcoming(catalog: Catalog, new_plan: DodoSubscription, balance: Money) -> UpcomingInvoice:
+    """The renewal after the change, from the catalog, paid first from the wallet ``balance``."""
+    return next_invoice(
+        catalog,
+        target_of(catalog, new_plan),
         at=new_plan.next_billing_date,
-        lines=lines,
-        totals=_totals(currency, subtotal, discount, 0, subtotal - discount, 0),
+        currency=new_plan.currency,
+        discounts=tuple(_discount(d, new_plan.currency) for d in new_plan.discounts or []),
+        tax_rates=(),
+        balance=balance,
     )
 
 
@@ -310,8 +296,10 @@ def preview_from(
     change: PlanChange,
     mode: str,
     response: SubscriptionPreviewChangePlanResponse,
+    wallet: Money,
 ) -> ChangePreview:
-    """A ChangePreview from Dodo's ``preview_change_plan`` response."""
+    """A ChangePreview from Dodo's ``preview_change_plan`` response; ``wallet`` is the
+    customer's wallet balance before the change (it pays the next invoice first)."""
     charge, new_plan = response.immediate_charge, response.new_plan
     at = charge.effective_at
     scheduled = new_plan.scheduled_change is not None
@@ -347,7 +335,8 @@ def preview_from(
         effective_at=at,
         proration_time=at,
         period_end=period_end,
-        next_invoice=_upcoming(catalog, new_plan),
+        next_invoice=_upcoming(catalog, new_plan, balance_after(wallet, totals)),
+        created_at=None if scheduled else at,
     )
 
 

@@ -25,6 +25,7 @@ from prorata.provider import (
     Invoice,
     InvoiceStatus,
     Item,
+    Money,
     NewCustomer,
     NewSubscription,
     ProviderSettings,
@@ -254,9 +255,18 @@ class DodoProvider:
             f"preview plan change of {subscription.id}",
             lambda: self._client.subscriptions.preview_change_plan(subscription.id, **params),
         )
+        wallet = self.customer_balance(subscription.customer_id, subscription.currency)
         return _mapping.preview_from(
-            self.catalog, subscription, change, params["proration_billing_mode"], response
+            self.catalog, subscription, change, params["proration_billing_mode"], response, wallet
         )
+
+    def customer_balance(self, customer_id: str, currency: str) -> Money:
+        """The customer's wallet balance in ``currency`` (one ``wallets.list`` request)."""
+        found = self._read(
+            f"list wallets of {customer_id}", lambda: self._client.customers.wallets.list(customer_id)
+        )
+        amount = sum(w.balance for w in found.items if str(w.currency).upper() == currency.upper())
+        return Money.of(amount, currency)
 
     def _set_cancel_flag(self, subscription_id: str, value: bool) -> Subscription:
         def find() -> Subscription | None:

@@ -262,11 +262,9 @@ def totals_from_stripe(invoice: JSON) -> Totals:
     currency = str(invoice["currency"]).upper()
     total = int(invoice["total"])
     discount = sum(int(d["amount"]) for d in invoice.get("total_discount_amounts") or list[Any]())
-    tax = sum(
-        int(t["amount"])
-        for t in invoice.get("total_taxes") or list[Any]()
-        if t.get("tax_behavior") != "inclusive"
-    )
+    # Inclusive taxes are reported but not added (docs/proration.md): Stripe's total
+    # already holds them, its ``total_taxes`` lists both kinds.
+    tax = sum(int(t["amount"]) for t in invoice.get("total_taxes") or list[Any]())
     amount_due = int(invoice["amount_due"])
 
     def money(value: int) -> Money:

@@ -33,6 +33,7 @@ from prorata.provider import (
     EndBehavior,
     Invoice,
     Item,
+    Money,
     NewCustomer,
     NewSubscription,
     Phase,
@@ -42,11 +43,12 @@ from prorata.provider import (
     Totals,
     UpcomingInvoice,
     add_intervals,
+    balance_after,
 )
 from prorata_stripe import _mapping as mapping
 from prorata_stripe._capabilities import STRIPE_CAPABILITIES
 from prorata_stripe._errors import stripe_errors
-from prorata_stripe._recurring import recurring_invoice
+from prorata_stripe._recurring import credit_balance, recurring_invoice
 from prorata_stripe._time import TestClockControl
 
 __all__ = ["SUBSCRIPTION_EXPAND", "StripeProvider"]
@@ -346,7 +348,12 @@ class StripeProvider:
                 period_end=subscription.current_period_end,
                 next_invoice=None
                 if change.cancels_at_period_end
-                else self._recurring(subscription, subscription.items, subscription.current_period_end),
+                else self._recurring(
+                    subscription,
+                    subscription.items,
+                    subscription.current_period_end,
+                    self.customer_balance(subscription.customer_id, currency),
+                ),
             )
         details = self._update_params(subscription, change, target)
         if proration_time is not None:
@@ -432,7 +439,8 @@ class StripeProvider:
         )
         if invoice.get("billing_reason") == "subscription_update":
             lines, totals, pending = mapped.lines, mapped.totals, ()
-            upcoming = self._recurring(subscription, target, period_end)
+            before = credit_balance(invoice.get("starting_balance"), currency)
+            upcoming = self._recurring(subscription, target, period_end, balance_after(before, totals))
         else:
             lines, totals = (), Totals.zero(currency)
             pending = tuple(line for line in mapped.lines if line.is_proration)
@@ -455,16 +463,32 @@ class StripeProvider:
             period_end=period_end,
             next_invoice=upcoming,
             schedule=schedule,
-            created_at=datetime.now(tz=UTC),
+            # Stripe's time when it priced an immediate change (its test clock's, if any).
+            created_at=effective if schedule is None and change.timing.kind == "immediately" else None,
         )
 
     def _recurring(
-        self, subscription: Subscription, items: tuple[Item, ...], at: datetime
+        self, subscription: Subscription, items: tuple[Item, ...], at: datetime, balance: Money
     ) -> UpcomingInvoice:
-        """The regular invoice of ``items`` starting at ``at``, with the subscription's discounts and taxes."""
+        """The regular invoice of ``items`` at ``at``, with the subscription's discounts and taxes,
+        paid first from the customer's credit ``balance`` as it will stand then."""
         return recurring_invoice(
-            self.catalog, items, at, subscription.discounts, subscription.tax_rates, subscription.currency
+            self.catalog,
+            items,
+            at,
+            subscription.discounts,
+            subscription.tax_rates,
+            subscription.currency,
+            balance,
         )
+
+    def customer_balance(self, customer_id: str, currency: str) -> Money:
+        """The customer's credit balance (one ``customers.retrieve`` request)."""
+        with stripe_errors("retrieve customer"):
+            customer = _dict(self.client.v1.customers.retrieve(customer_id))
+        if customer.get("currency") not in (None, currency.lower()):
+            return Money.zero(currency)
+        return credit_balance(customer.get("balance"), currency)
 
     @staticmethod
     def _effective_at(

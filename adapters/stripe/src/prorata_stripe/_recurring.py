@@ -6,19 +6,18 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from prorata import Catalog
-from prorata.provider import (
-    ChargeLine,
-    Discount,
-    Item,
-    LineKind,
-    Money,
-    TaxRate,
-    Totals,
-    UpcomingInvoice,
-    add_intervals,
-)
+from prorata.provider import Discount, Item, Money, TaxRate, UpcomingInvoice, next_invoice
 
-__all__ = ["recurring_invoice"]
+__all__ = ["credit_balance", "recurring_invoice"]
+
+
+def credit_balance(stripe_balance: int | None, currency: str) -> Money:
+    """prorata's credit balance (positive = credit) from a Stripe customer ``balance``.
+
+    Stripe's sign is the other way round: a negative balance is credit the customer has.
+    https://docs.stripe.com/billing/customer/balance
+    """
+    return Money.of(-(stripe_balance or 0), currency)
 
 
 def recurring_invoice(
@@ -28,42 +27,15 @@ def recurring_invoice(
     discounts: Sequence[Discount],
     tax_rates: Sequence[TaxRate],
     currency: str,
+    balance: Money,
 ) -> UpcomingInvoice:
-    """Whole-period lines for ``items`` from ``at``; discounts and exclusive taxes per docs/proration.md."""
-    lines: list[ChargeLine] = []
-    for item in items:
-        plan = catalog.get(item.plan)
-        lines.append(
-            ChargeLine(
-                description=f"{item.quantity} × {plan.name}",  # noqa: RUF001 - the multiplication sign Stripe uses
-                amount=plan.price * item.quantity,
-                kind=LineKind.RECURRING,
-                plan=plan.key,
-                quantity=item.quantity,
-                period_start=at,
-                period_end=add_intervals(at, plan.interval, 1),
-            )
-        )
-    subtotal = Money.zero(currency)
-    for line in lines:
-        subtotal = subtotal + line.amount
-    discount = Money.zero(currency)
-    for applied in discounts:
-        if applied.active and (applied.percent_off is not None or subtotal.amount > 0):
-            discount = discount + applied.amount_for(subtotal)
-    tax = Money.zero(currency)
-    for rate in tax_rates:
-        if not rate.inclusive:
-            tax = tax + (subtotal - discount).percent(rate.percentage)
-    total = subtotal - discount + tax
-    nothing = Money.zero(currency)
-    totals = Totals(
-        subtotal=subtotal,
-        discount=discount,
-        tax=tax,
-        total=total,
-        amount_due=total if total.amount > 0 else nothing,
-        balance_applied=nothing,
-        credited=-total if total.amount < 0 else nothing,
+    """Whole-period lines for ``items`` from ``at``, figured by core (docs/proration.md)."""
+    return next_invoice(
+        catalog,
+        items,
+        at=at,
+        currency=currency,
+        discounts=[d for d in discounts if d.active],
+        tax_rates=tax_rates,
+        balance=balance,
     )
-    return UpcomingInvoice(at=at, lines=tuple(lines), totals=totals)

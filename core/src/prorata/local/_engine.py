@@ -204,9 +204,11 @@ class LocalEngine:
             row = self.store.customer(customer_id)
             self.store.update_customer(attrs.evolve(row, payment_method=payment_method))
 
-    def balance(self, customer_id: str) -> int:
-        """The customer's credit balance in minor units (positive = credit)."""
-        return self.store.customer(customer_id).balance
+    def balance(self, customer_id: str, currency: str | None = None) -> int:
+        """The customer's credit balance in minor units (positive = credit), in ``currency``
+        (a customer is billed in one currency: the balance in any other is 0)."""
+        row = self.store.customer(customer_id)
+        return row.balance if currency is None or row.currency in (None, currency) else 0
 
     # -- idempotency --------------------------------------------------------------------------
 

@@ -15,9 +15,10 @@ import attrs
 from prorata._calendar import add_intervals
 from prorata._catalog import Catalog, Plan
 from prorata._change import BillingCycle, ProrationMode
-from prorata._invoice import ChargeLine, LineKind, Totals
-from prorata._money import Money, sum_money
-from prorata._pricing import Discount, Item, TaxRate
+from prorata._figures import invoice_totals, recurring_lines
+from prorata._invoice import ChargeLine, LineKind
+from prorata._money import Money
+from prorata._pricing import Item
 from prorata._rounding import settle_rounding
 
 __all__ = ["ChangeLines", "change_lines", "invoice_totals", "renewal_lines"]
@@ -170,21 +171,7 @@ def renewal_lines(
     catalog: Catalog, items: Sequence[Item], start: datetime, end: datetime
 ) -> tuple[ChargeLine, ...]:
     """The recurring lines of a regular invoice for ``[start, end)``."""
-    lines: list[ChargeLine] = []
-    for item in items:
-        plan = catalog.get(item.plan)
-        lines.append(
-            _line(
-                plan,
-                plan.price * item.quantity,
-                LineKind.RECURRING,
-                item.quantity,
-                start,
-                end,
-                f"{item.quantity} x {plan.name} ({_day(start)} - {_day(end)})",
-            )
-        )
-    return tuple(lines)
+    return recurring_lines(catalog, items, start, end)
 
 
 def first_period_lines(
@@ -210,48 +197,3 @@ def first_period_lines(
             )
         )
     return tuple(lines)
-
-
-def invoice_totals(
-    lines: Sequence[ChargeLine],
-    *,
-    currency: str,
-    discounts: Sequence[Discount],
-    tax_rates: Sequence[TaxRate],
-    balance: Money,
-) -> Totals:
-    """Figures of an invoice: discounts, then taxes, then the customer's credit balance."""
-    subtotal = sum_money([line.amount for line in lines], currency)
-    discount = Money.zero(currency)
-    for applied in discounts:
-        if not applied.active:
-            continue
-        if applied.percent_off is not None:
-            discount = discount + subtotal.percent(applied.percent_off)
-        elif subtotal.amount > 0:
-            discount = discount + applied.amount_for(subtotal - discount)
-    if subtotal.amount > 0 and discount > subtotal:
-        discount = subtotal
-    net = subtotal - discount
-    tax = Money.zero(currency)
-    exclusive = Money.zero(currency)
-    for rate in tax_rates:
-        if rate.inclusive:
-            tax = tax + net.scale(Fraction(rate.percentage) / (100 + Fraction(rate.percentage)))
-        else:
-            amount = net.percent(rate.percentage)
-            tax = tax + amount
-            exclusive = exclusive + amount
-    total = net + exclusive
-    positive = Money.of(max(total.amount, 0), currency)
-    available = Money.of(max(balance.amount, 0), currency)
-    applied_balance = available if available < positive else positive
-    return Totals(
-        subtotal=subtotal,
-        discount=discount,
-        tax=tax,
-        total=total,
-        amount_due=positive - applied_balance,
-        balance_applied=applied_balance,
-        credited=Money.of(max(-total.amount, 0), currency),
-    )
