@@ -192,6 +192,8 @@ class PlanChange:
     )
     replace_pending: bool = False
     """Replace a pending scheduled change instead of refusing (never silently)."""
+    end_trial: bool = False
+    """During a free trial: end it now and bill the new items' full first period."""
 
     def __attrs_post_init__(self) -> None:
         ops = self.operations
@@ -222,6 +224,8 @@ class PlanChange:
                 self.billing_cycle.value,
                 f"keep with {self.proration.value} (a new cycle is always billed now)",
             )
+        if self.end_trial and not isinstance(self.timing, Immediately):
+            raise InvalidChangeError("PlanChange.end_trial", True, "an immediate change to end a trial")
         if self.billing_cycle is BillingCycle.RESET and not isinstance(self.timing, Immediately):
             raise InvalidChangeError(
                 "PlanChange.billing_cycle", self.billing_cycle.value, "keep unless the change is immediate"

@@ -403,7 +403,10 @@ class LocalEngine:
         cycle: BillingCycle,
     ) -> tuple[LocalState, tuple[ChargeLine, ...]]:
         sub = state.subscription
-        if sub.status is SubscriptionStatus.TRIALING:
+        ends_trial = sub.status is SubscriptionStatus.TRIALING and cycle is BillingCycle.RESET
+        if ends_trial:  # the trial ends now: the new items' full first period, no credit for trial time
+            mode = ProrationMode.FULL_PRICE_NOW
+        elif sub.status is SubscriptionStatus.TRIALING:
             mode, cycle = ProrationMode.NO_BILLING, BillingCycle.KEEP  # nothing is billed during a trial
         computed = change_lines(
             self.catalog,
@@ -422,6 +425,8 @@ class LocalEngine:
             current_period_end=computed.period_end,
             billing_cycle_anchor=computed.anchor or sub.billing_cycle_anchor,
         )
+        if ends_trial:
+            updated = attrs.evolve(updated, status=SubscriptionStatus.ACTIVE, trial_end=at)
         return attrs.evolve(
             state, subscription=updated, pending_lines=state.pending_lines + computed.pending
         ), computed.now
