@@ -17,6 +17,8 @@ from prorata import (
     Money,
     Plan,
     TaxRate,
+)
+from prorata.provider import (
     balance_after,
     discount_total,
     invoice_totals,

@@ -12,7 +12,6 @@ from prorata import (
     Billing,
     Direction,
     Immediately,
-    InvalidChangeError,
     Item,
     PlanChange,
     ProrationMode,
@@ -21,6 +20,7 @@ from prorata import (
     direction_of,
     price_per_day,
 )
+from prorata.errors import InvalidChangeError
 
 from .conftest import START, make_catalog
 

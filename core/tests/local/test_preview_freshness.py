@@ -10,14 +10,13 @@ import pytest
 from prorata import (
     Billing,
     ChangePreview,
-    InvalidChangeError,
     PlanChange,
     ProrationMode,
-    StalePreviewError,
     Totals,
     dumps,
     loads,
 )
+from prorata.errors import InvalidChangeError, StalePreviewError
 from prorata.local import LocalProvider
 
 from .conftest import START
