@@ -12,6 +12,7 @@ import pytest
 from prorata import Billing
 from prorata.provider import TimeControl
 from prorata_contract import (
+    CONTRACT_AMOUNT_COUPONS,
     CONTRACT_COUPON,
     ContractSuite,
     CustomerFactory,
@@ -32,7 +33,7 @@ class TestDodoContract(ContractSuite):
     @pytest.fixture
     def billing(self, emulator: DodoEmulator, sdk: dodopayments.DodoPayments) -> Iterator[Billing]:
         catalog = contract_catalog(create_catalog_objects(sdk, contract_catalog()))
-        create_discount_codes(sdk, [CONTRACT_COUPON], preserve_on_plan_change=True)
+        create_discount_codes(sdk, [CONTRACT_COUPON, *CONTRACT_AMOUNT_COUPONS], preserve_on_plan_change=True)
         with make_billing(emulator, catalog) as built:
             yield built
 

@@ -28,6 +28,7 @@ pytest.register_assert_rewrite(
     "prorata_contract._payments",
     "prorata_contract._properties",
     "prorata_contract._webhooks",
+    "prorata_contract._figures_area",
 )
 
 from prorata_contract import strategies  # noqa: E402
@@ -35,6 +36,11 @@ from prorata_contract._apply import ApplyTests  # noqa: E402
 from prorata_contract._catalog import CONTRACT_PLANS, contract_catalog, contract_plans_config  # noqa: E402
 from prorata_contract._counting import CountingProvider  # noqa: E402
 from prorata_contract._errors_area import ErrorTests  # noqa: E402
+from prorata_contract._figures_area import (  # noqa: E402
+    CONTRACT_AMOUNT_COUPONS,
+    CONTRACT_INCLUSIVE_TAX_RATE,
+    FiguresTests,
+)
 from prorata_contract._fixtures import ContractFixtures, default_property_settings  # noqa: E402
 from prorata_contract._guard import override, standard_tests, violations  # noqa: E402
 from prorata_contract._harness import (  # noqa: E402
@@ -56,7 +62,9 @@ from prorata_contract._webhooks import RESERVED_REASON, WebhookTests  # noqa: E4
 
 __all__ = [
     "ALL_AREAS",
+    "CONTRACT_AMOUNT_COUPONS",
     "CONTRACT_COUPON",
+    "CONTRACT_INCLUSIVE_TAX_RATE",
     "CONTRACT_PLANS",
     "CONTRACT_TAX_RATE",
     "RESERVED_REASON",
@@ -70,6 +78,7 @@ __all__ = [
     "CustomerFactory",
     "DeclinePayments",
     "ErrorTests",
+    "FiguresTests",
     "LifecycleTests",
     "MultiItemTests",
     "PaymentCollectionTests",

@@ -173,7 +173,7 @@ class ApplyTests(ContractFixtures):
         assert [i.id for i in contract.invoices(subscription)] == [i.id for i in invoices]
 
     @pytest.mark.parametrize(("mode", "cycle", "timing"), combinations())
-    @requires(time_control=True)
+    @requires(time_control=True, multi_item=True)
     def test_next_invoice_is_what_renewal_charges(
         self, contract: Contract, mode: ProrationMode, cycle: BillingCycle, timing: TimingKind
     ) -> None:

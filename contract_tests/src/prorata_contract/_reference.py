@@ -16,6 +16,7 @@ from prorata.provider import ChargeLine, Discount, Item, LineKind, TaxRate, Tota
 __all__ = [
     "billed_lines",
     "expected_change_lines",
+    "expected_due",
     "expected_figures",
     "quantities",
     "settle",
@@ -110,21 +111,35 @@ def billed_lines(lines: Sequence[ChargeLine]) -> list[tuple[str, int]]:
 
 
 def expected_figures(
-    subtotal: int, discounts: Sequence[Discount], tax_rates: Sequence[TaxRate]
+    subtotal: int, discounts: Sequence[Discount], tax_rates: Sequence[TaxRate], *, reported: bool = False
 ) -> tuple[int, int, int]:
-    """``(discount, exclusive tax, total)`` for a subtotal, per docs/proration.md."""
+    """``(discount, tax, total)`` for a subtotal, per docs/proration.md.
+
+    Discounts stack in their order, amount-off ones capped at what is left. ``tax`` is the
+    exclusive tax, or with ``reported`` every tax the invoice reports (inclusive shares too).
+    """
     discount = 0
     for applied in discounts:
         if applied.percent_off is not None:
             discount += _round(subtotal * Fraction(applied.percent_off) / 100)
         elif applied.amount_off is not None and subtotal > 0:
-            discount += min(applied.amount_off.amount, subtotal - discount)
-    tax = sum(
-        _round((subtotal - discount) * Fraction(rate.percentage) / 100)
+            discount += max(0, min(applied.amount_off.amount, subtotal - discount))
+    if subtotal > 0:
+        discount = min(discount, subtotal)
+    net = subtotal - discount
+    added = sum(_round(net * Fraction(rate.percentage) / 100) for rate in tax_rates if not rate.inclusive)
+    included = sum(
+        _round(net * Fraction(rate.percentage) / (100 + Fraction(rate.percentage)))
         for rate in tax_rates
-        if not rate.inclusive
+        if rate.inclusive
     )
-    return discount, tax, subtotal - discount + tax
+    return discount, added + included if reported else added, net + added
+
+
+def expected_due(total: int, credit: int) -> tuple[int, int]:
+    """``(amount_due, balance_applied)`` of ``total`` with ``credit`` on the customer's balance."""
+    applied = min(max(credit, 0), max(total, 0))
+    return max(total, 0) - applied, applied
 
 
 def totals_problems(totals: Totals, lines: Sequence[ChargeLine]) -> list[str]:

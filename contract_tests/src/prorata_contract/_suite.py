@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from prorata_contract._apply import ApplyTests
 from prorata_contract._errors_area import ErrorTests
+from prorata_contract._figures_area import FiguresTests
 from prorata_contract._lifecycle import LifecycleTests
 from prorata_contract._multi_item import MultiItemTests
 from prorata_contract._payments import PaymentCollectionTests, PaymentTests
@@ -25,6 +26,7 @@ ALL_AREAS: tuple[type, ...] = (
     PaymentCollectionTests,
     PropertyTests,
     WebhookTests,
+    FiguresTests,
 )
 """The standard areas, in the order the suite reports them."""
 
@@ -40,5 +42,6 @@ class ContractSuite(
     PaymentCollectionTests,
     PropertyTests,
     WebhookTests,
+    FiguresTests,
 ):
     """All standard areas: subclass it (named ``Test...``) and provide the fixtures."""

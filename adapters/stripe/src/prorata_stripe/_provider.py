@@ -39,6 +39,7 @@ from prorata.provider import (
     Phase,
     Schedule,
     Subscription,
+    SubscriptionStatus,
     TaxRate,
     Totals,
     UpcomingInvoice,
@@ -250,6 +251,13 @@ class StripeProvider:
             params["items"] = mapping.item_changes(self.catalog, subscription.items, target)
             params["proration_behavior"] = behavior
             params["billing_cycle_anchor"] = {"type": anchor}
+            if change.end_trial and subscription.status is SubscriptionStatus.TRIALING:
+                # Stripe ends a trial with trial_end=now (a new cycle starts and the new items'
+                # first period is invoiced); it refuses billing_cycle_anchor=now on a trial.
+                # https://docs.stripe.com/billing/subscriptions/trials#end-trial-early
+                params["trial_end"] = "now"
+                params["proration_behavior"] = "none"
+                del params["billing_cycle_anchor"]
         return params
 
     def _phases(
