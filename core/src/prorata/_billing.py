@@ -291,7 +291,9 @@ class Billing:
     def resolve(self, subscription: Subscription, change: PlanChange | AutoChange) -> PlanChange:
         """The concrete change: a ``PlanChange.auto`` one resolved by its direction, and the
         billing a change gets during a free trial (docs/proration.md)."""
-        concrete = change.resolve(self.catalog, subscription.items) if isinstance(change, AutoChange) else change
+        concrete = (
+            change.resolve(self.catalog, subscription.items) if isinstance(change, AutoChange) else change
+        )
         return during_trial(subscription, concrete)
 
     def preview(self, subscription: Subscription | str, change: PlanChange | AutoChange) -> ChangePreview:
