@@ -72,7 +72,10 @@ def figures(
         if coupon["percent_off"] is not None:
             off = _percent(subtotal, coupon["percent_off"])
         else:
-            off = min(int(coupon["amount_off"]), subtotal) if subtotal > 0 else 0
+            # An amount-off coupon takes at most what the coupons before it left, so stacked
+            # coupons never make an invoice negative (docs/proration.md, "Invoice figures").
+            left = subtotal - sum(amount for _, amount in taken)
+            off = max(0, min(int(coupon["amount_off"]), left)) if subtotal > 0 else 0
         taken.append((discount["id"], off))
     net = subtotal - sum(amount for _, amount in taken)
     taxes: list[tuple[JSON, int, int]] = []
