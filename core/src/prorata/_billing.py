@@ -10,10 +10,11 @@ from typing import Any
 
 import attrs
 
-from prorata._capabilities import check_change, check_items
+from prorata._capabilities import ProrationTime, check_change, check_items
 from prorata._catalog import Catalog
 from prorata._change import AtDate, AtPeriodEnd, Immediately, PhasedSchedule, PlanChange
 from prorata._config import BillingConfig, load_config
+from prorata._direction import AutoChange
 from prorata._errors import (
     BillingError,
     ConfigurationError,
@@ -22,7 +23,6 @@ from prorata._errors import (
     InvalidStateError,
     UnsupportedCapabilityError,
 )
-from prorata._direction import AutoChange
 from prorata._exactly_once import ExactlyOnce
 from prorata._freshness import DEFAULT_PREVIEW_TTL, check_fresh, check_still_priced, seal
 from prorata._idempotency import derive_key
@@ -410,7 +410,7 @@ class Billing:
                 # The whole subscription state as read plus the change: a retry finds the
                 # journal record, a new change on the changed subscription gets a new key.
                 key = derive_key("change", held or current, change, proration_time)
-            if preview is not None:
+            if preview is not None and self.provider.capabilities.proration_time is ProrationTime.AT_RECEIPT:
                 check_still_priced(self.provider, current, change, self.check(current, change), preview)
             result = self._once.apply(
                 current, change, key=key, proration_time=proration_time, validate=validate
