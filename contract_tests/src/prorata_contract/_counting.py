@@ -150,8 +150,5 @@ class CountingProvider:
             invoice_id, amount, reason=reason, from_balance=from_balance, idempotency_key=idempotency_key
         )
 
-    def customer_balance(self, customer_id: str, currency: str) -> Money:
-        return self._payments("customer_balance").customer_balance(customer_id, currency)
-
     def close(self) -> None:
         """Closing the wrapper leaves the wrapped provider open (the fixture owns it)."""

@@ -235,9 +235,6 @@ class LocalProvider:
         """The customer's credit balance in minor units (local only)."""
         return self.engine.balance(customer_id)
 
-    def customer_balance(self, customer_id: str, currency: str) -> Money:
-        return Money.of(self.engine.balance(customer_id, currency), currency)
-
     def time_control(self) -> TimeControl:
         return self._clock
 
