@@ -30,6 +30,7 @@ from prorata._payments import (
     PaymentSetupStatus,
     Refund,
     RefundReason,
+    RefundRequest,
     RefundStatus,
 )
 from prorata._preview import ChangePreview, ChangeResult
@@ -92,6 +93,7 @@ __all__ = [
     "ProviderSpec",
     "Refund",
     "RefundReason",
+    "RefundRequest",
     "RefundStatus",
     "Registry",
     "Schedule",
