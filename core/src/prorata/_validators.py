@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -9,7 +10,7 @@ import attrs
 
 from prorata._errors import ValidationError
 
-__all__ = ["aware", "field_name", "non_empty_str", "non_negative_int", "positive_int", "utc"]
+__all__ = ["aware", "email_address", "field_name", "non_empty_str", "non_negative_int", "positive_int", "utc"]
 
 
 def field_name(instance: Any, attribute: attrs.Attribute[Any]) -> str:
@@ -33,6 +34,17 @@ def positive_int(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> 
 def non_empty_str(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, str) or not value.strip():
         raise ValidationError(field_name(instance, attribute), value, "a non-empty string")
+
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
+
+
+def email_address(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """An address of the form ``local@domain.tld`` (what every provider accepts; no deliverability check)."""
+    if not isinstance(value, str) or _EMAIL.fullmatch(value) is None:
+        raise ValidationError(
+            field_name(instance, attribute), value, "an email address such as ada@example.com"
+        )
 
 
 def aware(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:

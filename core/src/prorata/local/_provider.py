@@ -10,6 +10,7 @@ from prorata._calendar import ensure_utc
 from prorata._capabilities import Capabilities, ProrationSupport
 from prorata._catalog import Catalog
 from prorata._change import BillingCycle, PaymentFailurePolicy, PlanChange, ProrationMode, TimingKind
+from prorata._config import beside_config
 from prorata._errors import ConfigurationError
 from prorata._events import BillingEvent
 from prorata._invoice import Invoice
@@ -120,7 +121,10 @@ class LocalProvider:
 
     @classmethod
     def from_settings(cls, settings: ProviderSettings) -> LocalProvider:
-        """Build from configuration: ``database``, ``start`` (ISO-8601), ``follow_wall_clock``."""
+        """Build from configuration: ``database``, ``start`` (ISO-8601), ``follow_wall_clock``.
+
+        A relative ``database`` path is relative to the configuration file that names it.
+        """
         options = dict(settings.options)
         unknown = sorted(set(options) - {"database", "start", "follow_wall_clock"})
         if unknown:
@@ -132,6 +136,7 @@ class LocalProvider:
             raise ConfigurationError(
                 settings.source, "providers.local.database", 'a file path or ":memory:"', database
             )
+        database = beside_config(database, settings.source)
         start_text = options.get("start")
         start = None
         if start_text is not None:
