@@ -534,6 +534,19 @@ def change_items(
     return invoice
 
 
+TRIAL_WILL_END_NOTICE = 3 * 86400
+"""``customer.subscription.trial_will_end`` "occurs three days before a subscription's trial period
+is scheduled to end, or when a trial is ended immediately (using trial_end=now)":
+https://docs.stripe.com/api/events/types#event_types-customer.subscription.trial_will_end"""
+
+
+def trial_will_end(store: Store, subscription: JSON, at: int) -> None:
+    """Send ``trial_will_end`` once per trial."""
+    if not subscription.get("_trial_will_end_sent"):
+        subscription["_trial_will_end_sent"] = True
+        emit(store, "customer.subscription.trial_will_end", subscription, at=at)
+
+
 def renew(store: Store, subscription: JSON, at: int) -> None:
     """The period ended at ``at``: cancel, end the trial, or start the next period and invoice it."""
     _, end = _period(subscription)
@@ -553,7 +566,7 @@ def renew(store: Store, subscription: JSON, at: int) -> None:
     if subscription["status"] == "trialing":
         subscription["status"] = "active"
         subscription["billing_cycle_anchor"] = end
-        emit(store, "customer.subscription.trial_will_end", subscription, at=at)
+        trial_will_end(store, subscription, at)  # sent now when the trial ended early (trial_end=now)
     anchor = int(subscription["billing_cycle_anchor"])
     n = 1
     while shift(anchor, interval, n) <= end:
