@@ -192,6 +192,12 @@ def read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except FileNotFoundError as exc:
         raise ConfigurationError(str(path), "<file>", "an existing TOML file") from exc
+    except IsADirectoryError as exc:
+        raise ConfigurationError(str(path), "<file>", "a TOML file, not a directory") from exc
+    except OSError as exc:
+        raise ConfigurationError(str(path), "<file>", "a readable TOML file", exc.strerror or "") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigurationError(str(path), "<encoding>", "UTF-8 text", str(exc)) from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigurationError(str(path), "<syntax>", "valid TOML", str(exc)) from exc
 

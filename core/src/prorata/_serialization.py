@@ -15,6 +15,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, TypeVar
 
+import attrs
 import cattrs
 from cattrs.gen import make_dict_unstructure_fn, override
 from cattrs.strategies import configure_tagged_union
@@ -78,17 +79,20 @@ def unstructure(obj: Any) -> Any:
 
 def structure(data: Any, cls: type[T]) -> T:
     """The domain object of type ``cls`` from plain data (invariants checked again)."""
+    raw: object = data  # kept unnarrowed for the error messages below
+    if attrs.has(cls) and not isinstance(data, dict):
+        raise ValidationError(cls.__name__, _shown(raw), f"a JSON object of {cls.__name__} fields")
     try:
         return converter.structure(data, cls)
+    except (TypeError, KeyError, AttributeError) as exc:
+        raise ValidationError(cls.__name__, _shown(raw), f"valid {cls.__name__} data: {exc}") from exc
     except cattrs.BaseValidationError as exc:
         inner = exc.exceptions[0] if exc.exceptions else exc
         while isinstance(inner, cattrs.BaseValidationError) and inner.exceptions:
             inner = inner.exceptions[0]
         if isinstance(inner, ValidationError):
             raise inner from exc
-        raise ValidationError(
-            cls.__name__, data if len(str(data)) < 200 else "<data>", f"valid {cls.__name__} data: {inner}"
-        ) from exc
+        raise ValidationError(cls.__name__, _shown(raw), f"valid {cls.__name__} data: {inner}") from exc
 
 
 def dumps(obj: Any, *, indent: int | None = None) -> str:
@@ -98,4 +102,17 @@ def dumps(obj: Any, *, indent: int | None = None) -> str:
 
 def loads(text: str | bytes, cls: type[T]) -> T:
     """A domain object from JSON text written by :func:`dumps`."""
-    return structure(json.loads(text), cls)
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValidationError(cls.__name__, _excerpt(text), f"JSON text ({exc})") from None
+    return structure(data, cls)
+
+
+def _shown(data: object) -> str:
+    return _excerpt(repr(data))
+
+
+def _excerpt(text: str | bytes) -> str:
+    shown = text if isinstance(text, str) else text.decode("utf-8", "replace")
+    return shown if len(shown) <= 60 else shown[:57] + "..."
