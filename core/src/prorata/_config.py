@@ -151,7 +151,7 @@ def _split_secrets(
         where = f"providers.{provider}.{key}"
         if key.endswith(SECRET_SUFFIX):
             name = _expect(source, where, value, str, "the NAME of an environment variable")
-            if name not in environ or not environ[name]:
+            if name not in environ or not environ[name].strip():
                 raise ConfigurationError(source, where, f"environment variable {name} to be set")
             secrets[key.removesuffix(SECRET_SUFFIX)] = Secret(environ[name], source=f"env:{name}")
         elif any(word in key.lower() for word in _SECRET_LOOKING) and isinstance(value, str):

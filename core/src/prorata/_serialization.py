@@ -22,6 +22,7 @@ from cattrs.strategies import configure_tagged_union
 
 from prorata._change import Operation, Timing
 from prorata._errors import ValidationError
+from prorata._secrets import Secret
 from prorata._subscription import Subscription
 
 __all__ = ["converter", "dumps", "loads", "structure", "unstructure"]
@@ -54,11 +55,24 @@ def _decimal_in(value: Any, _: type) -> Decimal:
     return Decimal(str(value))
 
 
+def _secret_out(secret: Secret) -> str:
+    """Only where the secret comes from (``env:STRIPE_SECRET_KEY``), never its value."""
+    return secret.source
+
+
+def _secret_in(value: Any, _: type) -> Secret:
+    raise ValidationError(
+        "Secret", value, "a secret is never serialised; load the configuration again to read it"
+    )
+
+
 def make_converter() -> cattrs.Converter:
     conv = cattrs.Converter(forbid_extra_keys=False)
     conv.register_unstructure_hook(datetime, _datetime_out)
     conv.register_structure_hook(datetime, _datetime_in)
     conv.register_unstructure_hook(Decimal, str)
+    conv.register_unstructure_hook(Secret, _secret_out)
+    conv.register_structure_hook(Secret, _secret_in)
     conv.register_structure_hook(Decimal, _decimal_in)
     conv.register_unstructure_hook(MappingProxyType, lambda m: dict(m))  # pyright: ignore[reportUnknownLambdaType, reportUnknownArgumentType]
     conv.register_unstructure_hook(
