@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import attrs
 
+from prorata import _event_ops
 from prorata._capabilities import ProrationTime, check_change, check_items
 from prorata._catalog import Catalog
 from prorata._change import AtDate, AtPeriodEnd, Immediately, PhasedSchedule, PlanChange
@@ -23,6 +24,7 @@ from prorata._errors import (
     InvalidStateError,
     UnsupportedCapabilityError,
 )
+from prorata._events import BillingEvent, EventOutcome
 from prorata._exactly_once import ExactlyOnce
 from prorata._freshness import DEFAULT_PREVIEW_TTL, check_fresh, check_still_priced, seal
 from prorata._idempotency import derive_key
@@ -598,6 +600,26 @@ class Billing:
             key=key,
         )
         return attrs.evolve(result, refunds=refunds)
+
+    # -- webhook events -------------------------------------------------------------------------
+
+    def parse_event(self, headers: Mapping[str, str], body: bytes | str) -> BillingEvent:
+        """Verify a webhook delivery with the provider's own library and normalize it.
+
+        Raises ``WebhookVerificationError`` (answer HTTP 400) for a forged, tampered, expired
+        or wrongly signed delivery. Pass the body exactly as received (bytes).
+        """
+        return _event_ops.parse(self.provider, headers, body)
+
+    def process_event(
+        self, headers: Mapping[str, str], body: bytes | str, handler: Callable[[BillingEvent], Any]
+    ) -> EventOutcome:
+        """Verify a delivery and run ``handler`` on it at most once per event id (journal).
+
+        A replay (same event id) returns ``duplicate=True`` without calling the handler. In the
+        handler, act on ``self.sync(event.subscription_id)``, not on the event's copy.
+        """
+        return _event_ops.process(self.provider, self.journal, headers, body, handler)
 
     def time_control(self) -> TimeControl:
         """The provider's clock for tests and demos (raises when it has none)."""

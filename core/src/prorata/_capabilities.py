@@ -93,6 +93,8 @@ class Capabilities:
     refunds: bool = False
     """Refund a paid invoice's payment, and ``NegativeDuePolicy.REFUND`` on changes."""
     partial_refunds: bool = False
+    events: bool = False
+    """Verify and normalize webhook deliveries (``Billing.parse_event``; an ``EventProvider``)."""
     proration_time: ProrationTime = attrs.field(
         default=ProrationTime.EXACT, converter=enum_of(ProrationTime, "Capabilities.proration_time")
     )
@@ -128,6 +130,7 @@ class Capabilities:
             "void_invoice": self.void_invoice,
             "refunds": self.refunds,
             "partial_refunds": self.partial_refunds,
+            "events": self.events,
             "proration_time": self.proration_time.value,
         }
 

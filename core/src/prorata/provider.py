@@ -10,6 +10,9 @@ operations) are host-app names and live in :mod:`prorata`; errors are in :mod:`p
 from prorata._calendar import Interval, IntervalUnit, add_intervals, period_containing
 from prorata._capabilities import Capabilities, ProrationSupport, ProrationTime, check_change
 from prorata._emulators import EmulatorServer, EmulatorSpec
+from prorata._event_provider import EventProvider
+from prorata._event_types import EventType
+from prorata._events import BillingEvent
 from prorata._figures import (
     balance_after,
     discount_total,
@@ -60,6 +63,7 @@ __all__ = [
     "TEST_CARD_DECLINES",
     "TEST_CARD_REQUIRES_ACTION",
     "TEST_CARD_SUCCEEDS",
+    "BillingEvent",
     "Capabilities",
     "ChangePreview",
     "ChangeResult",
@@ -71,6 +75,8 @@ __all__ = [
     "EmulatorServer",
     "EmulatorSpec",
     "EndBehavior",
+    "EventProvider",
+    "EventType",
     "Interval",
     "IntervalUnit",
     "Invoice",

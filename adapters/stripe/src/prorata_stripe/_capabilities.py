@@ -38,5 +38,6 @@ STRIPE_CAPABILITIES = Capabilities(
     cancel_scheduled_change=True,
     time_control=True,
     native_idempotency=True,
+    events=True,
 )
 """Stripe's capabilities. ``time_control`` is through test clocks (test mode and the emulator)."""

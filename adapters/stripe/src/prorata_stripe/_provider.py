@@ -25,6 +25,7 @@ from prorata import AtDate, AtPeriodEnd, Catalog, PhasedSchedule, PlanChange, Pr
 from prorata.provider import (
     TEST_CARD_DECLINES,
     TEST_CARD_SUCCEEDS,
+    BillingEvent,
     Capabilities,
     ChangePreview,
     ChangeResult,
@@ -38,6 +39,7 @@ from prorata.provider import (
     NewSubscription,
     Phase,
     Schedule,
+    Secret,
     Subscription,
     SubscriptionStatus,
     TaxRate,
@@ -49,6 +51,7 @@ from prorata.provider import (
 from prorata_stripe import _mapping as mapping
 from prorata_stripe._capabilities import STRIPE_CAPABILITIES
 from prorata_stripe._errors import stripe_errors
+from prorata_stripe._events import DEFAULT_TOLERANCE, parse_event
 from prorata_stripe._recurring import credit_balance, recurring_invoice
 from prorata_stripe._time import TestClockControl
 
@@ -90,8 +93,15 @@ class StripeProvider:
     """Create a test clock at the first customer (test mode and the emulator)."""
     frozen_time: int | None = None
     recorder: Recorder | None = attrs.field(default=None, repr=False)
+    webhook_secret: Secret | None = attrs.field(default=None, repr=False)
+    """The endpoint's signing secret (``whsec_...``) that webhook deliveries are verified with."""
+    webhook_tolerance: int = DEFAULT_TOLERANCE
     name: str = "stripe"
     capabilities: Capabilities = attrs.field(default=STRIPE_CAPABILITIES, repr=False)
+
+    def parse_event(self, headers: Mapping[str, str], body: bytes) -> BillingEvent:
+        """Verify a delivery with ``stripe.Webhook.construct_event`` and normalize it."""
+        return parse_event(self.catalog, headers, body, self.webhook_secret, tolerance=self.webhook_tolerance)
 
     def _record(self, params_type: type, params: Mapping[str, Any]) -> None:
         if self.recorder is not None:

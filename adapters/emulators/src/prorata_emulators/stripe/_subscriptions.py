@@ -22,7 +22,7 @@ from prorata_emulators.stripe._events import emit
 from prorata_emulators.stripe._invoices import issue_invoice, line_item, void_invoice
 from prorata_emulators.stripe._lists import list_response
 from prorata_emulators.stripe._routing import Call, Route, route
-from prorata_emulators.stripe._store import JSON, Store, as_dict
+from prorata_emulators.stripe._store import JSON, Store, as_dict, public
 
 __all__ = [
     "ROUTES",
@@ -537,7 +537,13 @@ def change_items(
 def renew(store: Store, subscription: JSON, at: int) -> None:
     """The period ended at ``at``: cancel, end the trial, or start the next period and invoice it."""
     _, end = _period(subscription)
-    previous = {"status": subscription["status"]}
+    # What changed, as Stripe reports it (https://docs.stripe.com/api/events/object#event_object-data-previous_attributes):
+    # the status, and the items whose period moved (the period lives on items since 2025-03-31.basil).
+    previous = {
+        "status": subscription["status"],
+        "items": public(subscription["items"]),
+        "latest_invoice": subscription.get("latest_invoice"),
+    }
     if subscription["cancel_at_period_end"] or (
         subscription["cancel_at"] is not None and subscription["cancel_at"] <= at
     ):
