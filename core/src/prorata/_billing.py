@@ -14,7 +14,7 @@ from prorata import _event_ops
 from prorata._capabilities import ProrationTime, check_change, check_items
 from prorata._catalog import Catalog
 from prorata._change import AtDate, AtPeriodEnd, Immediately, PhasedSchedule, PlanChange
-from prorata._config import BillingConfig, load_config
+from prorata._config import BillingConfig, beside_config, load_config
 from prorata._direction import AutoChange
 from prorata._errors import (
     BillingError,
@@ -121,7 +121,7 @@ class Billing:
         target = config.journal
         if target is None and spec.name == "local":
             database = config.options.get("database", ":memory:")
-            target = None if database == ":memory:" else str(database)
+            target = None if database == ":memory:" else beside_config(str(database), config.source)
         try:
             journal = Journal.open(target)
         except BaseException:

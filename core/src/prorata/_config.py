@@ -23,7 +23,7 @@ from prorata._errors import BillingError, ConfigurationError
 from prorata._money import Money
 from prorata._secrets import Secret
 
-__all__ = ["CONFIG_ENV", "DEMO_CONFIG", "PROVIDER_ENV", "BillingConfig", "load_config"]
+__all__ = ["CONFIG_ENV", "DEMO_CONFIG", "PROVIDER_ENV", "BillingConfig", "beside_config", "load_config"]
 
 CONFIG_ENV = "PRORATA_CONFIG"
 PROVIDER_ENV = "PRORATA_PROVIDER"
@@ -61,6 +61,16 @@ class BillingConfig:
     source: str
     journal: str | None = None
     """Where the change journal lives: a SQLite path or ``postgresql://...`` (None: the default)."""
+
+
+def beside_config(path: str, source: str) -> str:
+    """A relative SQLite path, taken relative to the configuration file it came from.
+
+    ``:memory:``, absolute paths, URLs and paths from a dict or the demo pass through.
+    """
+    if path == ":memory:" or "://" in path or Path(path).is_absolute() or not Path(source).is_file():
+        return path
+    return str(Path(source).parent / path)
 
 
 def _expect(source: str, key: str, value: Any, kind: type | tuple[type, ...], expected: str) -> Any:
@@ -181,6 +191,7 @@ def parse_config(data: Mapping[str, Any], *, source: str, environ: Mapping[str, 
     journal = data.get("journal")
     if journal is not None:
         _expect(source, "journal", journal, str, 'a SQLite file path or "postgresql://..."')
+        journal = beside_config(journal, source)
     return BillingConfig(
         provider=provider, options=options, secrets=secrets, catalog=catalog, source=source, journal=journal
     )

@@ -18,7 +18,15 @@ from prorata._preview import ChangePreview, ChangeResult
 from prorata._pricing import CollectionMethod, Discount, Item, TaxRate, as_tuple
 from prorata._secrets import Secret
 from prorata._subscription import Subscription
-from prorata._validators import aware, enum_of, non_empty_str, non_negative_int, optional_utc, trial_length
+from prorata._validators import (
+    aware,
+    email_address,
+    enum_of,
+    non_empty_str,
+    non_negative_int,
+    optional_utc,
+    trial_length,
+)
 
 __all__ = [
     "TEST_CARD_DECLINES",
@@ -46,7 +54,9 @@ TEST_CARD_DECLINES = "test_card_declines"
 
 @attrs.frozen(kw_only=True, slots=True)
 class NewCustomer:
-    email: str = attrs.field(validator=non_empty_str)
+    """A customer to create; the email is checked before any provider call."""
+
+    email: str = attrs.field(validator=email_address)
     name: str | None = None
     payment_method: str | None = TEST_CARD_SUCCEEDS
     """A provider payment method id, or one of the portable ``TEST_CARD_*`` names."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
@@ -16,6 +17,7 @@ E = TypeVar("E", bound=enum.Enum)
 __all__ = [
     "MAX_TRIAL_DAYS",
     "aware",
+    "email_address",
     "enum_of",
     "field_name",
     "non_empty_str",
@@ -48,6 +50,17 @@ def positive_int(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> 
 def non_empty_str(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, str) or not value.strip():
         raise ValidationError(field_name(instance, attribute), value, "a non-empty string")
+
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
+
+
+def email_address(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """An address of the form ``local@domain.tld`` (what every provider accepts; no deliverability check)."""
+    if not isinstance(value, str) or _EMAIL.fullmatch(value) is None:
+        raise ValidationError(
+            field_name(instance, attribute), value, "an email address such as ada@example.com"
+        )
 
 
 def aware(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:

@@ -91,6 +91,9 @@ class StripeProvider:
     """A test clock id: customers are created on it and ``time_control()`` moves it."""
     create_test_clock: bool = False
     """Create a test clock at the first customer (test mode and the emulator)."""
+    test_clock_name: str | None = None
+    """With ``create_test_clock``: first look for a test clock of this name and reuse it, so
+    separate processes on one configuration share one clock (``test_clock = true``)."""
     frozen_time: int | None = None
     recorder: Recorder | None = attrs.field(default=None, repr=False)
     webhook_secret: Secret | None = attrs.field(default=None, repr=False)
@@ -113,14 +116,29 @@ class StripeProvider:
 
     # -- customers and subscriptions -------------------------------------------------------------
 
+    def _named_clock(self) -> str | None:
+        """The newest usable test clock called ``test_clock_name``, if there is one."""
+        if self.test_clock_name is None:
+            return None
+        with stripe_errors("list test clocks"):
+            clocks = self.client.v1.test_helpers.test_clocks.list({"limit": 100})
+            named = [
+                clock
+                for clock in clocks.auto_paging_iter()
+                if clock.name == self.test_clock_name and clock.status != "internal_failure"
+            ]
+        return max(named, key=lambda clock: clock.created).id if named else None
+
     def _clock(self) -> str | None:
+        if self.test_clock is None and self.create_test_clock:
+            self.test_clock = self._named_clock()
         if self.test_clock is None and self.create_test_clock:
             frozen = (
                 self.frozen_time if self.frozen_time is not None else int(datetime.now(tz=UTC).timestamp())
             )
             with stripe_errors("create test clock"):
                 clock = self.client.v1.test_helpers.test_clocks.create(
-                    {"frozen_time": frozen, "name": "prorata"},
+                    {"frozen_time": frozen, "name": self.test_clock_name or "prorata"},
                     self._options(f"prorata-test-clock-{uuid.uuid4()}"),
                 )
             self.test_clock = clock.id
