@@ -44,6 +44,7 @@ from prorata._provider import (
     TimeControl,
 )
 from prorata._registry import Registry, get_registry
+from prorata._scrub import install_log_scrubbing, safe_cause
 from prorata._subscription import Subscription
 from prorata._trials import during_trial
 from prorata.journal import EntryStatus, Journal
@@ -108,6 +109,7 @@ class Billing:
             secrets=config.secrets,
             source=config.source,
         )
+        install_log_scrubbing()
         try:
             provider = spec.factory(settings)
         except BillingError:
@@ -115,7 +117,7 @@ class Billing:
         except Exception as exc:
             raise ConfigurationError(
                 config.source, f"providers.{spec.name}", "settings the provider accepts", repr(exc)
-            ) from exc
+            ) from safe_cause(exc)
         target = config.journal
         if target is None and spec.name == "local":
             database = config.options.get("database", ":memory:")

@@ -52,6 +52,7 @@ from prorata._provider import (
 from prorata._registry import AUTOLOAD_ENV, ENTRY_POINT_GROUP, Registry, get_plugin_manager, get_registry
 from prorata._rounding import settle_rounding
 from prorata._schedule import EndBehavior, Phase, Schedule, ScheduledChange
+from prorata._scrub import ScrubSecretsFilter, safe_cause, scrub
 from prorata._secrets import Secret
 from prorata._subscription import Subscription, SubscriptionStatus
 from prorata.hookspecs import hookimpl
@@ -102,6 +103,7 @@ __all__ = [
     "Registry",
     "Schedule",
     "ScheduledChange",
+    "ScrubSecretsFilter",
     "Secret",
     "Subscription",
     "SubscriptionStatus",
@@ -123,6 +125,8 @@ __all__ = [
     "period_containing",
     "recurring_lines",
     "round_half_away_from_zero",
+    "safe_cause",
+    "scrub",
     "settle_balance",
     "settle_rounding",
     "tax_total",
