@@ -47,5 +47,6 @@ STRIPE_CAPABILITIES = Capabilities(
     void_invoice=True,
     refunds=True,
     partial_refunds=True,
+    events=True,
 )
 """Stripe's capabilities. ``time_control`` is through test clocks (test mode and the emulator)."""

@@ -23,6 +23,7 @@ from stripe.params import (
 
 from prorata import AtDate, AtPeriodEnd, Catalog, PhasedSchedule, PlanChange, ProrationMode
 from prorata.provider import (
+    BillingEvent,
     Capabilities,
     ChangePreview,
     ChangeResult,
@@ -36,6 +37,7 @@ from prorata.provider import (
     NewSubscription,
     Phase,
     Schedule,
+    Secret,
     Subscription,
     SubscriptionStatus,
     TaxRate,
@@ -47,6 +49,7 @@ from prorata.provider import (
 from prorata_stripe import _mapping as mapping
 from prorata_stripe._capabilities import STRIPE_CAPABILITIES
 from prorata_stripe._errors import stripe_errors
+from prorata_stripe._events import DEFAULT_TOLERANCE, parse_event
 from prorata_stripe._payments import StripePayments, payment_method_id
 from prorata_stripe._recurring import credit_balance, recurring_invoice
 from prorata_stripe._time import TestClockControl
@@ -85,10 +88,20 @@ class StripeProvider(StripePayments):
     """A test clock id: customers are created on it and ``time_control()`` moves it."""
     create_test_clock: bool = False
     """Create a test clock at the first customer (test mode and the emulator)."""
+    test_clock_name: str | None = None
+    """With ``create_test_clock``: first look for a test clock of this name and reuse it, so
+    separate processes on one configuration share one clock (``test_clock = true``)."""
     frozen_time: int | None = None
     recorder: Recorder | None = attrs.field(default=None, repr=False)
+    webhook_secret: Secret | None = attrs.field(default=None, repr=False)
+    """The endpoint's signing secret (``whsec_...``) that webhook deliveries are verified with."""
+    webhook_tolerance: int = DEFAULT_TOLERANCE
     name: str = "stripe"
     capabilities: Capabilities = attrs.field(default=STRIPE_CAPABILITIES, repr=False)
+
+    def parse_event(self, headers: Mapping[str, str], body: bytes) -> BillingEvent:
+        """Verify a delivery with ``stripe.Webhook.construct_event`` and normalize it."""
+        return parse_event(self.catalog, headers, body, self.webhook_secret, tolerance=self.webhook_tolerance)
 
     def _record(self, params_type: type, params: Mapping[str, Any]) -> None:
         if self.recorder is not None:
@@ -100,14 +113,29 @@ class StripeProvider(StripePayments):
 
     # -- customers and subscriptions -------------------------------------------------------------
 
+    def _named_clock(self) -> str | None:
+        """The newest usable test clock called ``test_clock_name``, if there is one."""
+        if self.test_clock_name is None:
+            return None
+        with stripe_errors("list test clocks"):
+            clocks = self.client.v1.test_helpers.test_clocks.list({"limit": 100})
+            named = [
+                clock
+                for clock in clocks.auto_paging_iter()
+                if clock.name == self.test_clock_name and clock.status != "internal_failure"
+            ]
+        return max(named, key=lambda clock: clock.created).id if named else None
+
     def _clock(self) -> str | None:
+        if self.test_clock is None and self.create_test_clock:
+            self.test_clock = self._named_clock()
         if self.test_clock is None and self.create_test_clock:
             frozen = (
                 self.frozen_time if self.frozen_time is not None else int(datetime.now(tz=UTC).timestamp())
             )
             with stripe_errors("create test clock"):
                 clock = self.client.v1.test_helpers.test_clocks.create(
-                    {"frozen_time": frozen, "name": "prorata"},
+                    {"frozen_time": frozen, "name": self.test_clock_name or "prorata"},
                     self._options(f"prorata-test-clock-{uuid.uuid4()}"),
                 )
             self.test_clock = clock.id

@@ -160,6 +160,7 @@ class LocalPayments:
             self.store.set_meta(
                 f"refunds:{invoice_id}", json.dumps([unstructure(r) for r in [*earlier, made]])
             )
+            self.store.outbox.refund(made, invoice.subscription_id, customer_id)
             return made
 
         fingerprint = _fingerprint("refund", invoice_id, str(amount.amount), amount.currency, reason.value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -9,7 +10,9 @@ from prorata._calendar import ensure_utc
 from prorata._capabilities import Capabilities, ProrationSupport
 from prorata._catalog import Catalog
 from prorata._change import BillingCycle, PaymentFailurePolicy, PlanChange, ProrationMode, TimingKind
+from prorata._config import beside_config
 from prorata._errors import ConfigurationError
+from prorata._events import BillingEvent
 from prorata._invoice import Invoice
 from prorata._preview import ChangePreview, ChangeResult
 from prorata._pricing import CollectionMethod, Item
@@ -21,10 +24,12 @@ from prorata._provider import (
     TimeControl,
 )
 from prorata._schedule import EndBehavior
+from prorata._secrets import Secret
 from prorata._subscription import Subscription
 from prorata.local._engine import LocalEngine
 from prorata.local._payments import LocalPayments
 from prorata.local._store import Store
+from prorata.local._webhooks import LocalWebhooks
 
 __all__ = ["LOCAL_CAPABILITIES", "LocalClock", "LocalProvider"]
 
@@ -63,6 +68,7 @@ LOCAL_CAPABILITIES = Capabilities(
     void_invoice=True,
     refunds=True,
     partial_refunds=True,
+    events=True,
 )
 """Everything the local engine really does (it is the reference for every mode)."""
 
@@ -100,15 +106,21 @@ class LocalProvider(LocalPayments):
         database: str | Path = ":memory:",
         start: datetime | None = None,
         follow_wall_clock: bool = False,
+        webhook_secret: Secret | None = None,
     ) -> None:
         self.catalog = catalog
         self.store = Store(database)
+        self.webhooks = LocalWebhooks(self.store, webhook_secret)
+        """Its signed events: ``drain()`` (in-process queue), ``add_endpoint(url)`` + ``deliver()``."""
         self.engine = LocalEngine(self.store, catalog, start=start, follow_wall_clock=follow_wall_clock)
         self._clock = LocalClock(self.engine)
 
     @classmethod
     def from_settings(cls, settings: ProviderSettings) -> LocalProvider:
-        """Build from configuration: ``database``, ``start`` (ISO-8601), ``follow_wall_clock``."""
+        """Build from configuration: ``database``, ``start`` (ISO-8601), ``follow_wall_clock``.
+
+        A relative ``database`` path is relative to the configuration file that names it.
+        """
         options = dict(settings.options)
         unknown = sorted(set(options) - {"database", "start", "follow_wall_clock"})
         if unknown:
@@ -120,6 +132,7 @@ class LocalProvider(LocalPayments):
             raise ConfigurationError(
                 settings.source, "providers.local.database", 'a file path or ":memory:"', database
             )
+        database = beside_config(database, settings.source)
         start_text = options.get("start")
         start = None
         if start_text is not None:
@@ -134,7 +147,17 @@ class LocalProvider(LocalPayments):
             raise ConfigurationError(
                 settings.source, "providers.local.follow_wall_clock", "true or false", follow
             )
-        return cls(settings.catalog, database=database, start=start, follow_wall_clock=follow)
+        return cls(
+            settings.catalog,
+            database=database,
+            start=start,
+            follow_wall_clock=follow,
+            webhook_secret=settings.secrets.get("webhook_secret"),
+        )
+
+    def parse_event(self, headers: Mapping[str, str], body: bytes) -> BillingEvent:
+        """Verify one of its own deliveries (Standard Webhooks) and read the event."""
+        return self.webhooks.parse(headers, body)
 
     def create_customer(self, customer: NewCustomer, *, idempotency_key: str) -> Customer:
         return self.engine.create_customer(customer, idempotency_key)

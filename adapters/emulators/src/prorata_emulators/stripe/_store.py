@@ -118,4 +118,5 @@ class Store:
 
     def snapshot(self) -> Store:
         """A private copy for previews: changes and events in it are thrown away."""
-        return Store(objects=copy.deepcopy(self.objects), real_time=False)
+        state = {kind: objects for kind, objects in self.objects.items() if kind != "event"}
+        return Store(objects=copy.deepcopy(state), real_time=False)  # events never influence a preview

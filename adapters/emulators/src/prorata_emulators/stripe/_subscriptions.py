@@ -22,7 +22,7 @@ from prorata_emulators.stripe._events import emit
 from prorata_emulators.stripe._invoices import issue_invoice, line_item, payment_refused, void_invoice
 from prorata_emulators.stripe._lists import list_response
 from prorata_emulators.stripe._routing import Call, Route, route
-from prorata_emulators.stripe._store import JSON, Store, as_dict
+from prorata_emulators.stripe._store import JSON, Store, as_dict, public
 
 __all__ = [
     "ROUTES",
@@ -544,10 +544,29 @@ def change_items(
     return invoice
 
 
+TRIAL_WILL_END_NOTICE = 3 * 86400
+"""``customer.subscription.trial_will_end`` "occurs three days before a subscription's trial period
+is scheduled to end, or when a trial is ended immediately (using trial_end=now)":
+https://docs.stripe.com/api/events/types#event_types-customer.subscription.trial_will_end"""
+
+
+def trial_will_end(store: Store, subscription: JSON, at: int) -> None:
+    """Send ``trial_will_end`` once per trial."""
+    if not subscription.get("_trial_will_end_sent"):
+        subscription["_trial_will_end_sent"] = True
+        emit(store, "customer.subscription.trial_will_end", subscription, at=at)
+
+
 def renew(store: Store, subscription: JSON, at: int) -> None:
     """The period ended at ``at``: cancel, end the trial, or start the next period and invoice it."""
     _, end = _period(subscription)
-    previous = {"status": subscription["status"]}
+    # What changed, as Stripe reports it (https://docs.stripe.com/api/events/object#event_object-data-previous_attributes):
+    # the status, and the items whose period moved (the period lives on items since 2025-03-31.basil).
+    previous = {
+        "status": subscription["status"],
+        "items": public(subscription["items"]),
+        "latest_invoice": subscription.get("latest_invoice"),
+    }
     if subscription["cancel_at_period_end"] or (
         subscription["cancel_at"] is not None and subscription["cancel_at"] <= at
     ):
@@ -557,7 +576,7 @@ def renew(store: Store, subscription: JSON, at: int) -> None:
     if subscription["status"] == "trialing":
         subscription["status"] = "active"
         subscription["billing_cycle_anchor"] = end
-        emit(store, "customer.subscription.trial_will_end", subscription, at=at)
+        trial_will_end(store, subscription, at)  # sent now when the trial ended early (trial_end=now)
     anchor = int(subscription["billing_cycle_anchor"])
     n = 1
     while shift(anchor, interval, n) <= end:
