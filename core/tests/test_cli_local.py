@@ -125,3 +125,80 @@ def test_subscribe_refuses_a_malformed_item_before_anything_is_created(local_con
     assert refused.exit_code == 2
     assert json.loads(refused.stdout)["error"]["field"] == "PLAN[:QTY]"
     assert json.loads(runner.invoke(main, [*base, "subscriptions", "--json"]).stdout) == []
+
+
+def test_subscribe_refuses_an_invalid_email_before_anything_is_created(local_config: Path) -> None:
+    runner = CliRunner()
+    base = ["--config", str(local_config)]
+    refused = runner.invoke(main, [*base, "subscribe", "not-an-email", "basic", "--json"])
+    assert refused.exit_code == 2
+    error = json.loads(refused.stdout)["error"]
+    assert (error["type"], error["field"], error["value"]) == (
+        "ValidationError",
+        "NewCustomer.email",
+        "not-an-email",
+    )
+    assert json.loads(runner.invoke(main, [*base, "subscriptions", "--json"]).stdout) == []
+
+
+def test_resume_undoes_a_cancellation_and_cancel_scheduled_drops_a_pending_change(
+    local_config: Path, subscription_id: str
+) -> None:
+    runner = CliRunner()
+    base = ["--config", str(local_config)]
+
+    def show() -> dict[str, object]:
+        listed = runner.invoke(main, [*base, "subscriptions", "--json"])
+        return json.loads(listed.stdout)[0]
+
+    cancel_later = '{"operations": [{"type": "cancel_at_period_end"}], "proration": "no_billing"}'
+    assert runner.invoke(main, [*base, "apply", subscription_id, "--change", cancel_later]).exit_code == 0
+    assert show()["cancel_at_period_end"] is True
+    resumed = runner.invoke(main, [*base, "resume", subscription_id, "--json"])
+    assert resumed.exit_code == 0, resumed.output
+    assert prorata.loads(resumed.stdout, ChangeResult).subscription.cancel_at_period_end is False
+    assert show()["cancel_at_period_end"] is False
+
+    later = runner.invoke(
+        main, [*base, "apply", subscription_id, "--swap", "basic:pro", "--timing", "at_period_end"]
+    )
+    assert later.exit_code == 0, later.output
+    assert show()["scheduled_change"] is not None
+    dropped = runner.invoke(main, [*base, "cancel-scheduled", subscription_id])
+    assert dropped.exit_code == 0, dropped.output
+    assert "no pending change" in dropped.stdout
+    assert show()["scheduled_change"] is None
+    again = runner.invoke(main, [*base, "cancel-scheduled", subscription_id, "--json"])
+    assert again.exit_code == 2
+    assert json.loads(again.stdout)["error"]["field"] == "subscription.scheduled_change"
+
+
+def test_init_writes_a_config_whose_state_outlives_each_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(prorata.provider.AUTOLOAD_ENV, "1")
+    monkeypatch.delenv("PRORATA_CONFIG", raising=False)
+    monkeypatch.delenv("PRORATA_PROVIDER", raising=False)
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    written = runner.invoke(main, ["init", "--json"])
+    assert written.exit_code == 0, written.output
+    assert json.loads(written.stdout) == {
+        "config": "prorata.toml",
+        "database": "prorata.sqlite3",
+        "start": "2026-11-01T00:00:00Z",
+    }
+    assert runner.invoke(main, ["subscribe", "ada@example.com", "basic"]).exit_code == 0
+    # another directory, the same file: the database is found beside the configuration
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    listed = runner.invoke(main, ["--config", "../prorata.toml", "subscriptions", "--json"])
+    [subscription] = json.loads(listed.stdout)
+    assert subscription["current_period_start"] == "2026-11-01T00:00:00Z"
+    assert not (elsewhere / "prorata.sqlite3").exists()
+    monkeypatch.chdir(tmp_path)
+    refused = runner.invoke(main, ["init", "--json"])
+    assert refused.exit_code == 2
+    assert "--force" in json.loads(refused.stdout)["error"]["reason"]
+    assert runner.invoke(main, ["init", "--force"]).exit_code == 0

@@ -42,7 +42,10 @@ def make_billing(emulator: DodoEmulator, catalog: Catalog) -> Billing:
         name="dodo",
         catalog=catalog,
         options={"base_url": emulator.url, "strict": True},
-        secrets={"api_key": Secret(API_KEY, source="env:DODO_PAYMENTS_TEST_API_KEY")},
+        secrets={
+            "api_key": Secret(API_KEY, source="env:DODO_PAYMENTS_TEST_API_KEY"),
+            "webhook_secret": Secret(emulator.webhook_secret, source="env:DODO_PAYMENTS_WEBHOOK_KEY"),
+        },
     )
     provider = DodoProvider.from_settings(settings)
     provider._attempts = Attempts(sleep=lambda _: None)  # pyright: ignore[reportPrivateUsage]  # no real waits in tests

@@ -8,7 +8,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import stripe
@@ -46,25 +48,24 @@ def test_capabilities_are_declared_truthfully() -> None:
     assert described["native_idempotency"]
 
 
+def _emulator_config(emulator: StripeEmulatorServer, catalog: Catalog, **options: Any) -> dict[str, Any]:
+    """A configuration on the emulator with ``test_clock = true`` and the catalog's prices."""
+    refs = {plan.key: {"stripe": plan.refs["stripe"]} for plan in catalog}
+    stripe_options = {"api_key_env": "TEST_STRIPE_KEY", "base_url": emulator.url, "test_clock": True}
+    return {
+        "provider": "stripe",
+        "providers": {"stripe": {**stripe_options, **options}},
+        "plans": contract_plans_config(refs),
+    }
+
+
 def test_billing_from_config_reaches_the_emulator_and_hides_the_key(
     emulator: StripeEmulatorServer,
     stripe_client: stripe.StripeClient,
     stripe_catalog: Catalog,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    refs = {plan.key: {"stripe": plan.refs["stripe"]} for plan in stripe_catalog}
-    config = {
-        "provider": "stripe",
-        "providers": {
-            "stripe": {
-                "api_key_env": "TEST_STRIPE_KEY",
-                "base_url": emulator.url,
-                "test_clock": True,
-                "max_network_retries": 1,
-            }
-        },
-        "plans": contract_plans_config(refs),
-    }
+    config = _emulator_config(emulator, stripe_catalog, max_network_retries=1)
     with Billing.from_config(config, environ={"TEST_STRIPE_KEY": SECRET}) as billing:
         customer = billing.create_customer("config@example.test")
         sub = billing.subscribe(customer.id, "pro")
@@ -75,6 +76,24 @@ def test_billing_from_config_reaches_the_emulator_and_hides_the_key(
     shown = capsys.readouterr().out + str(caught.value) + repr(caught.value)
     assert SECRET not in shown
     assert "do-not-print" not in shown
+
+
+def test_test_clock_true_reuses_one_clock_across_billings(
+    emulator: StripeEmulatorServer, stripe_catalog: Catalog
+) -> None:
+    # as separate `prorata` processes on one prorata.toml: each builds its own Billing
+    # https://docs.stripe.com/api/test_clocks/list
+    config = _emulator_config(emulator, stripe_catalog, frozen_time=1_767_225_600)  # 2026-01-01
+    environ = {"TEST_STRIPE_KEY": SECRET}
+    with Billing.from_config(config, environ=environ) as first:
+        sub = first.subscribe(first.create_customer("clock@example.test").id, "basic")
+    with Billing.from_config(config, environ=environ) as second:
+        clock = second.time_control()
+        clock.advance(sub.current_period_end + timedelta(hours=1))
+        renewed = second.get(sub.id)
+    assert renewed.current_period_start == sub.current_period_end
+    clocks = stripe.StripeClient(SECRET, base_addresses={"api": emulator.url}).v1.test_helpers.test_clocks
+    assert [c.name for c in clocks.list().data] == ["prorata"]
 
 
 def test_missing_api_key_is_a_configuration_error() -> None:

@@ -31,6 +31,8 @@ from prorata._change import (
 )
 from prorata._config import BillingConfig, load_config
 from prorata._direction import AutoChange, Direction, direction_of, price_per_day
+from prorata._event_types import EventType
+from prorata._events import BillingEvent, EventOutcome
 from prorata._invoice import ChargeLine, Invoice, InvoiceStatus, LineKind, Totals, UpcomingInvoice
 from prorata._money import Money
 from prorata._payments import (
@@ -59,6 +61,7 @@ __all__ = [
     "Billing",
     "BillingConfig",
     "BillingCycle",
+    "BillingEvent",
     "CancelAtPeriodEnd",
     "Catalog",
     "ChangePreview",
@@ -70,6 +73,8 @@ __all__ = [
     "Discount",
     "DiscountDuration",
     "EndBehavior",
+    "EventOutcome",
+    "EventType",
     "Immediately",
     "Interval",
     "IntervalUnit",

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import attrs
 
+from prorata import _event_ops
 from prorata._capabilities import ProrationTime, check_change, check_items
 from prorata._catalog import Catalog
 from prorata._change import AtDate, AtPeriodEnd, Immediately, PhasedSchedule, PlanChange
-from prorata._config import BillingConfig, load_config
+from prorata._config import BillingConfig, beside_config, load_config
 from prorata._direction import AutoChange
 from prorata._errors import (
     BillingError,
@@ -23,13 +24,14 @@ from prorata._errors import (
     InvalidStateError,
     UnsupportedCapabilityError,
 )
+from prorata._events import BillingEvent, EventOutcome
 from prorata._exactly_once import ExactlyOnce
 from prorata._freshness import DEFAULT_PREVIEW_TTL, check_fresh, check_still_priced, seal
 from prorata._idempotency import derive_key
 from prorata._invoice import Invoice, InvoiceStatus
 from prorata._money import Money
 from prorata._payment_ops import check_refund, payment_provider, refund_credit, usable_setup
-from prorata._payments import NegativeDuePolicy, PaymentSetup, Refund, RefundReason
+from prorata._payments import NegativeDuePolicy, PaymentSetup, Refund, RefundReason, RefundRequest
 from prorata._preview import ChangePreview, ChangeResult
 from prorata._pricing import CollectionMethod, Discount, Item, TaxRate
 from prorata._provider import (
@@ -42,6 +44,7 @@ from prorata._provider import (
     TimeControl,
 )
 from prorata._registry import Registry, get_registry
+from prorata._scrub import install_log_scrubbing, safe_cause
 from prorata._subscription import Subscription
 from prorata._trials import during_trial
 from prorata.journal import EntryStatus, Journal
@@ -106,6 +109,7 @@ class Billing:
             secrets=config.secrets,
             source=config.source,
         )
+        install_log_scrubbing()
         try:
             provider = spec.factory(settings)
         except BillingError:
@@ -113,11 +117,11 @@ class Billing:
         except Exception as exc:
             raise ConfigurationError(
                 config.source, f"providers.{spec.name}", "settings the provider accepts", repr(exc)
-            ) from exc
+            ) from safe_cause(exc)
         target = config.journal
         if target is None and spec.name == "local":
             database = config.options.get("database", ":memory:")
-            target = None if database == ":memory:" else str(database)
+            target = None if database == ":memory:" else beside_config(str(database), config.source)
         try:
             journal = Journal.open(target)
         except BaseException:
@@ -525,7 +529,9 @@ class Billing:
         if invoice.status is not InvoiceStatus.OPEN:
             raise InvalidStateError(invoice_id, invoice.status.value, "only an open invoice can be paid")
         return payments.pay_invoice(
-            invoice_id, idempotency_key=idempotency_key or derive_key("pay", invoice_id, invoice.status)
+            invoice_id,
+            idempotency_key=idempotency_key
+            or derive_key("pay", invoice_id, invoice.status, invoice.attempts),
         )
 
     def void_invoice(self, invoice_id: str, *, idempotency_key: str | None = None) -> Invoice:
@@ -564,10 +570,7 @@ class Billing:
             provider=self.provider.name,
         )
         return payments.refund(
-            invoice_id,
-            value,
-            reason=RefundReason(reason),
-            from_balance=False,
+            RefundRequest(invoice_id=invoice_id, amount=value, reason=reason),
             idempotency_key=idempotency_key
             or derive_key("refund", invoice_id, value, reason, [r.id for r in earlier]),
         )
@@ -596,6 +599,26 @@ class Billing:
             key=key,
         )
         return attrs.evolve(result, refunds=refunds)
+
+    # -- webhook events -------------------------------------------------------------------------
+
+    def parse_event(self, headers: Mapping[str, str], body: bytes | str) -> BillingEvent:
+        """Verify a webhook delivery with the provider's own library and normalize it.
+
+        Raises ``WebhookVerificationError`` (answer HTTP 400) for a forged, tampered, expired
+        or wrongly signed delivery. Pass the body exactly as received (bytes).
+        """
+        return _event_ops.parse(self.provider, headers, body)
+
+    def process_event(
+        self, headers: Mapping[str, str], body: bytes | str, handler: Callable[[BillingEvent], Any]
+    ) -> EventOutcome:
+        """Verify a delivery and run ``handler`` on it at most once per event id (journal).
+
+        A replay (same event id) returns ``duplicate=True`` without calling the handler. In the
+        handler, act on ``self.sync(event.subscription_id)``, not on the event's copy.
+        """
+        return _event_ops.process(self.provider, self.journal, headers, body, handler)
 
     def time_control(self) -> TimeControl:
         """The provider's clock for tests and demos (raises when it has none)."""

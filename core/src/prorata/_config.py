@@ -23,7 +23,7 @@ from prorata._errors import BillingError, ConfigurationError
 from prorata._money import Money
 from prorata._secrets import Secret
 
-__all__ = ["CONFIG_ENV", "DEMO_CONFIG", "PROVIDER_ENV", "BillingConfig", "load_config"]
+__all__ = ["CONFIG_ENV", "DEMO_CONFIG", "PROVIDER_ENV", "BillingConfig", "beside_config", "load_config"]
 
 CONFIG_ENV = "PRORATA_CONFIG"
 PROVIDER_ENV = "PRORATA_PROVIDER"
@@ -61,6 +61,16 @@ class BillingConfig:
     source: str
     journal: str | None = None
     """Where the change journal lives: a SQLite path or ``postgresql://...`` (None: the default)."""
+
+
+def beside_config(path: str, source: str) -> str:
+    """A relative SQLite path, taken relative to the configuration file it came from.
+
+    ``:memory:``, absolute paths, URLs and paths from a dict or the demo pass through.
+    """
+    if path == ":memory:" or "://" in path or Path(path).is_absolute() or not Path(source).is_file():
+        return path
+    return str(Path(source).parent / path)
 
 
 def _expect(source: str, key: str, value: Any, kind: type | tuple[type, ...], expected: str) -> Any:
@@ -151,7 +161,7 @@ def _split_secrets(
         where = f"providers.{provider}.{key}"
         if key.endswith(SECRET_SUFFIX):
             name = _expect(source, where, value, str, "the NAME of an environment variable")
-            if name not in environ or not environ[name]:
+            if name not in environ or not environ[name].strip():
                 raise ConfigurationError(source, where, f"environment variable {name} to be set")
             secrets[key.removesuffix(SECRET_SUFFIX)] = Secret(environ[name], source=f"env:{name}")
         elif any(word in key.lower() for word in _SECRET_LOOKING) and isinstance(value, str):
@@ -181,6 +191,7 @@ def parse_config(data: Mapping[str, Any], *, source: str, environ: Mapping[str, 
     journal = data.get("journal")
     if journal is not None:
         _expect(source, "journal", journal, str, 'a SQLite file path or "postgresql://..."')
+        journal = beside_config(journal, source)
     return BillingConfig(
         provider=provider, options=options, secrets=secrets, catalog=catalog, source=source, journal=journal
     )
@@ -192,6 +203,12 @@ def read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except FileNotFoundError as exc:
         raise ConfigurationError(str(path), "<file>", "an existing TOML file") from exc
+    except IsADirectoryError as exc:
+        raise ConfigurationError(str(path), "<file>", "a TOML file, not a directory") from exc
+    except OSError as exc:
+        raise ConfigurationError(str(path), "<file>", "a readable TOML file", exc.strerror or "") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigurationError(str(path), "<encoding>", "UTF-8 text", str(exc)) from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigurationError(str(path), "<syntax>", "valid TOML", str(exc)) from exc
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from prorata._scrub import scrub
+
 if TYPE_CHECKING:
     from prorata._money import Money
 
@@ -27,6 +29,7 @@ __all__ = [
     "UnknownProviderError",
     "UnsupportedCapabilityError",
     "ValidationError",
+    "WebhookVerificationError",
 ]
 
 
@@ -39,6 +42,7 @@ class BillingError(Exception):
     """Base of every error prorata raises."""
 
     def __init__(self, message: str) -> None:
+        message = scrub(message)
         super().__init__(message)
         self.message = message
 
@@ -174,3 +178,16 @@ class StalePreviewError(BillingError):
         self.reason = reason
         self.previewed = previewed
         self.current = current
+
+
+class WebhookVerificationError(BillingError):
+    """A webhook could not be verified (forged, tampered, expired, wrong secret, no headers).
+
+    The message says why in the provider library's words; it never contains the secret or
+    the body. Answer such a request with HTTP 400 and do not act on it.
+    """
+
+    def __init__(self, provider: str, reason: str) -> None:
+        super().__init__(f"webhook from {provider} not verified: {reason}")
+        self.provider = provider
+        self.reason = reason

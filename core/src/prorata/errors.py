@@ -19,6 +19,7 @@ from prorata._errors import (
     UnknownProviderError,
     UnsupportedCapabilityError,
     ValidationError,
+    WebhookVerificationError,
 )
 from prorata.journal._errors import JournalBusyError, JournalError
 
@@ -39,4 +40,5 @@ __all__ = [
     "UnknownProviderError",
     "UnsupportedCapabilityError",
     "ValidationError",
+    "WebhookVerificationError",
 ]

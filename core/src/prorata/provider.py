@@ -10,6 +10,9 @@ operations) are host-app names and live in :mod:`prorata`; errors are in :mod:`p
 from prorata._calendar import Interval, IntervalUnit, add_intervals, period_containing
 from prorata._capabilities import Capabilities, ProrationSupport, ProrationTime, check_change
 from prorata._emulators import EmulatorServer, EmulatorSpec
+from prorata._event_provider import EventProvider
+from prorata._event_types import EventType
+from prorata._events import BillingEvent
 from prorata._figures import (
     balance_after,
     discount_total,
@@ -30,6 +33,7 @@ from prorata._payments import (
     PaymentSetupStatus,
     Refund,
     RefundReason,
+    RefundRequest,
     RefundStatus,
 )
 from prorata._preview import ChangePreview, ChangeResult
@@ -49,6 +53,7 @@ from prorata._provider import (
 from prorata._registry import AUTOLOAD_ENV, ENTRY_POINT_GROUP, Registry, get_plugin_manager, get_registry
 from prorata._rounding import settle_rounding
 from prorata._schedule import EndBehavior, Phase, Schedule, ScheduledChange
+from prorata._scrub import ScrubSecretsFilter, safe_cause, scrub
 from prorata._secrets import Secret
 from prorata._subscription import Subscription, SubscriptionStatus
 from prorata.hookspecs import hookimpl
@@ -59,6 +64,7 @@ __all__ = [
     "TEST_CARD_DECLINES",
     "TEST_CARD_REQUIRES_ACTION",
     "TEST_CARD_SUCCEEDS",
+    "BillingEvent",
     "Capabilities",
     "ChangePreview",
     "ChangeResult",
@@ -70,6 +76,8 @@ __all__ = [
     "EmulatorServer",
     "EmulatorSpec",
     "EndBehavior",
+    "EventProvider",
+    "EventType",
     "Interval",
     "IntervalUnit",
     "Invoice",
@@ -92,10 +100,12 @@ __all__ = [
     "ProviderSpec",
     "Refund",
     "RefundReason",
+    "RefundRequest",
     "RefundStatus",
     "Registry",
     "Schedule",
     "ScheduledChange",
+    "ScrubSecretsFilter",
     "Secret",
     "Subscription",
     "SubscriptionStatus",
@@ -117,6 +127,8 @@ __all__ = [
     "period_containing",
     "recurring_lines",
     "round_half_away_from_zero",
+    "safe_cause",
+    "scrub",
     "settle_balance",
     "settle_rounding",
     "tax_total",

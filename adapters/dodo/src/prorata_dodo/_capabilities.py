@@ -30,6 +30,7 @@ CAPABILITIES = Capabilities(
     cancel_scheduled_change=True,
     time_control=True,
     native_idempotency=False,
+    events=True,
     # Dodo's change_plan takes no proration time: it prices when it receives the request.
     proration_time=ProrationTime.AT_RECEIPT,
 )

@@ -19,6 +19,7 @@ from prorata.errors import ConflictError, InvalidStateError, UnsupportedCapabili
 from prorata.provider import (
     TEST_CARD_DECLINES,
     TEST_CARD_SUCCEEDS,
+    BillingEvent,
     ChangePreview,
     ChangeResult,
     Customer,
@@ -30,17 +31,20 @@ from prorata.provider import (
     NewSubscription,
     ProviderSettings,
     ScheduledChange,
+    Secret,
     Subscription,
     SubscriptionStatus,
     TimeControl,
     Totals,
     add_intervals,
+    safe_cause,
 )
 from prorata_dodo import _mapping, _modes, semantics
 from prorata_dodo._capabilities import CAPABILITIES
 from prorata_dodo._client import build_client, is_emulator
 from prorata_dodo._clock import EmulatorClock
 from prorata_dodo._errors import PROVIDER, translate
+from prorata_dodo._events import parse_event
 from prorata_dodo._pages import all_pages
 from prorata_dodo._reconcile import Attempts, write
 
@@ -84,8 +88,11 @@ class DodoProvider:
         clock: TimeControl | None = None,
         attempts: Attempts | None = None,
         billing_country: str = "US",
+        webhook_secret: Secret | None = None,
     ) -> None:
         self.catalog = catalog
+        self.webhook_secret = webhook_secret
+        """The endpoint's Standard Webhooks key (``whsec_...``) deliveries are verified with."""
         self._client = client
         self._writer = client.with_options(max_retries=0)
         self._clock = clock
@@ -107,7 +114,12 @@ class DodoProvider:
             settings.catalog,
             clock=clock,
             billing_country=str(settings.options.get("billing_country", "US")),
+            webhook_secret=settings.secrets.get("webhook_secret"),
         )
+
+    def parse_event(self, headers: Mapping[str, str], body: bytes) -> BillingEvent:
+        """Verify a delivery with ``standardwebhooks`` and normalize it."""
+        return parse_event(self.catalog, headers, body, self.webhook_secret)
 
     def __repr__(self) -> str:
         return f"DodoProvider(base_url={str(self._client.base_url)!r})"
@@ -118,7 +130,7 @@ class DodoProvider:
         try:
             return call()
         except dodopayments.DodoPaymentsError as exc:
-            raise translate(exc, action) from exc
+            raise translate(exc, action) from safe_cause(exc)
 
     def _retrieve(self, subscription_id: str) -> Subscription:
         found = self._read(

@@ -23,8 +23,7 @@ from stripe.params import (
 
 from prorata import AtDate, AtPeriodEnd, Catalog, PhasedSchedule, PlanChange, ProrationMode
 from prorata.provider import (
-    TEST_CARD_DECLINES,
-    TEST_CARD_SUCCEEDS,
+    BillingEvent,
     Capabilities,
     ChangePreview,
     ChangeResult,
@@ -38,6 +37,7 @@ from prorata.provider import (
     NewSubscription,
     Phase,
     Schedule,
+    Secret,
     Subscription,
     SubscriptionStatus,
     TaxRate,
@@ -49,16 +49,16 @@ from prorata.provider import (
 from prorata_stripe import _mapping as mapping
 from prorata_stripe._capabilities import STRIPE_CAPABILITIES
 from prorata_stripe._errors import stripe_errors
+from prorata_stripe._events import DEFAULT_TOLERANCE, parse_event
+from prorata_stripe._payments import StripePayments, payment_method_id
 from prorata_stripe._recurring import credit_balance, recurring_invoice
 from prorata_stripe._time import TestClockControl
 
 __all__ = ["SUBSCRIPTION_EXPAND", "StripeProvider"]
 
-SUBSCRIPTION_EXPAND = ["schedule", "discounts.source.coupon"]
-"""Expanded on every subscription read so one request yields the whole domain object."""
-
-TEST_PAYMENT_METHODS = {TEST_CARD_SUCCEEDS: "pm_card_visa", TEST_CARD_DECLINES: "pm_card_chargeCustomerFail"}
-"""Portable test cards -> Stripe test payment methods (the declining one attaches, then fails charges)."""
+SUBSCRIPTION_EXPAND = ["schedule", "discounts.source.coupon", "latest_invoice.confirmation_secret"]
+"""Expanded on every subscription read so one request yields the whole domain object (the
+latest invoice's confirmation secret is the payment action while the customer must act)."""
 
 Recorder = Callable[[type, Mapping[str, Any]], None]
 
@@ -76,7 +76,7 @@ def _replayed(obj: Any) -> bool:
 
 
 @attrs.define
-class StripeProvider:
+class StripeProvider(StripePayments):
     """Stripe through ``client.v1``. Every POST carries an idempotency key derived from the call.
 
     ``recorder`` (tests) receives each request's SDK params type and params before it is sent.
@@ -88,10 +88,20 @@ class StripeProvider:
     """A test clock id: customers are created on it and ``time_control()`` moves it."""
     create_test_clock: bool = False
     """Create a test clock at the first customer (test mode and the emulator)."""
+    test_clock_name: str | None = None
+    """With ``create_test_clock``: first look for a test clock of this name and reuse it, so
+    separate processes on one configuration share one clock (``test_clock = true``)."""
     frozen_time: int | None = None
     recorder: Recorder | None = attrs.field(default=None, repr=False)
+    webhook_secret: Secret | None = attrs.field(default=None, repr=False)
+    """The endpoint's signing secret (``whsec_...``) that webhook deliveries are verified with."""
+    webhook_tolerance: int = DEFAULT_TOLERANCE
     name: str = "stripe"
     capabilities: Capabilities = attrs.field(default=STRIPE_CAPABILITIES, repr=False)
+
+    def parse_event(self, headers: Mapping[str, str], body: bytes) -> BillingEvent:
+        """Verify a delivery with ``stripe.Webhook.construct_event`` and normalize it."""
+        return parse_event(self.catalog, headers, body, self.webhook_secret, tolerance=self.webhook_tolerance)
 
     def _record(self, params_type: type, params: Mapping[str, Any]) -> None:
         if self.recorder is not None:
@@ -103,14 +113,29 @@ class StripeProvider:
 
     # -- customers and subscriptions -------------------------------------------------------------
 
+    def _named_clock(self) -> str | None:
+        """The newest usable test clock called ``test_clock_name``, if there is one."""
+        if self.test_clock_name is None:
+            return None
+        with stripe_errors("list test clocks"):
+            clocks = self.client.v1.test_helpers.test_clocks.list({"limit": 100})
+            named = [
+                clock
+                for clock in clocks.auto_paging_iter()
+                if clock.name == self.test_clock_name and clock.status != "internal_failure"
+            ]
+        return max(named, key=lambda clock: clock.created).id if named else None
+
     def _clock(self) -> str | None:
+        if self.test_clock is None and self.create_test_clock:
+            self.test_clock = self._named_clock()
         if self.test_clock is None and self.create_test_clock:
             frozen = (
                 self.frozen_time if self.frozen_time is not None else int(datetime.now(tz=UTC).timestamp())
             )
             with stripe_errors("create test clock"):
                 clock = self.client.v1.test_helpers.test_clocks.create(
-                    {"frozen_time": frozen, "name": "prorata"},
+                    {"frozen_time": frozen, "name": self.test_clock_name or "prorata"},
                     self._options(f"prorata-test-clock-{uuid.uuid4()}"),
                 )
             self.test_clock = clock.id
@@ -123,7 +148,7 @@ class StripeProvider:
         if customer.metadata:
             params["metadata"] = dict(customer.metadata)
         if customer.payment_method is not None:
-            method = TEST_PAYMENT_METHODS.get(customer.payment_method, customer.payment_method)
+            method = payment_method_id(customer.payment_method)
             params["payment_method"] = method
             params["invoice_settings"] = {"default_payment_method": method}
         clock = self._clock()
@@ -191,7 +216,10 @@ class StripeProvider:
             "customer": request.customer_id,
             "items": items,  # pyright: ignore[reportAssignmentType]
             "collection_method": request.collection_method.value,
-            "payment_behavior": "error_if_incomplete",
+            # A first payment that needs the customer (3-D Secure) or a new card leaves the
+            # subscription incomplete with its open invoice; Subscription.payment_action carries
+            # the invoice's confirmation secret (https://docs.stripe.com/billing/subscriptions/overview#payment-status).
+            "payment_behavior": "allow_incomplete",
             "expand": list(SUBSCRIPTION_EXPAND),
         }
         if request.days_until_due is not None:
@@ -527,7 +555,7 @@ class StripeProvider:
             if proration_time is not None:
                 params["proration_date"] = mapping.timestamp(proration_time)
         params["metadata"] = {mapping.REVISION_KEY: mapping.next_revision(subscription.raw)}
-        params["expand"] = ["latest_invoice", *SUBSCRIPTION_EXPAND]
+        params["expand"] = list(SUBSCRIPTION_EXPAND)
         self._record(SubscriptionUpdateParams, params)
         with stripe_errors("apply change"):
             updated = self.client.v1.subscriptions.update(
@@ -540,7 +568,6 @@ class StripeProvider:
         invoice = None
         if isinstance(latest, Mapping) and latest.get("id") != before_id:  # pyright: ignore[reportUnknownMemberType]
             invoice = mapping.invoice_from_stripe(self.catalog, latest)  # pyright: ignore[reportUnknownArgumentType]
-        data["latest_invoice"] = latest.get("id") if isinstance(latest, Mapping) else latest  # pyright: ignore[reportUnknownMemberType]
         return ChangeResult(
             subscription=mapping.subscription_from_stripe(self.catalog, data),
             invoice=invoice,

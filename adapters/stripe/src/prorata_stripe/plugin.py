@@ -10,11 +10,22 @@ import stripe
 from prorata.errors import ConfigurationError
 from prorata.provider import Provider, ProviderSettings, ProviderSpec, hookimpl
 from prorata_stripe._capabilities import STRIPE_CAPABILITIES
+from prorata_stripe._events import DEFAULT_TOLERANCE
 from prorata_stripe._provider import StripeProvider
 
 __all__ = ["build_provider", "prorata_register_providers"]
 
-_OPTIONS = {"base_url", "max_network_retries", "test_clock", "frozen_time"}
+_OPTIONS = {
+    "base_url",
+    "max_network_retries",
+    "test_clock",
+    "test_clock_name",
+    "frozen_time",
+    "webhook_tolerance",
+}
+
+DEFAULT_TEST_CLOCK_NAME = "prorata"
+"""The test clock ``test_clock = true`` looks for (and creates when there is none)."""
 
 
 def _option(settings: ProviderSettings, key: str, kind: type | tuple[type, ...], expected: str) -> Any:
@@ -31,8 +42,11 @@ def build_provider(settings: ProviderSettings) -> Provider:
     """Build the Stripe provider from ``[providers.stripe]``.
 
     Options: ``base_url`` (e.g. an emulator's URL), ``max_network_retries`` (default 2),
-    ``test_clock`` (``true`` to create one, or a ``clock_...`` id), ``frozen_time``;
-    secret ``api_key`` from ``api_key_env = "STRIPE_SECRET_KEY"``.
+    ``test_clock`` (``true``: reuse the test clock named ``test_clock_name``, default
+    ``"prorata"``, or create it; or a ``clock_...`` id), ``frozen_time`` (a new clock's time),
+    ``webhook_tolerance`` (seconds, default 300); secret ``api_key`` from
+    ``api_key_env = "STRIPE_SECRET_KEY"``, optional ``webhook_secret`` from
+    ``webhook_secret_env = "STRIPE_WEBHOOK_SECRET"`` (the endpoint's ``whsec_...``).
     """
     unknown = sorted(set(settings.options) - _OPTIONS)
     if unknown:
@@ -50,6 +64,8 @@ def build_provider(settings: ProviderSettings) -> Provider:
     retries = _option(settings, "max_network_retries", int, "an integer >= 0")
     clock = _option(settings, "test_clock", (bool, str), "true, false or a test clock id (clock_...)")
     frozen = _option(settings, "frozen_time", int, "a Unix timestamp")
+    clock_name = _option(settings, "test_clock_name", str, "a test clock name")
+    tolerance = _option(settings, "webhook_tolerance", int, "seconds (an integer > 0)")
     client = stripe.StripeClient(
         secret.reveal(),
         base_addresses={"api": base_url} if base_url else None,  # pyright: ignore[reportArgumentType]
@@ -60,7 +76,10 @@ def build_provider(settings: ProviderSettings) -> Provider:
         catalog=settings.catalog,
         test_clock=clock if isinstance(clock, str) else None,
         create_test_clock=clock is True,
+        test_clock_name=(clock_name or DEFAULT_TEST_CLOCK_NAME) if clock is True else None,
         frozen_time=frozen,
+        webhook_secret=settings.secrets.get("webhook_secret"),
+        webhook_tolerance=DEFAULT_TOLERANCE if tolerance is None else tolerance,
     )
 
 

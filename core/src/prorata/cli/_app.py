@@ -5,12 +5,13 @@ from __future__ import annotations
 import click
 
 from prorata._registry import Registry
+from prorata.cli._group import JsonErrorsGroup
 from prorata.cli._state import CliState
 
 __all__ = ["main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=JsonErrorsGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config",
     "config",

@@ -1,18 +1,18 @@
-"""``prorata preview`` and ``prorata apply``: price a change, then apply it."""
+"""`prorata preview` and `prorata apply`: price a change, then apply it."""
 
 from __future__ import annotations
 
 import click
 
 from prorata._errors import InvalidChangeError
-from prorata._preview import ChangePreview
+from prorata._preview import ChangePreview, ChangeResult
 from prorata._serialization import dumps, loads
 from prorata.cli._change_options import ChangeOptions, build_change, change_options, read_argument
 from prorata.cli._command import billing_command
 from prorata.cli._render import render_preview, render_result
 from prorata.cli._state import Cli
 
-__all__ = ["apply", "preview"]
+__all__ = ["apply", "preview", "show_result"]
 
 
 @billing_command("preview", short_help="Show what a plan change will cost. Changes nothing.")
@@ -22,7 +22,7 @@ def preview(cli: Cli, subscription_id: str, change_opts: ChangeOptions) -> None:
     """Preview a change to SUBSCRIPTION_ID.
 
     The --json output is a ChangePreview: save it and pass it to
-    ``prorata apply SUB_ID --preview @file`` to charge exactly what it shows.
+    `prorata apply SUB_ID --preview @file` to charge exactly what it shows.
     """
     change = build_change(change_opts)
     if change is None:
@@ -70,6 +70,11 @@ def apply(
         change = saved.change
     with cli.billing() as billing:
         result = billing.apply(subscription_id, change, preview=saved, idempotency_key=idempotency_key)
+    show_result(cli, result)
+
+
+def show_result(cli: Cli, result: ChangeResult) -> None:
+    """A ChangeResult as JSON (``--json``) or as tables."""
     if cli.json_output:
         cli.emit_text(dumps(result, indent=2))
     else:

@@ -1,9 +1,8 @@
 """Options that describe a plan change, and turning them into a PlanChange.
 
-Either ``--change`` (a PlanChange as JSON, inline or ``@file``) or the shorthand options
-(``--swap``, ``--add``, ``--remove``, ``--quantity`` with ``--timing``, ``--at``,
-``--proration``, ``--cycle``). Shorthand operations apply in the order swaps, removals,
-additions, quantities.
+Either `--change` (a PlanChange as JSON, inline or `@file`) or the shorthand options
+(`--swap`, `--add`, `--remove`, `--quantity` with `--timing`, `--at`, `--proration`,
+`--cycle`). Shorthand operations apply in the order swaps, removals, additions, quantities.
 """
 
 from __future__ import annotations
@@ -11,7 +10,6 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -36,8 +34,9 @@ from prorata._change import (
 )
 from prorata._errors import InvalidChangeError, ValidationError
 from prorata._serialization import loads
+from prorata.cli._values import parse_time
 
-__all__ = ["ChangeOptions", "build_change", "change_options", "read_argument"]
+__all__ = ["ChangeOptions", "build_change", "change_options", "quantity_after_colon", "read_argument"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -45,7 +44,7 @@ _SHORTHAND_TIMINGS = [TimingKind.IMMEDIATELY.value, TimingKind.AT_PERIOD_END.val
 
 
 def read_argument(option: str, text: str) -> str:
-    """``text`` itself, or the content of the file after ``@`` (``@-`` reads stdin)."""
+    """`text` itself, or the content of the file after `@` (`@-` reads stdin)."""
     if text == "@-":
         return sys.stdin.read()
     if text.startswith("@"):
@@ -63,20 +62,11 @@ def _split(option: str, text: str, expected: str) -> tuple[str, str]:
     return head, tail
 
 
-def _quantity(option: str, text: str, raw: str) -> int:
-    if not raw.isdigit():
-        raise InvalidChangeError(option, text, "a whole quantity after ':'")
+def quantity_after_colon(option: str, text: str, raw: str) -> int:
+    """The ``QTY`` of ``PLAN:QTY``: ASCII digits only (``int()`` would also take ``²`` or ``٣``)."""
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
+        raise InvalidChangeError(option, text, "a whole quantity from 1 to 999999999 after ':'")
     return int(raw)
-
-
-def _parse_at(text: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise InvalidChangeError("--at", text, "an ISO-8601 time such as 2026-12-01T00:00:00Z") from exc
-    if moment.tzinfo is None:
-        raise InvalidChangeError("--at", text, "an ISO-8601 time with a UTC offset (or Z)")
-    return moment
 
 
 @attrs.frozen(kw_only=True, slots=True)
@@ -118,10 +108,10 @@ class ChangeOptions:
         ops.extend(RemoveItem(plan=plan) for plan in self.remove)
         for text in self.add:
             plan, sep, raw = text.partition(":")
-            ops.append(AddItem(plan=plan, quantity=_quantity("--add", text, raw) if sep else 1))
+            ops.append(AddItem(plan=plan, quantity=quantity_after_colon("--add", text, raw) if sep else 1))
         for text in self.quantity:
             plan, raw = _split("--quantity", text, "PLAN:QTY")
-            ops.append(SetQuantity(plan=plan, quantity=_quantity("--quantity", text, raw)))
+            ops.append(SetQuantity(plan=plan, quantity=quantity_after_colon("--quantity", text, raw)))
         return tuple(ops)
 
     def timing_value(self) -> Timing:
@@ -131,7 +121,7 @@ class ChangeOptions:
         if kind == TimingKind.AT_DATE.value:
             if not self.at:
                 raise InvalidChangeError("--timing", kind, "an --at time with --timing at_date")
-            return AtDate(at=_parse_at(self.at))
+            return AtDate(at=parse_time("--at", self.at, InvalidChangeError))
         return AtPeriodEnd() if kind == TimingKind.AT_PERIOD_END.value else Immediately()
 
 
@@ -161,7 +151,7 @@ def build_change(options: ChangeOptions) -> PlanChange | None:
 
 
 def change_options(func: F) -> F:
-    """Add the change options to a command (they arrive as ``change_opts: ChangeOptions``)."""
+    """Add the change options to a command (they arrive as `change_opts: ChangeOptions`)."""
     decorators = [
         click.option(
             "--change",

@@ -1,6 +1,8 @@
-"""``prorata emulate NAME``: serve a provider API emulator until Ctrl-C."""
+"""`prorata emulate NAME`: serve a provider API emulator until Ctrl-C."""
 
 from __future__ import annotations
+
+import json
 
 import click
 
@@ -17,12 +19,16 @@ __all__ = ["emulate"]
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
 def emulate(cli: Cli, name: str, port: int, host: str) -> None:
-    """Serve the emulator NAME (e.g. stripe, dodo) that a plugin registered."""
+    """Serve the emulator NAME (e.g. stripe, dodo) that a plugin registered.
+
+    With --json the first line of stdout is {"emulator": NAME, "url": URL}.
+    """
     spec = cli.registry().emulator(name)
     server = spec.start(host, port)
     try:
         if cli.json_output:
-            cli.emit_json({"emulator": spec.name, "url": server.url})
+            # exactly one line, so a script can read it and go on (the server keeps running)
+            cli.emit_text(json.dumps({"emulator": spec.name, "url": server.url}))
         else:
             cli.err_console.print(
                 f"{spec.name} emulator listening on {server.url} (Ctrl-C to stop)", highlight=False

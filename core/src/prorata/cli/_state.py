@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 import attrs
@@ -12,12 +13,25 @@ from prorata._billing import Billing
 from prorata._config import BillingConfig, load_config
 from prorata._registry import Registry, get_registry
 
-__all__ = ["Cli", "CliState"]
+__all__ = ["Cli", "CliState", "stdout_console"]
+
+_PIPED_WIDTH = 160
+"""Tables are as wide as their content up to this, piped (a terminal uses its own width)."""
+
+
+def stdout_console() -> Console:
+    """Rich on a terminal; piped, plain text whose lines are never wrapped at 80 columns."""
+    console = Console()
+    if not console.is_terminal:
+        console.soft_wrap = True
+        if "COLUMNS" not in os.environ:
+            console.width = _PIPED_WIDTH
+    return console
 
 
 @attrs.frozen(kw_only=True, slots=True)
 class CliState:
-    """Global options of ``prorata``; ``registry`` may be injected by embedding code or tests."""
+    """Global options of `prorata`; `registry` may be injected by embedding code or tests."""
 
     config: str | None = None
     json_output: bool = False
@@ -30,7 +44,7 @@ class Cli:
 
     state: CliState
     json_output: bool
-    console: Console = attrs.field(factory=lambda: Console(soft_wrap=False))
+    console: Console = attrs.field(factory=lambda: stdout_console())
     err_console: Console = attrs.field(factory=lambda: Console(stderr=True, soft_wrap=True))
 
     def registry(self) -> Registry:

@@ -17,6 +17,8 @@ from prorata._errors import NotFoundError, ProviderError, ProviderUnavailableErr
 from prorata._invoice import Invoice
 from prorata._listing import SubscriptionQuery
 from prorata._serialization import dumps, loads
+from prorata.local._event_rules import invoice_events, subscription_event
+from prorata.local._outbox import OUTBOX_SCHEMA, Outbox
 from prorata.local._state import LocalState
 
 __all__ = ["SCHEMA_VERSION", "CustomerRow", "Store"]
@@ -136,9 +138,17 @@ class Store:
             self._execute("PRAGMA foreign_keys = ON")
             if self._path != ":memory:":
                 self._execute("PRAGMA journal_mode = WAL")
+            self._conn.executescript(OUTBOX_SCHEMA)
         except sqlite3.Error as exc:
             raise database_error(self._path, exc) from None
         self._migrate()
+        self.outbox = Outbox(self._execute, self.next_id, self._event_time)
+        """Events of every write, recorded in the write's own transaction."""
+
+    def _event_time(self) -> datetime:
+        moment = self.get_time()
+        assert moment is not None
+        return moment
 
     def _migrate(self) -> None:
         """Bring the schema to :data:`SCHEMA_VERSION`, one step per transaction.
@@ -270,20 +280,19 @@ class Store:
 
     def put_state(self, state: LocalState, next_event_at: datetime | None) -> None:
         sub = state.subscription
+        row = self._execute("SELECT state FROM subscriptions WHERE id = ?", (sub.id,)).fetchone()
+        before = None if row is None else loads(row[0], LocalState)
         self._execute(
             "INSERT INTO subscriptions(id, customer_id, state, next_event_at, status) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT(id) DO UPDATE SET state = excluded.state, next_event_at = excluded.next_event_at, "
             "status = excluded.status",
             _subscription_row(state, next_event_at),
         )
+        event = subscription_event(before, state)
+        if event is not None:
+            self.outbox.subscription(event, sub)
         plans = sorted({item.plan for item in sub.items})
-        stored = [
-            str(row[0])
-            for row in self._execute(
-                "SELECT plan FROM subscription_plans WHERE subscription_id = ? ORDER BY plan", (sub.id,)
-            ).fetchall()
-        ]
-        if stored != plans:
+        if before is None or sorted({item.plan for item in before.subscription.items}) != plans:
             self._execute("DELETE FROM subscription_plans WHERE subscription_id = ?", (sub.id,))
             for plan in plans:
                 self._execute(
@@ -309,6 +318,10 @@ class Store:
                 )
             except sqlite3.Error as exc:
                 raise database_error(self._path, exc) from None
+        for state, _ in states:
+            event = subscription_event(None, state)
+            if event is not None:
+                self.outbox.subscription(event, state.subscription)
 
     def state(self, subscription_id: str) -> LocalState:
         row = self._execute("SELECT state FROM subscriptions WHERE id = ?", (subscription_id,)).fetchone()
@@ -362,6 +375,8 @@ class Store:
 
     def put_invoice(self, invoice: Invoice, customer_id: str) -> None:
         seq = int(invoice.id.rsplit("_", 1)[-1])
+        row = self._execute("SELECT data FROM invoices WHERE id = ?", (invoice.id,)).fetchone()
+        before = None if row is None else loads(row[0], Invoice)
         self._execute(
             "INSERT INTO invoices(id, subscription_id, customer_id, created, seq, data) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT(id) DO UPDATE SET data = excluded.data",
@@ -374,6 +389,8 @@ class Store:
                 dumps(invoice),
             ),
         )
+        for event in invoice_events(before, invoice):
+            self.outbox.invoice(event, invoice, customer_id)
 
     def invoice(self, invoice_id: str) -> Invoice:
         row = self._execute("SELECT data FROM invoices WHERE id = ?", (invoice_id,)).fetchone()

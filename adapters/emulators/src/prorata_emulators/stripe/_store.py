@@ -24,6 +24,9 @@ _KIND_BY_PREFIX: tuple[tuple[str, str], ...] = (
     ("cus_", "customer"),
     ("pm_", "payment_method"),
     ("seti_", "setup_intent"),
+    ("pi_", "payment_intent"),
+    ("re_", "refund"),
+    ("cbtxn_", "customer_balance_transaction"),
     ("in_", "invoice"),
     ("di_", "discount"),
     ("txr_", "tax_rate"),
@@ -115,4 +118,5 @@ class Store:
 
     def snapshot(self) -> Store:
         """A private copy for previews: changes and events in it are thrown away."""
-        return Store(objects=copy.deepcopy(self.objects), real_time=False)
+        state = {kind: objects for kind, objects in self.objects.items() if kind != "event"}
+        return Store(objects=copy.deepcopy(state), real_time=False)  # events never influence a preview
