@@ -31,7 +31,7 @@ from prorata._idempotency import derive_key
 from prorata._invoice import Invoice, InvoiceStatus
 from prorata._money import Money
 from prorata._payment_ops import check_refund, payment_provider, refund_credit, usable_setup
-from prorata._payments import NegativeDuePolicy, PaymentSetup, Refund, RefundReason
+from prorata._payments import NegativeDuePolicy, PaymentSetup, Refund, RefundReason, RefundRequest
 from prorata._preview import ChangePreview, ChangeResult
 from prorata._pricing import CollectionMethod, Discount, Item, TaxRate
 from prorata._provider import (
@@ -530,7 +530,9 @@ class Billing:
         if invoice.status is not InvoiceStatus.OPEN:
             raise InvalidStateError(invoice_id, invoice.status.value, "only an open invoice can be paid")
         return payments.pay_invoice(
-            invoice_id, idempotency_key=idempotency_key or derive_key("pay", invoice_id, invoice.status)
+            invoice_id,
+            idempotency_key=idempotency_key
+            or derive_key("pay", invoice_id, invoice.status, invoice.attempts),
         )
 
     def void_invoice(self, invoice_id: str, *, idempotency_key: str | None = None) -> Invoice:
@@ -569,10 +571,7 @@ class Billing:
             provider=self.provider.name,
         )
         return payments.refund(
-            invoice_id,
-            value,
-            reason=RefundReason(reason),
-            from_balance=False,
+            RefundRequest(invoice_id=invoice_id, amount=value, reason=reason),
             idempotency_key=idempotency_key
             or derive_key("refund", invoice_id, value, reason, [r.id for r in earlier]),
         )

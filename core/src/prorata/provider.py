@@ -33,6 +33,7 @@ from prorata._payments import (
     PaymentSetupStatus,
     Refund,
     RefundReason,
+    RefundRequest,
     RefundStatus,
 )
 from prorata._preview import ChangePreview, ChangeResult
@@ -102,6 +103,7 @@ __all__ = [
     "ProviderSpec",
     "Refund",
     "RefundReason",
+    "RefundRequest",
     "RefundStatus",
     "Registry",
     "Schedule",
