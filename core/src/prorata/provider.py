@@ -55,7 +55,9 @@ from prorata._rounding import settle_rounding
 from prorata._schedule import EndBehavior, Phase, Schedule, ScheduledChange
 from prorata._scrub import ScrubSecretsFilter, safe_cause, scrub
 from prorata._secrets import Secret
+from prorata._snapshot import NextPayment, SubscriptionSnapshot
 from prorata._subscription import Subscription, SubscriptionStatus
+from prorata._sync import SyncProvider, next_payment_of, upcoming_renewal
 from prorata.hookspecs import hookimpl
 
 __all__ = [
@@ -87,6 +89,7 @@ __all__ = [
     "Money",
     "NewCustomer",
     "NewSubscription",
+    "NextPayment",
     "PaymentAction",
     "PaymentProvider",
     "PaymentSetup",
@@ -108,7 +111,9 @@ __all__ = [
     "ScrubSecretsFilter",
     "Secret",
     "Subscription",
+    "SubscriptionSnapshot",
     "SubscriptionStatus",
+    "SyncProvider",
     "TaxRate",
     "TimeControl",
     "Totals",
@@ -124,6 +129,7 @@ __all__ = [
     "hookimpl",
     "invoice_totals",
     "next_invoice",
+    "next_payment_of",
     "period_containing",
     "recurring_lines",
     "round_half_away_from_zero",
@@ -132,4 +138,5 @@ __all__ = [
     "settle_balance",
     "settle_rounding",
     "tax_total",
+    "upcoming_renewal",
 ]

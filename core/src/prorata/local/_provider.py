@@ -26,9 +26,11 @@ from prorata._provider import (
 )
 from prorata._schedule import EndBehavior
 from prorata._secrets import Secret
+from prorata._snapshot import SubscriptionSnapshot
 from prorata._subscription import Subscription
 from prorata.local._engine import LocalEngine
 from prorata.local._payments import LocalPayments
+from prorata.local._snapshot import local_snapshot
 from prorata.local._store import Store
 from prorata.local._webhooks import LocalWebhooks
 
@@ -155,6 +157,10 @@ class LocalProvider(LocalPayments):
             follow_wall_clock=follow,
             webhook_secret=settings.secrets.get("webhook_secret"),
         )
+
+    def sync_subscription(self, subscription_id: str) -> SubscriptionSnapshot:
+        """Subscription, latest invoice and next payment in one transaction."""
+        return local_snapshot(self.engine, subscription_id)
 
     def parse_event(self, headers: Mapping[str, str], body: bytes) -> BillingEvent:
         """Verify one of its own deliveries (Standard Webhooks) and read the event."""
