@@ -400,6 +400,13 @@ class Store:
             )
         return loads(row[0], Invoice)
 
+    def invoices(self, subscription_id: str) -> list[Invoice]:
+        """Every invoice of a subscription, oldest first."""
+        rows = self._execute(
+            "SELECT data FROM invoices WHERE subscription_id = ? ORDER BY seq", (subscription_id,)
+        ).fetchall()
+        return [loads(row[0], Invoice) for row in rows]
+
     def invoices_page(
         self, *, subscription_id: str | None, customer_id: str | None, after: int | None, limit: int
     ) -> list[Invoice]:
