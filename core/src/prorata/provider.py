@@ -24,6 +24,15 @@ from prorata._figures import (
 )
 from prorata._idempotency import derive_key
 from prorata._invoice import ChargeLine, Invoice, InvoiceStatus, LineKind, Totals, UpcomingInvoice
+from prorata._listing import (
+    InvoiceQuery,
+    Page,
+    PagedListing,
+    SubscriptionQuery,
+    invoices_page_of,
+    subscription_listing,
+    subscriptions_page_of,
+)
 from prorata._money import Money, currency_exponent, round_half_away_from_zero
 from prorata._payment_provider import PaymentProvider
 from prorata._payments import (
@@ -83,6 +92,7 @@ __all__ = [
     "Interval",
     "IntervalUnit",
     "Invoice",
+    "InvoiceQuery",
     "InvoiceStatus",
     "Item",
     "LineKind",
@@ -90,6 +100,8 @@ __all__ = [
     "NewCustomer",
     "NewSubscription",
     "NextPayment",
+    "Page",
+    "PagedListing",
     "PaymentAction",
     "PaymentProvider",
     "PaymentSetup",
@@ -111,6 +123,7 @@ __all__ = [
     "ScrubSecretsFilter",
     "Secret",
     "Subscription",
+    "SubscriptionQuery",
     "SubscriptionSnapshot",
     "SubscriptionStatus",
     "SyncProvider",
@@ -128,6 +141,7 @@ __all__ = [
     "get_registry",
     "hookimpl",
     "invoice_totals",
+    "invoices_page_of",
     "next_invoice",
     "next_payment_of",
     "period_containing",
@@ -137,6 +151,8 @@ __all__ = [
     "scrub",
     "settle_balance",
     "settle_rounding",
+    "subscription_listing",
+    "subscriptions_page_of",
     "tax_total",
     "upcoming_renewal",
 ]
