@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 
 from prorata._errors import ValidationError
-from prorata._pricing import Item
+from prorata._items import Item
 from prorata._serialization import unstructure
 from prorata.cli._command import billing_command
 from prorata.cli._render import invoices_table

@@ -12,10 +12,10 @@ from prorata._change import BillingCycle, PaymentFailurePolicy, PlanChange, Pror
 from prorata._config import beside_config
 from prorata._errors import ConfigurationError
 from prorata._invoice import Invoice
+from prorata._items import CollectionMethod, Item
 from prorata._money import Money
 from prorata._payments import PaymentSetup, Refund, RefundReason
 from prorata._preview import ChangePreview, ChangeResult
-from prorata._pricing import CollectionMethod, Item
 from prorata._provider import (
     TEST_CARD_SUCCEEDS,
     Customer,

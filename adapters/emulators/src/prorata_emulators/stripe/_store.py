@@ -110,9 +110,6 @@ class Store:
         clock = self.maybe("test_helpers.test_clock", clock_id)
         return int(clock["frozen_time"]) if clock is not None else int(time.time())
 
-    def customer_time(self, customer_id: str) -> int:
-        return self.clock_time(self.get("customer", customer_id).get("test_clock"))
-
     def snapshot(self) -> Store:
         """A private copy for previews: changes and events in it are thrown away."""
         return Store(objects=copy.deepcopy(self.objects), real_time=False)
