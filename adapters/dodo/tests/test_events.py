@@ -7,7 +7,7 @@ Payloads (``business_id``, ``type``, ``timestamp``, ``data``) and headers (``web
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -88,3 +88,13 @@ def test_replays_are_reported_and_never_processed_twice(billing: Billing, emulat
     outcomes = [billing.process_event(headers, body, seen.append) for _ in range(3)]
     assert [o.duplicate for o in outcomes] == [False, True, True]
     assert len(seen) == 1
+
+
+def test_event_retention_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from prorata_emulators.dodo import _state
+
+    monkeypatch.setattr(_state, "MAX_EVENTS", 2)
+    state = _state.State(now=datetime(2026, 3, 1, tzinfo=UTC))
+    for n in range(3):
+        state.outbox.append({"id": f"msg_{n}"})
+    assert [e["id"] for e in state.outbox] == ["msg_1", "msg_2"]

@@ -44,7 +44,7 @@ def test_a_subscription_story_is_normalized(
     stripe_client: stripe.StripeClient,
     time_control: TimeControl,
     customer_factory: Callable[..., Customer],
-) -> None:
+) -> None:  # story: trial, its end, the first paid period
     customer = customer_factory()
     sub = billing.subscribe(customer.id, "basic", trial_days=7)
     time_control.advance(sub.current_period_end + timedelta(hours=1))
@@ -126,3 +126,44 @@ def test_replays_are_reported_and_never_processed_twice(
         billing.process_event(other_headers, other_body, fails)
     retried = billing.process_event(other_headers, other_body, seen.append)
     assert retried.duplicate is False, "a failed handler leaves the event to be processed again"
+
+
+@pytest.mark.usefixtures("signed")
+def test_trial_will_end_three_days_before_and_automatic_events_have_no_request(
+    billing: Billing,
+    stripe_client: stripe.StripeClient,
+    time_control: TimeControl,
+    customer_factory: Callable[..., Customer],
+) -> None:
+    """https://docs.stripe.com/api/events/types#event_types-customer.subscription.trial_will_end"""
+    sub = billing.subscribe(customer_factory().id, "basic", trial_days=7)
+    assert sub.trial_end is not None
+    time_control.advance(sub.trial_end - timedelta(days=3, hours=1))
+    before = [billing.parse_event(h, b).type for h, b in _deliveries(stripe_client)]
+    assert EventType.SUBSCRIPTION_TRIAL_WILL_END not in before
+    time_control.advance(sub.trial_end - timedelta(days=3) + timedelta(minutes=1))
+    events = [billing.parse_event(h, b) for h, b in _deliveries(stripe_client)]
+    (notice,) = [e for e in events if e.type is EventType.SUBSCRIPTION_TRIAL_WILL_END]
+    assert notice.occurred_at == sub.trial_end - timedelta(days=3)
+    assert notice.raw["request"]["id"] is None, "caused by time passing, not by a request"
+    assert EventType.SUBSCRIPTION_RENEWED not in [e.type for e in events]
+    created = next(e for e in events if e.type is EventType.SUBSCRIPTION_CREATED)
+    assert created.raw["request"]["id"] is not None
+    time_control.advance(sub.trial_end + timedelta(hours=1))
+    after = [billing.parse_event(h, b).type for h, b in _deliveries(stripe_client)]
+    assert after.count(EventType.SUBSCRIPTION_TRIAL_WILL_END) == 1
+    assert EventType.SUBSCRIPTION_RENEWED in after
+
+
+def test_event_retention_is_bounded(
+    billing: Billing,
+    stripe_client: stripe.StripeClient,
+    customer_factory: Callable[..., Customer],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from prorata_emulators.stripe import _events
+
+    monkeypatch.setattr(_events, "MAX_EVENTS", 3)
+    for _ in range(3):
+        billing.subscribe(customer_factory().id, "basic")
+    assert len(_deliveries(stripe_client)) == 3

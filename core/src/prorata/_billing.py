@@ -32,7 +32,7 @@ from prorata._invoice import Invoice, InvoiceStatus
 from prorata._items import CollectionMethod, Discount, Item, TaxRate
 from prorata._money import Money
 from prorata._payment_ops import check_refund, payment_provider, refund_credit, usable_setup
-from prorata._payments import NegativeDuePolicy, PaymentSetup, Refund, RefundReason
+from prorata._payments import NegativeDuePolicy, PaymentSetup, Refund, RefundReason, RefundRequest
 from prorata._preview import ChangePreview, ChangeResult
 from prorata._provider import (
     TEST_CARD_SUCCEEDS,
@@ -44,6 +44,7 @@ from prorata._provider import (
     TimeControl,
 )
 from prorata._registry import Registry, get_registry
+from prorata._scrub import install_log_scrubbing, safe_cause
 from prorata._subscription import Subscription
 from prorata._trials import during_trial
 from prorata.journal import EntryStatus, Journal
@@ -108,6 +109,7 @@ class Billing:
             secrets=config.secrets,
             source=config.source,
         )
+        install_log_scrubbing()
         try:
             provider = spec.factory(settings)
         except BillingError:
@@ -115,7 +117,7 @@ class Billing:
         except Exception as exc:
             raise ConfigurationError(
                 config.source, f"providers.{spec.name}", "settings the provider accepts", repr(exc)
-            ) from exc
+            ) from safe_cause(exc)
         target = config.journal
         if target is None and spec.name == "local":
             database = config.options.get("database", ":memory:")
@@ -527,7 +529,9 @@ class Billing:
         if invoice.status is not InvoiceStatus.OPEN:
             raise InvalidStateError(invoice_id, invoice.status.value, "only an open invoice can be paid")
         return payments.pay_invoice(
-            invoice_id, idempotency_key=idempotency_key or derive_key("pay", invoice_id, invoice.status)
+            invoice_id,
+            idempotency_key=idempotency_key
+            or derive_key("pay", invoice_id, invoice.status, invoice.attempts),
         )
 
     def void_invoice(self, invoice_id: str, *, idempotency_key: str | None = None) -> Invoice:
@@ -566,10 +570,7 @@ class Billing:
             provider=self.provider.name,
         )
         return payments.refund(
-            invoice_id,
-            value,
-            reason=RefundReason(reason),
-            from_balance=False,
+            RefundRequest(invoice_id=invoice_id, amount=value, reason=reason),
             idempotency_key=idempotency_key
             or derive_key("refund", invoice_id, value, reason, [r.id for r in earlier]),
         )

@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 
 from prorata._errors import ValidationError
+from prorata._validators import enum_of
 
 __all__ = [
     "Interval",
@@ -42,7 +43,7 @@ def _positive(instance: Any, attribute: attrs.Attribute[int], value: int) -> Non
 class Interval:
     """A billing interval: ``count`` x ``unit`` (e.g. 3 x month for quarterly)."""
 
-    unit: IntervalUnit = attrs.field(converter=IntervalUnit)
+    unit: IntervalUnit = attrs.field(converter=enum_of(IntervalUnit, "Interval.unit"))
     count: int = attrs.field(default=1, validator=_positive)
 
     @classmethod

@@ -22,6 +22,7 @@ from prorata._errors import ConflictError, InvalidChangeError, InvalidStateError
 from prorata._items import CollectionMethod, Item
 from prorata._schedule import EndBehavior
 from prorata._subscription import Subscription, SubscriptionStatus
+from prorata._validators import enum_of
 
 __all__ = ["Capabilities", "ProrationSupport", "ProrationTime", "check_change"]
 
@@ -42,8 +43,8 @@ class ProrationTime(enum.StrEnum):
 class ProrationSupport:
     """One supported (proration mode, billing cycle) pair."""
 
-    mode: ProrationMode = attrs.field(converter=ProrationMode)
-    cycle: BillingCycle = attrs.field(converter=BillingCycle)
+    mode: ProrationMode = attrs.field(converter=enum_of(ProrationMode, "ProrationSupport.mode"))
+    cycle: BillingCycle = attrs.field(converter=enum_of(BillingCycle, "ProrationSupport.cycle"))
 
 
 def _frozen(value: Iterable[Any]) -> frozenset[Any]:
@@ -94,7 +95,9 @@ class Capabilities:
     partial_refunds: bool = False
     events: bool = False
     """Verify and normalize webhook deliveries (``Billing.parse_event``; an ``EventProvider``)."""
-    proration_time: ProrationTime = attrs.field(default=ProrationTime.EXACT, converter=ProrationTime)
+    proration_time: ProrationTime = attrs.field(
+        default=ProrationTime.EXACT, converter=enum_of(ProrationTime, "Capabilities.proration_time")
+    )
     """Whether apply honours the preview's proration time or prices at receipt."""
 
     def supports(self, mode: ProrationMode, cycle: BillingCycle) -> bool:

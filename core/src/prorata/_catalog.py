@@ -11,7 +11,7 @@ import attrs
 from prorata._calendar import Interval
 from prorata._errors import InvalidChangeError, ValidationError
 from prorata._money import Money
-from prorata._validators import field_name, non_empty_str, non_negative_int
+from prorata._validators import field_name, non_empty_str, non_negative_money, trial_length
 
 __all__ = ["Catalog", "Plan"]
 
@@ -38,9 +38,9 @@ class Plan:
 
     key: str = attrs.field(validator=non_empty_str)
     name: str = attrs.field(validator=non_empty_str)
-    price: Money
+    price: Money = attrs.field(validator=non_negative_money)
     interval: Interval = attrs.field(factory=Interval.monthly)
-    trial_days: int = attrs.field(default=0, validator=non_negative_int)
+    trial_days: int = attrs.field(default=0, validator=trial_length)
     refs: Mapping[str, str] = attrs.field(
         factory=dict, converter=_frozen_mapping, validator=_check_refs, eq=False, hash=False
     )

@@ -12,7 +12,7 @@ import attrs
 from prorata._errors import InvalidChangeError
 from prorata._items import Item, as_tuple
 from prorata._schedule import EndBehavior, Phase, Schedule
-from prorata._validators import aware, non_empty_str, positive_int, utc
+from prorata._validators import aware, enum_of, non_empty_str, positive_int, utc
 
 if TYPE_CHECKING:
     from prorata._direction import AutoChange
@@ -185,10 +185,15 @@ class PlanChange:
 
     operations: tuple[Operation, ...] = attrs.field(default=(), converter=as_tuple)
     timing: Timing = attrs.field(factory=Immediately)
-    proration: ProrationMode = attrs.field(default=ProrationMode.PRORATE_NOW, converter=ProrationMode)
-    billing_cycle: BillingCycle = attrs.field(default=BillingCycle.KEEP, converter=BillingCycle)
+    proration: ProrationMode = attrs.field(
+        default=ProrationMode.PRORATE_NOW, converter=enum_of(ProrationMode, "PlanChange.proration")
+    )
+    billing_cycle: BillingCycle = attrs.field(
+        default=BillingCycle.KEEP, converter=enum_of(BillingCycle, "PlanChange.billing_cycle")
+    )
     on_payment_failure: PaymentFailurePolicy = attrs.field(
-        default=PaymentFailurePolicy.KEEP_OLD_PLAN, converter=PaymentFailurePolicy
+        default=PaymentFailurePolicy.KEEP_OLD_PLAN,
+        converter=enum_of(PaymentFailurePolicy, "PlanChange.on_payment_failure"),
     )
     replace_pending: bool = False
     """Replace a pending scheduled change instead of refusing (never silently)."""

@@ -161,7 +161,7 @@ def _split_secrets(
         where = f"providers.{provider}.{key}"
         if key.endswith(SECRET_SUFFIX):
             name = _expect(source, where, value, str, "the NAME of an environment variable")
-            if name not in environ or not environ[name]:
+            if name not in environ or not environ[name].strip():
                 raise ConfigurationError(source, where, f"environment variable {name} to be set")
             secrets[key.removesuffix(SECRET_SUFFIX)] = Secret(environ[name], source=f"env:{name}")
         elif any(word in key.lower() for word in _SECRET_LOOKING) and isinstance(value, str):
@@ -203,6 +203,12 @@ def read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except FileNotFoundError as exc:
         raise ConfigurationError(str(path), "<file>", "an existing TOML file") from exc
+    except IsADirectoryError as exc:
+        raise ConfigurationError(str(path), "<file>", "a TOML file, not a directory") from exc
+    except OSError as exc:
+        raise ConfigurationError(str(path), "<file>", "a readable TOML file", exc.strerror or "") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigurationError(str(path), "<encoding>", "UTF-8 text", str(exc)) from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigurationError(str(path), "<syntax>", "valid TOML", str(exc)) from exc
 

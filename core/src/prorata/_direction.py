@@ -20,6 +20,7 @@ from prorata._catalog import Catalog
 from prorata._change import AtPeriodEnd, Immediately, Operation, PlanChange, ProrationMode
 from prorata._errors import InvalidChangeError
 from prorata._items import Item, as_tuple
+from prorata._validators import enum_of
 
 __all__ = ["AutoChange", "Direction", "direction_of", "price_per_day"]
 
@@ -61,7 +62,9 @@ class AutoChange:
     """A change whose timing and billing follow its direction (see ``PlanChange.auto``)."""
 
     operations: tuple[Operation, ...] = attrs.field(converter=as_tuple)
-    upgrade: ProrationMode = attrs.field(default=ProrationMode.PRORATE_NOW, converter=ProrationMode)
+    upgrade: ProrationMode = attrs.field(
+        default=ProrationMode.PRORATE_NOW, converter=enum_of(ProrationMode, "AutoChange.upgrade")
+    )
     """How an upgrade is billed now (a mode that bills now, or prorate on the next invoice)."""
     options: dict[str, Any] = attrs.field(factory=dict[str, Any])
     """Other PlanChange options (on_payment_failure, replace_pending)."""

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from prorata._scrub import scrub
+
 if TYPE_CHECKING:
     from prorata._money import Money
 
@@ -40,6 +42,7 @@ class BillingError(Exception):
     """Base of every error prorata raises."""
 
     def __init__(self, message: str) -> None:
+        message = scrub(message)
         super().__init__(message)
         self.message = message
 

@@ -10,7 +10,7 @@ import attrs
 from prorata._errors import ValidationError
 from prorata._items import CollectionMethod, as_tuple
 from prorata._money import Money
-from prorata._validators import aware, non_empty_str, optional_utc, utc
+from prorata._validators import aware, enum_of, non_empty_str, optional_utc, utc
 
 __all__ = ["ChargeLine", "Invoice", "InvoiceStatus", "LineKind", "Totals", "UpcomingInvoice"]
 
@@ -46,7 +46,7 @@ class ChargeLine:
 
     description: str = attrs.field(validator=non_empty_str)
     amount: Money
-    kind: LineKind = attrs.field(converter=LineKind)
+    kind: LineKind = attrs.field(converter=enum_of(LineKind, "ChargeLine.kind"))
     plan: str | None = None
     quantity: int | None = None
     period_start: datetime | None = attrs.field(default=None, converter=optional_utc, validator=aware)
@@ -110,13 +110,14 @@ class Invoice:
 
     id: str = attrs.field(validator=non_empty_str)
     subscription_id: str | None
-    status: InvoiceStatus = attrs.field(converter=InvoiceStatus)
+    status: InvoiceStatus = attrs.field(converter=enum_of(InvoiceStatus, "Invoice.status"))
     currency: str
     lines: tuple[ChargeLine, ...] = attrs.field(converter=as_tuple)
     totals: Totals
     created: datetime = attrs.field(converter=utc, validator=aware)
     collection_method: CollectionMethod = attrs.field(
-        default=CollectionMethod.CHARGE_AUTOMATICALLY, converter=CollectionMethod
+        default=CollectionMethod.CHARGE_AUTOMATICALLY,
+        converter=enum_of(CollectionMethod, "Invoice.collection_method"),
     )
     due_date: datetime | None = attrs.field(default=None, converter=optional_utc, validator=aware)
     reason: str = "subscription_update"
@@ -125,6 +126,10 @@ class Invoice:
     """The provider's page where the customer sees and pays the invoice, where it has one."""
     pdf_url: str | None = None
     """A PDF of the invoice, where the provider has one."""
+    attempts: int = 0
+    """How many times the provider tried to collect it (Stripe's ``attempt_count``). Part of
+    ``Billing.pay_invoice``'s derived idempotency key, so paying again after a declined attempt
+    (and a new card) is a new payment, not the replay of the declined one."""
 
     def __attrs_post_init__(self) -> None:
         _same_currency(self.lines, self.currency, "Invoice.lines")

@@ -11,7 +11,7 @@ import attrs
 
 from prorata._errors import ValidationError
 from prorata._money import Money
-from prorata._validators import field_name, non_empty_str, non_negative_int
+from prorata._validators import enum_of, field_name, non_empty_str, non_negative_int
 
 __all__ = ["CollectionMethod", "Discount", "DiscountDuration", "Item", "TaxRate", "as_tuple"]
 
@@ -71,7 +71,9 @@ class Discount:
     coupon: str = attrs.field(validator=non_empty_str)
     percent_off: Decimal | None = attrs.field(default=None, converter=_optional_decimal, validator=_percent)
     amount_off: Money | None = None
-    duration: DiscountDuration = attrs.field(default=DiscountDuration.FOREVER, converter=DiscountDuration)
+    duration: DiscountDuration = attrs.field(
+        default=DiscountDuration.FOREVER, converter=enum_of(DiscountDuration, "Discount.duration")
+    )
     duration_in_cycles: int | None = None
     cycles_remaining: int | None = None
     id: str | None = attrs.field(default=None, eq=False)

@@ -59,6 +59,10 @@ def round_half_away_from_zero(value: Fraction) -> int:
     return sign * (floor + 1 if remainder >= Fraction(1, 2) else floor)
 
 
+MAX_MINOR_UNITS = 2**63 - 1
+"""The largest amount, in minor units, that a signed 64-bit column (SQLite, PostgreSQL) holds."""
+
+
 def _check_currency(instance: Any, attribute: attrs.Attribute[str], value: str) -> None:
     if not (len(value) == 3 and value.isascii() and value.isalpha() and value.isupper()):
         raise ValidationError(
@@ -70,6 +74,12 @@ def _check_amount(instance: Any, attribute: attrs.Attribute[int], value: int) ->
     if isinstance(value, bool) or not isinstance(value, int):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise ValidationError(
             f"{type(instance).__name__}.{attribute.name}", value, "an integer number of minor units"
+        )
+    if not -MAX_MINOR_UNITS <= value <= MAX_MINOR_UNITS:
+        raise ValidationError(
+            f"{type(instance).__name__}.{attribute.name}",
+            value,
+            "at most 2**63 - 1 minor units either way (what databases and providers store)",
         )
 
 
@@ -105,6 +115,8 @@ class Money:
             raise ValidationError("Money.amount", major, "a decimal number") from exc
         if not value.is_finite():
             raise ValidationError("Money.amount", major, "a finite decimal number")
+        if value.adjusted() > 19:
+            raise ValidationError("Money.amount", major, "at most 2**63 - 1 minor units either way")
         scaled = value.scaleb(currency_exponent(currency))
         if scaled != scaled.to_integral_value():
             raise ValidationError(

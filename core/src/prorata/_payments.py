@@ -8,7 +8,7 @@ from datetime import datetime
 import attrs
 
 from prorata._money import Money
-from prorata._validators import aware, non_empty_str, optional_utc, utc
+from prorata._validators import aware, enum_of, non_empty_str, optional_utc, utc
 
 __all__ = [
     "TEST_CARD_REQUIRES_ACTION",
@@ -18,6 +18,7 @@ __all__ = [
     "PaymentSetupStatus",
     "Refund",
     "RefundReason",
+    "RefundRequest",
     "RefundStatus",
 ]
 
@@ -46,7 +47,7 @@ class PaymentSetup:
 
     id: str = attrs.field(validator=non_empty_str)
     customer_id: str = attrs.field(validator=non_empty_str)
-    status: PaymentSetupStatus = attrs.field(converter=PaymentSetupStatus)
+    status: PaymentSetupStatus = attrs.field(converter=enum_of(PaymentSetupStatus, "PaymentSetup.status"))
     client_secret: str | None = attrs.field(default=None, repr=False)
     url: str | None = None
     expires_at: datetime | None = attrs.field(default=None, converter=optional_utc, validator=aware)
@@ -96,10 +97,23 @@ class Refund:
     id: str = attrs.field(validator=non_empty_str)
     invoice_id: str = attrs.field(validator=non_empty_str)
     amount: Money
-    status: RefundStatus = attrs.field(converter=RefundStatus)
-    reason: RefundReason = attrs.field(converter=RefundReason)
+    status: RefundStatus = attrs.field(converter=enum_of(RefundStatus, "Refund.status"))
+    reason: RefundReason = attrs.field(converter=enum_of(RefundReason, "Refund.reason"))
     created: datetime = attrs.field(converter=utc, validator=aware)
     payment_id: str | None = None
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class RefundRequest:
+    """What core asks a provider to refund, once it checked the amount (positive, in the
+    invoice's currency, at most what is left)."""
+
+    invoice_id: str = attrs.field(validator=non_empty_str)
+    amount: Money
+    reason: RefundReason = attrs.field(converter=RefundReason)
+    from_balance: bool = False
+    """The amount was credited to the customer's balance by a change: take it off the balance
+    as it is refunded, so it is not given twice (``NegativeDuePolicy.REFUND``)."""
 
 
 class NegativeDuePolicy(enum.StrEnum):

@@ -18,7 +18,15 @@ from prorata._money import Money
 from prorata._preview import ChangePreview, ChangeResult
 from prorata._secrets import Secret
 from prorata._subscription import Subscription
-from prorata._validators import aware, email_address, non_empty_str, non_negative_int, optional_utc
+from prorata._validators import (
+    aware,
+    email_address,
+    enum_of,
+    non_empty_str,
+    non_negative_int,
+    optional_utc,
+    trial_length,
+)
 
 __all__ = [
     "TEST_CARD_DECLINES",
@@ -68,19 +76,18 @@ class NewSubscription:
 
     customer_id: str = attrs.field(validator=non_empty_str)
     items: tuple[Item, ...] = attrs.field(converter=as_tuple)
-    trial_days: int | None = attrs.field(default=None)
+    trial_days: int | None = attrs.field(default=None, validator=trial_length)
     """None: the plan's own trial days; 0: no trial."""
     discounts: tuple[Discount, ...] = attrs.field(default=(), converter=as_tuple)
     tax_rates: tuple[TaxRate, ...] = attrs.field(default=(), converter=as_tuple)
     collection_method: CollectionMethod = attrs.field(
-        default=CollectionMethod.CHARGE_AUTOMATICALLY, converter=CollectionMethod
+        default=CollectionMethod.CHARGE_AUTOMATICALLY,
+        converter=enum_of(CollectionMethod, "NewSubscription.collection_method"),
     )
     days_until_due: int | None = None
     billing_cycle_anchor: datetime | None = attrs.field(default=None, converter=optional_utc, validator=aware)
 
     def __attrs_post_init__(self) -> None:
-        if self.trial_days is not None:
-            non_negative_int(self, attrs.fields(NewSubscription).trial_days, self.trial_days)
         if self.days_until_due is not None:
             non_negative_int(self, attrs.fields(NewSubscription).days_until_due, self.days_until_due)
 

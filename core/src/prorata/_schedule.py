@@ -12,7 +12,7 @@ import attrs
 
 from prorata._errors import ValidationError
 from prorata._items import Discount, Item, TaxRate, as_tuple
-from prorata._validators import aware, field_name, optional_utc, utc
+from prorata._validators import aware, enum_of, field_name, optional_utc, utc
 
 __all__ = ["EndBehavior", "Phase", "Schedule", "ScheduledChange"]
 
@@ -101,7 +101,9 @@ class Schedule:
     """Contiguous phases and what to do after the last one."""
 
     phases: tuple[Phase, ...] = attrs.field(converter=as_tuple, validator=_phases_valid)
-    end_behavior: EndBehavior = attrs.field(default=EndBehavior.RELEASE, converter=EndBehavior)
+    end_behavior: EndBehavior = attrs.field(
+        default=EndBehavior.RELEASE, converter=enum_of(EndBehavior, "Schedule.end_behavior")
+    )
     id: str | None = attrs.field(default=None, eq=False)
 
     def __attrs_post_init__(self) -> None:

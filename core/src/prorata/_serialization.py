@@ -15,12 +15,14 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, TypeVar
 
+import attrs
 import cattrs
 from cattrs.gen import make_dict_unstructure_fn, override
 from cattrs.strategies import configure_tagged_union
 
 from prorata._change import Operation, Timing
 from prorata._errors import ValidationError
+from prorata._secrets import Secret
 from prorata._subscription import Subscription
 
 __all__ = ["converter", "dumps", "loads", "structure", "unstructure"]
@@ -51,11 +53,24 @@ def _decimal_in(value: Any, _: type) -> Decimal:
     return Decimal(str(value))
 
 
+def _secret_out(secret: Secret) -> str:
+    """Only where the secret comes from (``env:STRIPE_SECRET_KEY``), never its value."""
+    return secret.source
+
+
+def _secret_in(value: Any, _: type) -> Secret:
+    raise ValidationError(
+        "Secret", value, "a secret is never serialised; load the configuration again to read it"
+    )
+
+
 def make_converter() -> cattrs.Converter:
     conv = cattrs.Converter(forbid_extra_keys=False)
     conv.register_unstructure_hook(datetime, _datetime_out)
     conv.register_structure_hook(datetime, _datetime_in)
     conv.register_unstructure_hook(Decimal, str)
+    conv.register_unstructure_hook(Secret, _secret_out)
+    conv.register_structure_hook(Secret, _secret_in)
     conv.register_structure_hook(Decimal, _decimal_in)
     conv.register_unstructure_hook(MappingProxyType, lambda m: dict(m))  # pyright: ignore[reportUnknownLambdaType, reportUnknownArgumentType]
     conv.register_unstructure_hook(
@@ -76,17 +91,20 @@ def unstructure(obj: Any) -> Any:
 
 def structure(data: Any, cls: type[T]) -> T:
     """The domain object of type ``cls`` from plain data (invariants checked again)."""
+    raw: object = data  # kept unnarrowed for the error messages below
+    if attrs.has(cls) and not isinstance(data, dict):
+        raise ValidationError(cls.__name__, _shown(raw), f"a JSON object of {cls.__name__} fields")
     try:
         return converter.structure(data, cls)
+    except (TypeError, KeyError, AttributeError) as exc:
+        raise ValidationError(cls.__name__, _shown(raw), f"valid {cls.__name__} data: {exc}") from exc
     except cattrs.BaseValidationError as exc:
         inner = exc.exceptions[0] if exc.exceptions else exc
         while isinstance(inner, cattrs.BaseValidationError) and inner.exceptions:
             inner = inner.exceptions[0]
         if isinstance(inner, ValidationError):
             raise inner from exc
-        raise ValidationError(
-            cls.__name__, data if len(str(data)) < 200 else "<data>", f"valid {cls.__name__} data: {inner}"
-        ) from exc
+        raise ValidationError(cls.__name__, _shown(raw), f"valid {cls.__name__} data: {inner}") from exc
 
 
 def dumps(obj: Any, *, indent: int | None = None) -> str:
@@ -96,4 +114,17 @@ def dumps(obj: Any, *, indent: int | None = None) -> str:
 
 def loads(text: str | bytes, cls: type[T]) -> T:
     """A domain object from JSON text written by :func:`dumps`."""
-    return structure(json.loads(text), cls)
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValidationError(cls.__name__, _excerpt(text), f"JSON text ({exc})") from None
+    return structure(data, cls)
+
+
+def _shown(data: object) -> str:
+    return _excerpt(repr(data))
+
+
+def _excerpt(text: str | bytes) -> str:
+    shown = text if isinstance(text, str) else text.decode("utf-8", "replace")
+    return shown if len(shown) <= 60 else shown[:57] + "..."

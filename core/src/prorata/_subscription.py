@@ -14,7 +14,7 @@ from prorata._errors import ValidationError
 from prorata._items import CollectionMethod, Discount, Item, TaxRate, as_tuple
 from prorata._payments import PaymentAction
 from prorata._schedule import Schedule, ScheduledChange
-from prorata._validators import aware, field_name, non_empty_str, optional_utc, utc
+from prorata._validators import aware, enum_of, field_name, non_empty_str, optional_utc, utc
 
 __all__ = ["Subscription", "SubscriptionStatus"]
 
@@ -53,7 +53,7 @@ class Subscription:
     id: str = attrs.field(validator=non_empty_str)
     customer_id: str = attrs.field(validator=non_empty_str)
     provider: str = attrs.field(validator=non_empty_str)
-    status: SubscriptionStatus = attrs.field(converter=SubscriptionStatus)
+    status: SubscriptionStatus = attrs.field(converter=enum_of(SubscriptionStatus, "Subscription.status"))
     items: tuple[Item, ...] = attrs.field(converter=as_tuple, validator=_items_valid)
     currency: str
     current_period_start: datetime = attrs.field(converter=utc, validator=aware)
@@ -65,7 +65,8 @@ class Subscription:
     discounts: tuple[Discount, ...] = attrs.field(default=(), converter=as_tuple)
     tax_rates: tuple[TaxRate, ...] = attrs.field(default=(), converter=as_tuple)
     collection_method: CollectionMethod = attrs.field(
-        default=CollectionMethod.CHARGE_AUTOMATICALLY, converter=CollectionMethod
+        default=CollectionMethod.CHARGE_AUTOMATICALLY,
+        converter=enum_of(CollectionMethod, "Subscription.collection_method"),
     )
     days_until_due: int | None = None
     schedule: Schedule | None = None

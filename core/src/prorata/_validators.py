@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+import enum
 import re
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
 from prorata._errors import ValidationError
 
-__all__ = ["aware", "email_address", "field_name", "non_empty_str", "non_negative_int", "positive_int", "utc"]
+E = TypeVar("E", bound=enum.Enum)
+
+__all__ = [
+    "MAX_TRIAL_DAYS",
+    "aware",
+    "email_address",
+    "enum_of",
+    "field_name",
+    "non_empty_str",
+    "non_negative_int",
+    "non_negative_money",
+    "positive_int",
+    "trial_length",
+    "utc",
+]
 
 
 def field_name(instance: Any, attribute: attrs.Attribute[Any]) -> str:
@@ -65,3 +81,40 @@ def utc(value: Any) -> Any:
 
 def optional_utc(value: Any) -> Any:
     return None if value is None else utc(value)
+
+
+def enum_of(kind: type[E], field: str) -> Callable[[object], E]:
+    """Converter: a member of ``kind`` or its value; anything else is a ``ValidationError``."""
+
+    def convert(value: object) -> E:
+        if isinstance(value, kind):
+            return value
+        try:
+            return kind(value)
+        except (ValueError, TypeError):
+            allowed = ", ".join(repr(member.value) for member in kind)
+            raise ValidationError(field, value, f"one of {allowed}") from None
+
+    convert.__name__ = f"enum_of_{kind.__name__}"
+    return convert
+
+
+MAX_TRIAL_DAYS = 730
+"""The longest free trial prorata accepts: Stripe's documented maximum (``trial_period_days``)."""
+
+
+def trial_length(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """Validator: a trial length between 0 and :data:`MAX_TRIAL_DAYS` days."""
+    if value is None:
+        return
+    if not _is_int(value) or not 0 <= value <= MAX_TRIAL_DAYS:
+        raise ValidationError(
+            field_name(instance, attribute), value, f"a whole number of days from 0 to {MAX_TRIAL_DAYS}"
+        )
+
+
+def non_negative_money(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """Validator: a price is never below zero (a negative price would credit every subscriber)."""
+    amount = getattr(value, "amount", None)
+    if isinstance(amount, int) and amount < 0:
+        raise ValidationError(field_name(instance, attribute), value, "a price of zero or more")

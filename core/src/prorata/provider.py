@@ -35,6 +35,7 @@ from prorata._payments import (
     PaymentSetupStatus,
     Refund,
     RefundReason,
+    RefundRequest,
     RefundStatus,
 )
 from prorata._preview import ChangePreview, ChangeResult
@@ -60,6 +61,7 @@ from prorata._registry import (
 )
 from prorata._rounding import settle_rounding
 from prorata._schedule import EndBehavior, Phase, Schedule, ScheduledChange
+from prorata._scrub import ScrubSecretsFilter, safe_cause, scrub
 from prorata._secrets import Secret
 from prorata._subscription import Subscription, SubscriptionStatus
 from prorata.hookspecs import hookimpl
@@ -107,10 +109,12 @@ __all__ = [
     "ProviderSpec",
     "Refund",
     "RefundReason",
+    "RefundRequest",
     "RefundStatus",
     "Registry",
     "Schedule",
     "ScheduledChange",
+    "ScrubSecretsFilter",
     "Secret",
     "Subscription",
     "SubscriptionStatus",
@@ -133,6 +137,8 @@ __all__ = [
     "period_containing",
     "recurring_lines",
     "round_half_away_from_zero",
+    "safe_cause",
+    "scrub",
     "settle_balance",
     "settle_rounding",
     "tax_total",

@@ -37,6 +37,7 @@ from prorata.provider import (
     TimeControl,
     Totals,
     add_intervals,
+    safe_cause,
 )
 from prorata_dodo import _mapping, _modes, semantics
 from prorata_dodo._capabilities import CAPABILITIES
@@ -129,7 +130,7 @@ class DodoProvider:
         try:
             return call()
         except dodopayments.DodoPaymentsError as exc:
-            raise translate(exc, action) from exc
+            raise translate(exc, action) from safe_cause(exc)
 
     def _retrieve(self, subscription_id: str) -> Subscription:
         found = self._read(

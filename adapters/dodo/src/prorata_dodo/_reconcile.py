@@ -15,6 +15,7 @@ from typing import Generic, TypeVar
 import attrs
 import dodopayments
 
+from prorata.provider import safe_cause
 from prorata_dodo._errors import is_ambiguous, is_retryable, retry_after, translate
 
 __all__ = ["Attempts", "Written", "write"]
@@ -60,7 +61,7 @@ def write(
                     done = reconcile()
                     if done is not None:
                         return Written(reconciled=done, attempts=attempt)
-                raise translate(exc, action) from exc
+                raise translate(exc, action) from safe_cause(exc)
             last = exc
             policy.sleep(min(policy.max_wait, retry_after(exc) or policy.backoff * 2 ** (attempt - 1)))
     raise AssertionError("unreachable")  # pragma: no cover

@@ -16,6 +16,7 @@ from prorata.errors import (
     ProviderRejectedError,
     ProviderUnavailableError,
 )
+from prorata.provider import safe_cause
 
 __all__ = ["stripe_errors", "translate"]
 
@@ -62,4 +63,4 @@ def stripe_errors(operation: str) -> Generator[None]:
     try:
         yield
     except stripe.StripeError as exc:
-        raise translate(exc, operation) from exc
+        raise translate(exc, operation) from safe_cause(exc)

@@ -36,7 +36,7 @@ from prorata._errors import InvalidChangeError, ValidationError
 from prorata._serialization import loads
 from prorata.cli._values import parse_time
 
-__all__ = ["ChangeOptions", "build_change", "change_options", "read_argument"]
+__all__ = ["ChangeOptions", "build_change", "change_options", "quantity_after_colon", "read_argument"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -62,9 +62,10 @@ def _split(option: str, text: str, expected: str) -> tuple[str, str]:
     return head, tail
 
 
-def _quantity(option: str, text: str, raw: str) -> int:
-    if not raw.isdigit():
-        raise InvalidChangeError(option, text, "a whole quantity after ':'")
+def quantity_after_colon(option: str, text: str, raw: str) -> int:
+    """The ``QTY`` of ``PLAN:QTY``: ASCII digits only (``int()`` would also take ``²`` or ``٣``)."""
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
+        raise InvalidChangeError(option, text, "a whole quantity from 1 to 999999999 after ':'")
     return int(raw)
 
 
@@ -107,10 +108,10 @@ class ChangeOptions:
         ops.extend(RemoveItem(plan=plan) for plan in self.remove)
         for text in self.add:
             plan, sep, raw = text.partition(":")
-            ops.append(AddItem(plan=plan, quantity=_quantity("--add", text, raw) if sep else 1))
+            ops.append(AddItem(plan=plan, quantity=quantity_after_colon("--add", text, raw) if sep else 1))
         for text in self.quantity:
             plan, raw = _split("--quantity", text, "PLAN:QTY")
-            ops.append(SetQuantity(plan=plan, quantity=_quantity("--quantity", text, raw)))
+            ops.append(SetQuantity(plan=plan, quantity=quantity_after_colon("--quantity", text, raw)))
         return tuple(ops)
 
     def timing_value(self) -> Timing:

@@ -8,6 +8,7 @@ from typing import Any
 from rich.markup import escape
 
 from prorata._errors import BillingError
+from prorata._scrub import scrub
 from prorata._secrets import Secret
 from prorata._serialization import unstructure
 from prorata.cli._state import Cli
@@ -68,7 +69,7 @@ def report_error(cli: Cli, exc: BillingError) -> None:
 
 def report_unexpected(cli: Cli, exc: Exception) -> None:
     """A bug, not a billing error: still one line, never a traceback."""
-    message = " ".join(str(exc).split()) or "no message"
+    message = " ".join(scrub(str(exc)).split()) or "no message"
     if cli.json_output:
         cli.emit_json({"error": {"type": type(exc).__name__, "message": message, "unexpected": True}})
     else:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import click
 
-from prorata._errors import ValidationError
 from prorata._items import Item
 from prorata._serialization import unstructure
+from prorata.cli._change_options import quantity_after_colon
 from prorata.cli._command import billing_command
 from prorata.cli._render import invoices_table
 from prorata.cli._state import Cli
@@ -20,9 +20,7 @@ __all__ = ["cancel", "invoices", "subscribe"]
 
 def _item(text: str) -> Item:
     plan, _, quantity = text.partition(":")
-    if quantity and not quantity.isdigit():
-        raise ValidationError("PLAN[:QTY]", text, "a plan key, optionally followed by :quantity")
-    return Item(plan=plan, quantity=int(quantity or 1))
+    return Item(plan=plan, quantity=quantity_after_colon("PLAN[:QTY]", text, quantity) if quantity else 1)
 
 
 @billing_command("subscribe", short_help="Create a customer (by email) and subscribe them to plans.")

@@ -10,7 +10,7 @@ from prorata._change import ProrationMode
 from prorata._invoice import ChargeLine
 from prorata._items import Item, as_tuple
 from prorata._subscription import Subscription
-from prorata._validators import aware, utc
+from prorata._validators import aware, enum_of, utc
 
 __all__ = ["LocalState", "PendingChange"]
 
@@ -21,7 +21,7 @@ class PendingChange:
 
     items: tuple[Item, ...] = attrs.field(converter=as_tuple)
     effective_at: datetime = attrs.field(converter=utc, validator=aware)
-    proration: ProrationMode = attrs.field(converter=ProrationMode)
+    proration: ProrationMode = attrs.field(converter=enum_of(ProrationMode, "PendingChange.proration"))
 
 
 @attrs.frozen(kw_only=True, slots=True)

@@ -16,6 +16,8 @@ from prorata._calendar import utc_from_timestamp
 from prorata._errors import NotFoundError, ProviderError, ProviderUnavailableError
 from prorata._invoice import Invoice
 from prorata._serialization import dumps, loads
+from prorata.local._event_rules import invoice_events, subscription_event
+from prorata.local._outbox import OUTBOX_SCHEMA, Outbox
 from prorata.local._state import LocalState
 
 __all__ = ["CustomerRow", "Store"]
@@ -93,9 +95,16 @@ class Store:
             self._execute("PRAGMA foreign_keys = ON")
             if self._path != ":memory:":
                 self._execute("PRAGMA journal_mode = WAL")
-            self._conn.executescript(SCHEMA)
+            self._conn.executescript(SCHEMA + OUTBOX_SCHEMA)
         except sqlite3.Error as exc:
             raise database_error(self._path, exc) from None
+        self.outbox = Outbox(self._execute, self.next_id, self._event_time)
+        """Events of every write, recorded in the write's own transaction."""
+
+    def _event_time(self) -> datetime:
+        moment = self.get_time()
+        assert moment is not None
+        return moment
 
     def _execute(self, sql: str, params: tuple[object, ...] = ()) -> sqlite3.Cursor:
         """Run one statement; the lock makes the shared connection safe across threads."""
@@ -191,6 +200,8 @@ class Store:
 
     def put_state(self, state: LocalState, next_event_at: datetime | None) -> None:
         sub = state.subscription
+        row = self._execute("SELECT state FROM subscriptions WHERE id = ?", (sub.id,)).fetchone()
+        before = None if row is None else loads(row[0], LocalState)
         self._execute(
             "INSERT INTO subscriptions(id, customer_id, state, next_event_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(id) DO UPDATE SET state = excluded.state, next_event_at = excluded.next_event_at",
@@ -201,6 +212,9 @@ class Store:
                 None if next_event_at is None else int(next_event_at.timestamp()),
             ),
         )
+        event = subscription_event(before, state)
+        if event is not None:
+            self.outbox.subscription(event, sub)
 
     def state(self, subscription_id: str) -> LocalState:
         row = self._execute("SELECT state FROM subscriptions WHERE id = ?", (subscription_id,)).fetchone()
@@ -235,6 +249,8 @@ class Store:
 
     def put_invoice(self, invoice: Invoice, customer_id: str) -> None:
         seq = int(invoice.id.rsplit("_", 1)[-1])
+        row = self._execute("SELECT data FROM invoices WHERE id = ?", (invoice.id,)).fetchone()
+        before = None if row is None else loads(row[0], Invoice)
         self._execute(
             "INSERT INTO invoices(id, subscription_id, customer_id, created, seq, data) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT(id) DO UPDATE SET data = excluded.data",
@@ -247,6 +263,8 @@ class Store:
                 dumps(invoice),
             ),
         )
+        for event in invoice_events(before, invoice):
+            self.outbox.invoice(event, invoice, customer_id)
 
     def invoice(self, invoice_id: str) -> Invoice:
         row = self._execute("SELECT data FROM invoices WHERE id = ?", (invoice_id,)).fetchone()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import collections
 import itertools
 import secrets
 import threading
@@ -12,6 +13,7 @@ from typing import Any
 import attrs
 
 __all__ = [
+    "MAX_EVENTS",
     "Addon",
     "Customer",
     "Discount",
@@ -22,6 +24,9 @@ __all__ = [
     "State",
     "Subscription",
 ]
+
+MAX_EVENTS = 10_000
+"""Webhook deliveries kept (oldest dropped first): retention stays bounded."""
 
 
 @attrs.define(kw_only=True)
@@ -174,8 +179,10 @@ class State:
         factory=lambda: "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
     )
     webhook_url: str | None = None
-    outbox: list[dict[str, Any]] = attrs.field(factory=list[dict[str, Any]])
-    """Signed webhook deliveries: ``{"id", "type", "headers", "body"}``."""
+    outbox: collections.deque[dict[str, Any]] = attrs.field(
+        factory=lambda: collections.deque[dict[str, Any]](maxlen=MAX_EVENTS)
+    )
+    """Signed webhook deliveries: ``{"id", "type", "headers", "body"}``, the newest MAX_EVENTS."""
     lock: threading.RLock = attrs.field(factory=threading.RLock)
     _counter: itertools.count[int] = attrs.field(factory=lambda: itertools.count(1))
 

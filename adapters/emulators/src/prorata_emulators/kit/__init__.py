@@ -3,9 +3,19 @@
 A new emulator (or a new route family) plugs in a ``handle(method, target, headers, body)``
 function returning a reply with ``status``, ``body``, ``headers`` and ``drop``; the server
 serves it with keep-alive and logs every request (method, path, body, response status).
+``WebhookReceiver`` is a test endpoint that records the webhooks posted to it.
 """
 
 from prorata_emulators.kit._log import LoggedRequest, RequestLog
+from prorata_emulators.kit._receiver import ReceivedWebhook, WebhookReceiver
 from prorata_emulators.kit._server import EmulatorHTTPServer, Handle, Reply
 
-__all__ = ["EmulatorHTTPServer", "Handle", "LoggedRequest", "Reply", "RequestLog"]
+__all__ = [
+    "EmulatorHTTPServer",
+    "Handle",
+    "LoggedRequest",
+    "ReceivedWebhook",
+    "Reply",
+    "RequestLog",
+    "WebhookReceiver",
+]

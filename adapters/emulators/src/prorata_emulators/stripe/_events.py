@@ -12,7 +12,10 @@ from prorata_emulators.stripe._lists import list_response
 from prorata_emulators.stripe._routing import Call, Route, route
 from prorata_emulators.stripe._store import JSON, Store, public
 
-__all__ = ["ROUTES", "emit"]
+__all__ = ["MAX_EVENTS", "ROUTES", "emit"]
+
+MAX_EVENTS = 10_000
+"""Events kept, oldest dropped first (Stripe keeps 30 days of events: retention is bounded)."""
 
 
 def emit(
@@ -32,10 +35,17 @@ def emit(
         "data": data,
         "livemode": False,
         "pending_webhooks": len(store.all("webhook_endpoint")),
-        "request": {"id": store.request_id, "idempotency_key": store.idempotency_key},
+        # Events caused by time passing (renewals on a test clock advance) come from no API request:
+        # https://docs.stripe.com/api/events/object#event_object-request
+        "request": {"id": None, "idempotency_key": None}
+        if store.frozen is not None
+        else {"id": store.request_id, "idempotency_key": store.idempotency_key},
         "type": event_type,
     }
     store.put(event)
+    kept = store.objects["event"]
+    while len(kept) > MAX_EVENTS:
+        del kept[next(iter(kept))]
     store.outbox.append(event)
 
 

@@ -46,6 +46,6 @@ def _convert(value: Any) -> Any:
     if not isinstance(value, dict):
         return value
     converted = _listify(value)  # pyright: ignore[reportUnknownArgumentType]
-    if converted and all(key.isdigit() for key in converted):
+    if converted and all(key.isascii() and key.isdigit() for key in converted):
         return [converted[key] for key in sorted(converted, key=int)]
     return converted

@@ -24,6 +24,9 @@ _KIND_BY_PREFIX: tuple[tuple[str, str], ...] = (
     ("cus_", "customer"),
     ("pm_", "payment_method"),
     ("seti_", "setup_intent"),
+    ("pi_", "payment_intent"),
+    ("re_", "refund"),
+    ("cbtxn_", "customer_balance_transaction"),
     ("in_", "invoice"),
     ("di_", "discount"),
     ("txr_", "tax_rate"),
@@ -110,6 +113,11 @@ class Store:
         clock = self.maybe("test_helpers.test_clock", clock_id)
         return int(clock["frozen_time"]) if clock is not None else int(time.time())
 
+    def customer_time(self, customer_id: str) -> int:
+        """Now for ``customer_id``: its test clock's frozen time, else the wall clock."""
+        return self.clock_time(self.get("customer", customer_id).get("test_clock"))
+
     def snapshot(self) -> Store:
         """A private copy for previews: changes and events in it are thrown away."""
-        return Store(objects=copy.deepcopy(self.objects), real_time=False)
+        state = {kind: objects for kind, objects in self.objects.items() if kind != "event"}
+        return Store(objects=copy.deepcopy(state), real_time=False)  # events never influence a preview

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from prorata_emulators.stripe._schedules import advance_schedule, start_schedule
 from prorata_emulators.stripe._store import JSON, Store
-from prorata_emulators.stripe._subscriptions import renew
+from prorata_emulators.stripe._subscriptions import TRIAL_WILL_END_NOTICE, renew, trial_will_end
 
 __all__ = ["run_until"]
 
@@ -32,6 +32,9 @@ def _next_step(
             steps.append((int(schedule["current_phase"]["end_date"]), 1, "phase", schedule))
     for subscription_id in subscriptions:
         subscription = store.get("subscription", subscription_id)
+        if subscription["status"] == "trialing" and not subscription.get("_trial_will_end_sent"):
+            notice = max(int(subscription["trial_end"]) - TRIAL_WILL_END_NOTICE, int(subscription["created"]))
+            steps.append((notice, 0, "trial_will_end", subscription))
         if subscription["status"] in _LIVE:
             steps.append(
                 (int(subscription["items"]["data"][0]["current_period_end"]), 2, "renew", subscription)
@@ -57,6 +60,8 @@ def run_until(store: Store, target: int, customers: set[str], stop: Callable[[],
             start_schedule(store, obj, at)
         elif kind == "phase":
             advance_schedule(store, obj, at)
+        elif kind == "trial_will_end":
+            trial_will_end(store, obj, at)
         else:
             renew(store, obj, at)
         if stop is not None and stop():

@@ -1,0 +1,59 @@
+"""Which normalized events a local state change produces (the reference every adapter matches)."""
+
+from __future__ import annotations
+
+from prorata._event_types import EventType
+from prorata._invoice import Invoice, InvoiceStatus
+from prorata._items import CollectionMethod
+from prorata._subscription import SubscriptionStatus
+from prorata.local._state import LocalState
+
+__all__ = ["invoice_events", "subscription_event"]
+
+
+def _scheduled_change_applied(before: LocalState, after: LocalState) -> bool:
+    pending_ran = before.pending_change is not None and after.pending_change is None
+    phase_moved = before.subscription.schedule is not None and after.phase_index != before.phase_index
+    changed = before.subscription.items != after.subscription.items
+    return changed and (pending_ran or phase_moved) and after.subscription.scheduled_change is None
+
+
+def subscription_event(before: LocalState | None, after: LocalState) -> EventType | None:
+    """The one event a subscription write produces, or None when nothing public changed.
+
+    Precedence: created, canceled, past due, a scheduled change that applied, a renewal (a
+    new period starting where the previous one ended: also the end of a trial), any update.
+    """
+    if before is None:
+        return EventType.SUBSCRIPTION_CREATED
+    old, new = before.subscription, after.subscription
+    if new.is_canceled and not old.is_canceled:
+        return EventType.SUBSCRIPTION_CANCELED
+    if new.status is SubscriptionStatus.PAST_DUE and old.status is not SubscriptionStatus.PAST_DUE:
+        return EventType.SUBSCRIPTION_PAST_DUE
+    if _scheduled_change_applied(before, after):
+        return EventType.SUBSCRIPTION_SCHEDULED_CHANGE_APPLIED
+    if new.current_period_start == old.current_period_end:
+        return EventType.SUBSCRIPTION_RENEWED
+    if old != new:
+        return EventType.SUBSCRIPTION_UPDATED
+    return None
+
+
+def invoice_events(before: Invoice | None, after: Invoice) -> list[EventType]:
+    """Events of an invoice write: issued (created, finalized, then paid or failed), or paid later."""
+    if before is None:
+        found = [EventType.INVOICE_CREATED]
+        if after.status is not InvoiceStatus.DRAFT:
+            found.append(EventType.INVOICE_FINALIZED)
+        if after.status is InvoiceStatus.PAID:
+            found.append(EventType.INVOICE_PAID)
+        elif (
+            after.status is InvoiceStatus.OPEN
+            and after.collection_method is CollectionMethod.CHARGE_AUTOMATICALLY
+        ):
+            found.append(EventType.INVOICE_PAYMENT_FAILED)
+        return found
+    if after.status is InvoiceStatus.PAID and before.status is not InvoiceStatus.PAID:
+        return [EventType.INVOICE_PAID]
+    return []
