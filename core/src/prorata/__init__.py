@@ -49,6 +49,7 @@ from prorata._preview import ChangePreview, ChangeResult
 from prorata._provider import Customer
 from prorata._schedule import EndBehavior, Phase, Schedule, ScheduledChange
 from prorata._serialization import dumps, loads, structure, unstructure
+from prorata._snapshot import NextPayment, SubscriptionSnapshot
 from prorata._subscription import Subscription, SubscriptionStatus
 
 __version__ = "0.1.0"
@@ -84,6 +85,7 @@ __all__ = [
     "LineKind",
     "Money",
     "NegativeDuePolicy",
+    "NextPayment",
     "Operation",
     "PaymentAction",
     "PaymentFailurePolicy",
@@ -104,6 +106,7 @@ __all__ = [
     "SetItems",
     "SetQuantity",
     "Subscription",
+    "SubscriptionSnapshot",
     "SubscriptionStatus",
     "Swap",
     "TaxRate",

@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 
-from prorata import _event_ops
+from prorata import _event_ops, _sync
 from prorata._capabilities import ProrationTime, check_change, check_items
 from prorata._catalog import Catalog
 from prorata._change import AtDate, AtPeriodEnd, Immediately, PhasedSchedule, PlanChange
@@ -45,6 +45,7 @@ from prorata._provider import (
 )
 from prorata._registry import Registry, get_registry
 from prorata._scrub import install_log_scrubbing, safe_cause
+from prorata._snapshot import SubscriptionSnapshot
 from prorata._subscription import Subscription
 from prorata._trials import during_trial
 from prorata.journal import EntryStatus, Journal
@@ -599,6 +600,14 @@ class Billing:
             key=key,
         )
         return attrs.evolve(result, refunds=refunds)
+
+    def sync(self, subscription_id: str) -> SubscriptionSnapshot:
+        """The subscription as the provider has it now, its latest invoice and next payment.
+
+        Reads in a bounded number of requests whatever the history (Stripe 2, Dodo 3).
+        Webhook handlers act on this, never on an event's copy (events arrive in any order).
+        """
+        return _sync.sync(self.provider, self.catalog, subscription_id)
 
     # -- webhook events -------------------------------------------------------------------------
 

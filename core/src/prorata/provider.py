@@ -63,7 +63,9 @@ from prorata._rounding import settle_rounding
 from prorata._schedule import EndBehavior, Phase, Schedule, ScheduledChange
 from prorata._scrub import ScrubSecretsFilter, safe_cause, scrub
 from prorata._secrets import Secret
+from prorata._snapshot import NextPayment, SubscriptionSnapshot
 from prorata._subscription import Subscription, SubscriptionStatus
+from prorata._sync import SyncProvider, next_payment_of, upcoming_renewal
 from prorata.hookspecs import hookimpl
 
 __all__ = [
@@ -95,6 +97,7 @@ __all__ = [
     "Money",
     "NewCustomer",
     "NewSubscription",
+    "NextPayment",
     "PaymentAction",
     "PaymentProvider",
     "PaymentSetup",
@@ -117,7 +120,9 @@ __all__ = [
     "ScrubSecretsFilter",
     "Secret",
     "Subscription",
+    "SubscriptionSnapshot",
     "SubscriptionStatus",
+    "SyncProvider",
     "TaxRate",
     "TimeControl",
     "Totals",
@@ -134,6 +139,7 @@ __all__ = [
     "invoice_totals",
     "lazy_attributes",
     "next_invoice",
+    "next_payment_of",
     "period_containing",
     "recurring_lines",
     "round_half_away_from_zero",
@@ -142,4 +148,5 @@ __all__ = [
     "settle_balance",
     "settle_rounding",
     "tax_total",
+    "upcoming_renewal",
 ]
