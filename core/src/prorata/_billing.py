@@ -29,11 +29,11 @@ from prorata._exactly_once import ExactlyOnce
 from prorata._freshness import DEFAULT_PREVIEW_TTL, check_fresh, check_still_priced, seal
 from prorata._idempotency import derive_key
 from prorata._invoice import Invoice, InvoiceStatus
+from prorata._items import CollectionMethod, Discount, Item, TaxRate
 from prorata._money import Money
 from prorata._payment_ops import check_refund, payment_provider, refund_credit, usable_setup
 from prorata._payments import NegativeDuePolicy, PaymentSetup, Refund, RefundReason, RefundRequest
 from prorata._preview import ChangePreview, ChangeResult
-from prorata._pricing import CollectionMethod, Discount, Item, TaxRate
 from prorata._provider import (
     TEST_CARD_SUCCEEDS,
     Customer,

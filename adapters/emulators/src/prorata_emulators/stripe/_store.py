@@ -114,6 +114,7 @@ class Store:
         return int(clock["frozen_time"]) if clock is not None else int(time.time())
 
     def customer_time(self, customer_id: str) -> int:
+        """Now for ``customer_id``: its test clock's frozen time, else the wall clock."""
         return self.clock_time(self.get("customer", customer_id).get("test_clock"))
 
     def snapshot(self) -> Store:
