@@ -18,8 +18,9 @@ _MAX_STEPS = 5000
 def _next_step(
     store: Store, subscriptions: set[str], customers: set[str]
 ) -> tuple[int, int, str, JSON] | None:
+    """The earliest due step, read-only (``run_until`` takes a writable copy of its object)."""
     steps: list[tuple[int, int, str, JSON]] = []
-    for schedule in store.all("subscription_schedule"):
+    for schedule in store.scan("subscription_schedule"):
         if schedule["customer"] not in customers:
             continue
         if schedule["status"] == "not_started":
@@ -31,7 +32,9 @@ def _next_step(
         ):
             steps.append((int(schedule["current_phase"]["end_date"]), 1, "phase", schedule))
     for subscription_id in subscriptions:
-        subscription = store.get("subscription", subscription_id)
+        subscription = store.peek("subscription", subscription_id)
+        if subscription is None:
+            continue
         if subscription["status"] == "trialing" and not subscription.get("_trial_will_end_sent"):
             notice = max(int(subscription["trial_end"]) - TRIAL_WILL_END_NOTICE, int(subscription["created"]))
             steps.append((notice, 0, "trial_will_end", subscription))
@@ -49,11 +52,12 @@ def run_until(store: Store, target: int, customers: set[str], stop: Callable[[],
     """
     reached = store.frozen
     for _ in range(_MAX_STEPS):
-        subscriptions = {s["id"] for s in store.all("subscription") if s["customer"] in customers}
+        subscriptions = {s["id"] for s in store.scan("subscription") if s["customer"] in customers}
         step = _next_step(store, subscriptions, customers)
         if step is None or step[0] > target:
             break
-        at, _, kind, obj = step
+        at, _, kind, seen = step
+        obj = store.get(seen["object"], seen["id"])
         store.frozen = at
         reached = at
         if kind == "start":
