@@ -106,6 +106,44 @@ def run(count: int) -> tuple[float, float, float, float, float]:
     return seed_ms, retrieve, write, preview, current / max(count, 1) / 1024
 
 
+def advance(count: int) -> tuple[float, int]:
+    """ms per renewal when a test clock with ``count`` subscriptions moves one month on."""
+    emulator = StripeEmulator.create()
+    clock = _call(emulator, "POST", "/v1/test_helpers/test_clocks", {"frozen_time": "1767225600"})
+    product = _call(emulator, "POST", "/v1/products", {"name": "Basic"})
+    price = _call(
+        emulator,
+        "POST",
+        "/v1/prices",
+        {"product": product["id"], "currency": "usd", "unit_amount": "1000", "recurring[interval]": "month"},
+    )
+    for index in range(count):
+        customer = _call(
+            emulator,
+            "POST",
+            "/v1/customers",
+            {
+                "email": f"c{index}@example.com",
+                "test_clock": clock["id"],
+                "payment_method": "pm_card_visa",
+                "invoice_settings[default_payment_method]": "pm_card_visa",
+            },
+        )
+        _call(
+            emulator,
+            "POST",
+            "/v1/subscriptions",
+            {"customer": customer["id"], "items[0][price]": price["id"]},
+        )
+    start = time.perf_counter()
+    _call(
+        emulator, "POST", f"/v1/test_helpers/test_clocks/{clock['id']}/advance", {"frozen_time": "1769904000"}
+    )
+    elapsed = time.perf_counter() - start
+    invoices = sum(1 for _ in emulator.store.ids("invoice"))
+    return elapsed * 1e3 / max(count, 1), invoices - count
+
+
 def main(counts: list[int]) -> None:
     print(
         f"{'subscriptions':>13} {'create/sub ms':>13} {'GET ms':>8} {'update ms':>9} {'preview ms':>10} {'KiB/sub':>8}"
@@ -113,6 +151,11 @@ def main(counts: list[int]) -> None:
     for count in counts:
         seed, retrieve, write, preview, kib = run(count)
         print(f"{count:>13} {seed:>13.2f} {retrieve:>8.2f} {write:>9.2f} {preview:>10.2f} {kib:>8.1f}")
+    print()
+    print(f"{'subscriptions':>13} {'advance 1 month: ms/renewal':>28} {'renewals':>9}")
+    for count in counts:
+        per_renewal, renewals = advance(count)
+        print(f"{count:>13} {per_renewal:>28.3f} {renewals:>9}")
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 
 

@@ -80,6 +80,10 @@ class Store:
     deleted: set[tuple[str, str]] = attrs.field(factory=set[tuple[str, str]])
     created: list[tuple[str, str]] = attrs.field(factory=list[tuple[str, str]])
     """Objects this overlay added that its parent did not have, in creation order."""
+    by_customer: dict[tuple[str, str], dict[str, None]] = attrs.field(
+        factory=dict[tuple[str, str], dict[str, None]]
+    )
+    """Ids per (kind, customer) of the objects put here (a customer never changes on an object)."""
     retention: dict[str, int] = attrs.field(factory=dict[str, int])
     """Kinds the state keeps only the newest of (events), and how many."""
 
@@ -112,6 +116,8 @@ class Store:
                 self.deleted.discard((kind, object_id))
         for kind, object_id in child.deleted:
             self._remove(kind, object_id)
+        for key, ids in child.by_customer.items():
+            self.by_customer.setdefault(key, {}).update(ids)
         if self.parent is not None:
             self.created.extend(child.created)
         for kind in child.objects:
@@ -161,6 +167,9 @@ class Store:
             self.created.append((kind, object_id))
         self.deleted.discard((kind, object_id))
         self.objects.setdefault(kind, {})[object_id] = obj
+        customer = obj.get("customer")
+        if isinstance(customer, str):
+            self.by_customer.setdefault((kind, customer), {})[object_id] = None
         self._trim(kind)
         return obj
 
@@ -193,6 +202,16 @@ class Store:
         below = [object_id for object_id in self.parent.ids(kind) if object_id not in gone]
         seen = set(below)
         return below + [object_id for object_id in own if object_id not in seen]
+
+    def of_customer(self, kind: str, customer: str) -> list[JSON]:
+        """The customer's objects of ``kind``, read-only, without looking at anyone else's."""
+        ids: dict[str, None] = {}
+        store: Store | None = self
+        while store is not None:
+            ids.update(store.by_customer.get((kind, customer), {}))
+            store = store.parent
+        found = (self.peek(kind, object_id) for object_id in ids)
+        return [obj for obj in found if obj is not None]
 
     def scan(self, kind: str) -> list[JSON]:
         """Every object of ``kind``, read-only: to find which to :meth:`get` and change."""
