@@ -10,15 +10,27 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import httpx
 import pytest
 import stripe
 
 from prorata import Billing, Customer
-from prorata.provider import TimeControl
-from prorata_contract import ContractSuite, DeclinePayments
+from prorata.provider import PaymentAction, TimeControl
+from prorata_contract import CompletePaymentAction, ConfirmPaymentSetup, ContractSuite, DeclinePayments
+from prorata_emulators.stripe import StripeEmulatorServer
+from prorata_stripe._payments import payment_method_id
 
 DECLINING_CARD = "pm_card_chargeCustomerFail"
 """Stripe's test card that attaches to a customer and then fails every charge."""
+
+
+def authenticate(emulator: StripeEmulatorServer, kind: str, intent_id: str) -> None:
+    """The customer passes 3-D Secure on the emulator's stand-in for Stripe's hosted page."""
+    answer = httpx.post(
+        f"{emulator.url}/_emulator/{kind}/{intent_id}/authenticate",
+        headers={"Authorization": "Bearer sk_test_emulator"},
+    )
+    assert answer.status_code == 200, answer.text
 
 
 class TestStripeContract(ContractSuite):
@@ -44,3 +56,28 @@ class TestStripeContract(ContractSuite):
             )
 
         return decline
+
+    @pytest.fixture
+    def confirm_payment_setup(
+        self, stripe_client: stripe.StripeClient, emulator: StripeEmulatorServer
+    ) -> ConfirmPaymentSetup:
+        """What Stripe.js ``confirmSetup`` does in the browser, server-side on the API."""
+
+        def confirm(setup_id: str, payment_method: str) -> None:
+            intent = stripe_client.v1.setup_intents.confirm(
+                setup_id, {"payment_method": payment_method_id(payment_method)}
+            )
+            if intent.status == "requires_action":
+                authenticate(emulator, "setup_intents", setup_id)
+
+        return confirm
+
+    @pytest.fixture
+    def complete_payment_action(self, emulator: StripeEmulatorServer) -> CompletePaymentAction:
+        """What Stripe.js ``confirmCardPayment`` does once the customer passed 3-D Secure."""
+
+        def complete(action: PaymentAction) -> None:
+            assert action.payment_id is not None
+            authenticate(emulator, "payment_intents", action.payment_id)
+
+        return complete

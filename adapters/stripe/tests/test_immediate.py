@@ -194,13 +194,23 @@ def test_declined_card_with_apply_change_goes_past_due(
     assert result.invoice.status is InvoiceStatus.OPEN
 
 
-def test_subscribing_with_a_declining_card_raises(
+def test_subscribing_with_a_declining_card_is_incomplete_with_a_payment_action(
     billing: Billing, customer_factory: Callable[..., Customer]
 ) -> None:
+    """payment_behavior=allow_incomplete: "create Subscriptions with status=incomplete if the
+    first invoice can't be paid", the customer then pays it with another card through the
+    invoice's PaymentIntent (https://docs.stripe.com/api/subscriptions/create#create_subscription-payment_behavior)."""
     customer = customer_factory(payment_method=TEST_CARD_DECLINES)
-    with pytest.raises(PaymentDeclinedError):
-        billing.subscribe(customer.id, "basic")
-    assert billing.subscriptions(customer_id=customer.id) == []
+    subscription = billing.subscribe(customer.id, "basic")
+    assert subscription.status is SubscriptionStatus.INCOMPLETE
+    (invoice,) = billing.invoices(subscription.id)
+    assert (invoice.status, invoice.attempts) == (InvoiceStatus.OPEN, 1)
+    action = subscription.payment_action
+    assert action is not None
+    assert action.client_secret is not None
+    assert (action.invoice_id, action.amount) == (invoice.id, invoice.totals.amount_due)
+    assert action.payment_id is not None
+    assert action.client_secret.startswith(action.payment_id + "_secret_")
 
 
 def test_quantity_change_prorates_both_quantities(

@@ -20,7 +20,7 @@ from prorata.provider import (
     PaymentSetup,
     Provider,
     Refund,
-    RefundReason,
+    RefundRequest,
     Subscription,
     TimeControl,
 )
@@ -137,18 +137,8 @@ class CountingProvider:
     def refunds(self, invoice_id: str) -> list[Refund]:
         return self._payments("refunds").refunds(invoice_id)
 
-    def refund(
-        self,
-        invoice_id: str,
-        amount: Money,
-        *,
-        reason: RefundReason,
-        from_balance: bool,
-        idempotency_key: str,
-    ) -> Refund:
-        return self._payments("refund").refund(
-            invoice_id, amount, reason=reason, from_balance=from_balance, idempotency_key=idempotency_key
-        )
+    def refund(self, request: RefundRequest, *, idempotency_key: str) -> Refund:
+        return self._payments("refund").refund(request, idempotency_key=idempotency_key)
 
     def close(self) -> None:
         """Closing the wrapper leaves the wrapped provider open (the fixture owns it)."""

@@ -8,8 +8,8 @@ from datetime import datetime
 import attrs
 
 from prorata._errors import ValidationError
+from prorata._items import CollectionMethod, as_tuple
 from prorata._money import Money
-from prorata._pricing import CollectionMethod, as_tuple
 from prorata._validators import aware, enum_of, non_empty_str, optional_utc, utc
 
 __all__ = ["ChargeLine", "Invoice", "InvoiceStatus", "LineKind", "Totals", "UpcomingInvoice"]
@@ -126,6 +126,10 @@ class Invoice:
     """The provider's page where the customer sees and pays the invoice, where it has one."""
     pdf_url: str | None = None
     """A PDF of the invoice, where the provider has one."""
+    attempts: int = 0
+    """How many times the provider tried to collect it (Stripe's ``attempt_count``). Part of
+    ``Billing.pay_invoice``'s derived idempotency key, so paying again after a declined attempt
+    (and a new card) is a new payment, not the replay of the declined one."""
 
     def __attrs_post_init__(self) -> None:
         _same_currency(self.lines, self.currency, "Invoice.lines")

@@ -7,7 +7,7 @@ from prorata._idempotency import derive_key
 from prorata._invoice import Invoice, InvoiceStatus
 from prorata._money import Money, sum_money
 from prorata._payment_provider import PaymentProvider
-from prorata._payments import PaymentSetup, Refund, RefundReason, RefundStatus
+from prorata._payments import PaymentSetup, Refund, RefundReason, RefundRequest, RefundStatus
 from prorata._provider import Provider
 
 __all__ = ["check_refund", "payment_provider", "refund_credit", "refundable", "usable_setup"]
@@ -84,10 +84,9 @@ def refund_credit(
         amount = min(available, left)
         made.append(
             payments.refund(
-                invoice.id,
-                amount,
-                reason=RefundReason.PLAN_CHANGE,
-                from_balance=True,
+                RefundRequest(
+                    invoice_id=invoice.id, amount=amount, reason=RefundReason.PLAN_CHANGE, from_balance=True
+                ),
                 idempotency_key=derive_key("refund-credit", key, invoice.id),
             )
         )

@@ -6,7 +6,7 @@ from typing import Protocol, runtime_checkable
 
 from prorata._invoice import Invoice
 from prorata._money import Money
-from prorata._payments import PaymentSetup, Refund, RefundReason
+from prorata._payments import PaymentSetup, Refund, RefundRequest
 
 __all__ = ["PaymentProvider"]
 
@@ -40,20 +40,8 @@ class PaymentProvider(Protocol):
         """Refunds already made on the invoice's payment, oldest first."""
         ...
 
-    def refund(
-        self,
-        invoice_id: str,
-        amount: Money,
-        *,
-        reason: RefundReason,
-        from_balance: bool,
-        idempotency_key: str,
-    ) -> Refund:
-        """Refund ``amount`` of the invoice's payment.
-
-        ``from_balance``: the amount was credited to the customer's balance by a change;
-        take it off the balance as it is refunded, so it is not given twice.
-        """
+    def refund(self, request: RefundRequest, *, idempotency_key: str) -> Refund:
+        """Refund ``request.amount`` of the invoice's payment (see :class:`RefundRequest`)."""
         ...
 
     def customer_balance(self, customer_id: str, currency: str) -> Money:

@@ -18,6 +18,7 @@ __all__ = [
     "PaymentSetupStatus",
     "Refund",
     "RefundReason",
+    "RefundRequest",
     "RefundStatus",
 ]
 
@@ -100,6 +101,19 @@ class Refund:
     reason: RefundReason = attrs.field(converter=enum_of(RefundReason, "Refund.reason"))
     created: datetime = attrs.field(converter=utc, validator=aware)
     payment_id: str | None = None
+
+
+@attrs.frozen(kw_only=True, slots=True)
+class RefundRequest:
+    """What core asks a provider to refund, once it checked the amount (positive, in the
+    invoice's currency, at most what is left)."""
+
+    invoice_id: str = attrs.field(validator=non_empty_str)
+    amount: Money
+    reason: RefundReason = attrs.field(converter=RefundReason)
+    from_balance: bool = False
+    """The amount was credited to the customer's balance by a change: take it off the balance
+    as it is refunded, so it is not given twice (``NegativeDuePolicy.REFUND``)."""
 
 
 class NegativeDuePolicy(enum.StrEnum):

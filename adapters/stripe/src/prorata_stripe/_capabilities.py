@@ -38,6 +38,15 @@ STRIPE_CAPABILITIES = Capabilities(
     cancel_scheduled_change=True,
     time_control=True,
     native_idempotency=True,
+    # SetupIntents, invoice_settings.default_payment_method, PaymentIntents (3-D Secure),
+    # invoices pay/void, refunds on the invoice's PaymentIntent, in full or in part.
+    payment_setup=True,
+    set_payment_method=True,
+    payment_actions=True,
+    pay_invoice=True,
+    void_invoice=True,
+    refunds=True,
+    partial_refunds=True,
     events=True,
 )
 """Stripe's capabilities. ``time_control`` is through test clocks (test mode and the emulator)."""

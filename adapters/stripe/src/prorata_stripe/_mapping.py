@@ -24,6 +24,7 @@ from prorata.provider import (
     Item,
     LineKind,
     Money,
+    PaymentAction,
     Phase,
     Schedule,
     ScheduledChange,
@@ -77,6 +78,10 @@ _PRORATION: dict[tuple[ProrationMode, BillingCycle], tuple[str, str]] = {
 
 def at(seconds: int | None) -> datetime | None:
     return None if seconds is None else datetime.fromtimestamp(int(seconds), tz=UTC)
+
+
+def instant(seconds: int) -> datetime:
+    return datetime.fromtimestamp(int(seconds), tz=UTC)
 
 
 def timestamp(moment: datetime) -> int:
@@ -167,6 +172,30 @@ def schedule_from_stripe(catalog: Catalog, schedule: JSON) -> Schedule:
     return Schedule(phases=phases, end_behavior=EndBehavior(schedule["end_behavior"]), id=schedule["id"])
 
 
+def payment_action_from_stripe(data: JSON) -> PaymentAction | None:
+    """While an incomplete or past-due subscription's latest invoice is open and charged
+    automatically, the customer confirms its PaymentIntent with the invoice's confirmation
+    secret (Stripe.js ``confirmCardPayment``, https://docs.stripe.com/billing/subscriptions/overview#requires-action)."""
+    invoice = data.get("latest_invoice")
+    if data.get("status") not in ("incomplete", "past_due") or not isinstance(invoice, Mapping):
+        return None
+    invoice = cast(JSON, invoice)
+    secret = (invoice.get("confirmation_secret") or dict[str, Any]()).get("client_secret")
+    if (
+        invoice.get("status") != "open"
+        or invoice.get("collection_method") != "charge_automatically"
+        or not secret
+    ):
+        return None
+    return PaymentAction(
+        invoice_id=invoice["id"],
+        amount=Money.of(int(invoice["amount_remaining"]), str(invoice["currency"]).upper()),
+        client_secret=secret,
+        payment_id=str(secret).split("_secret_", 1)[0],
+        url=invoice.get("hosted_invoice_url"),
+    )
+
+
 def subscription_from_stripe(catalog: Catalog, data: JSON, schedule: JSON | None = None) -> Subscription:
     """A domain subscription. ``schedule`` (or an expanded ``data["schedule"]``) fills the schedule."""
     first = data["items"]["data"][0]
@@ -224,6 +253,7 @@ def subscription_from_stripe(catalog: Catalog, data: JSON, schedule: JSON | None
         days_until_due=data.get("days_until_due"),
         schedule=domain_schedule,
         scheduled_change=scheduled,
+        payment_action=payment_action_from_stripe(data),
         revision=revision_of(data),
         raw=data,
     )
@@ -296,6 +326,9 @@ def invoice_from_stripe(catalog: Catalog, invoice: JSON) -> Invoice:
         collection_method=CollectionMethod(invoice["collection_method"]),
         due_date=at(invoice.get("due_date")),
         reason=reason or "manual",
+        hosted_url=invoice.get("hosted_invoice_url"),
+        pdf_url=invoice.get("invoice_pdf"),
+        attempts=int(invoice.get("attempt_count") or 0),
     )
 
 

@@ -23,8 +23,6 @@ from stripe.params import (
 
 from prorata import AtDate, AtPeriodEnd, Catalog, PhasedSchedule, PlanChange, ProrationMode
 from prorata.provider import (
-    TEST_CARD_DECLINES,
-    TEST_CARD_SUCCEEDS,
     BillingEvent,
     Capabilities,
     ChangePreview,
@@ -41,6 +39,7 @@ from prorata.provider import (
     Schedule,
     Secret,
     Subscription,
+    SubscriptionSnapshot,
     SubscriptionStatus,
     TaxRate,
     Totals,
@@ -52,16 +51,16 @@ from prorata_stripe import _mapping as mapping
 from prorata_stripe._capabilities import STRIPE_CAPABILITIES
 from prorata_stripe._errors import stripe_errors
 from prorata_stripe._events import DEFAULT_TOLERANCE, parse_event
+from prorata_stripe._payments import StripePayments, payment_method_id
 from prorata_stripe._recurring import credit_balance, recurring_invoice
+from prorata_stripe._sync import sync_subscription
 from prorata_stripe._time import TestClockControl
 
 __all__ = ["SUBSCRIPTION_EXPAND", "StripeProvider"]
 
-SUBSCRIPTION_EXPAND = ["schedule", "discounts.source.coupon"]
-"""Expanded on every subscription read so one request yields the whole domain object."""
-
-TEST_PAYMENT_METHODS = {TEST_CARD_SUCCEEDS: "pm_card_visa", TEST_CARD_DECLINES: "pm_card_chargeCustomerFail"}
-"""Portable test cards -> Stripe test payment methods (the declining one attaches, then fails charges)."""
+SUBSCRIPTION_EXPAND = ["schedule", "discounts.source.coupon", "latest_invoice.confirmation_secret"]
+"""Expanded on every subscription read so one request yields the whole domain object (the
+latest invoice's confirmation secret is the payment action while the customer must act)."""
 
 Recorder = Callable[[type, Mapping[str, Any]], None]
 
@@ -79,7 +78,7 @@ def _replayed(obj: Any) -> bool:
 
 
 @attrs.define
-class StripeProvider:
+class StripeProvider(StripePayments):
     """Stripe through ``client.v1``. Every POST carries an idempotency key derived from the call.
 
     ``recorder`` (tests) receives each request's SDK params type and params before it is sent.
@@ -101,6 +100,10 @@ class StripeProvider:
     webhook_tolerance: int = DEFAULT_TOLERANCE
     name: str = "stripe"
     capabilities: Capabilities = attrs.field(default=STRIPE_CAPABILITIES, repr=False)
+
+    def sync_subscription(self, subscription_id: str) -> SubscriptionSnapshot:
+        """Subscription, latest invoice and next payment in at most two requests."""
+        return sync_subscription(self.client, self.catalog, subscription_id)
 
     def parse_event(self, headers: Mapping[str, str], body: bytes) -> BillingEvent:
         """Verify a delivery with ``stripe.Webhook.construct_event`` and normalize it."""
@@ -151,7 +154,7 @@ class StripeProvider:
         if customer.metadata:
             params["metadata"] = dict(customer.metadata)
         if customer.payment_method is not None:
-            method = TEST_PAYMENT_METHODS.get(customer.payment_method, customer.payment_method)
+            method = payment_method_id(customer.payment_method)
             params["payment_method"] = method
             params["invoice_settings"] = {"default_payment_method": method}
         clock = self._clock()
@@ -219,7 +222,10 @@ class StripeProvider:
             "customer": request.customer_id,
             "items": items,  # pyright: ignore[reportAssignmentType]
             "collection_method": request.collection_method.value,
-            "payment_behavior": "error_if_incomplete",
+            # A first payment that needs the customer (3-D Secure) or a new card leaves the
+            # subscription incomplete with its open invoice; Subscription.payment_action carries
+            # the invoice's confirmation secret (https://docs.stripe.com/billing/subscriptions/overview#payment-status).
+            "payment_behavior": "allow_incomplete",
             "expand": list(SUBSCRIPTION_EXPAND),
         }
         if request.days_until_due is not None:
@@ -555,7 +561,7 @@ class StripeProvider:
             if proration_time is not None:
                 params["proration_date"] = mapping.timestamp(proration_time)
         params["metadata"] = {mapping.REVISION_KEY: mapping.next_revision(subscription.raw)}
-        params["expand"] = ["latest_invoice", *SUBSCRIPTION_EXPAND]
+        params["expand"] = list(SUBSCRIPTION_EXPAND)
         self._record(SubscriptionUpdateParams, params)
         with stripe_errors("apply change"):
             updated = self.client.v1.subscriptions.update(
@@ -568,7 +574,6 @@ class StripeProvider:
         invoice = None
         if isinstance(latest, Mapping) and latest.get("id") != before_id:  # pyright: ignore[reportUnknownMemberType]
             invoice = mapping.invoice_from_stripe(self.catalog, latest)  # pyright: ignore[reportUnknownArgumentType]
-        data["latest_invoice"] = latest.get("id") if isinstance(latest, Mapping) else latest  # pyright: ignore[reportUnknownMemberType]
         return ChangeResult(
             subscription=mapping.subscription_from_stripe(self.catalog, data),
             invoice=invoice,

@@ -15,21 +15,21 @@ from prorata._errors import InvalidStateError, NotFoundError, PaymentDeclinedErr
 from prorata._invoice import Invoice, InvoiceStatus
 from prorata._money import Money
 from prorata._payment_ops import refundable
-from prorata._payments import PaymentSetup, PaymentSetupStatus, Refund, RefundReason, RefundStatus
+from prorata._payments import PaymentSetup, PaymentSetupStatus, Refund, RefundRequest, RefundStatus
 from prorata._provider import TEST_CARD_SUCCEEDS
 from prorata._serialization import structure, unstructure
 from prorata.local._actions import REQUIRES_ACTION_METHODS
 from prorata.local._engine import DECLINING_PAYMENT_METHODS, PROVIDER, LocalEngine, _fingerprint  # pyright: ignore[reportPrivateUsage]
+from prorata.local._store import Store
 
 __all__ = ["LocalPayments"]
 
 
 class LocalPayments:
-    """The payment operations of the local provider, over its engine."""
+    """The payment operations of the local provider over its engine (mixed into LocalProvider)."""
 
-    def __init__(self, engine: LocalEngine) -> None:
-        self.engine = engine
-        self.store = engine.store
+    engine: LocalEngine
+    store: Store
 
     # -- setups -----------------------------------------------------------------------------
 
@@ -80,7 +80,10 @@ class LocalPayments:
                 attrs.evolve(setup, status=PaymentSetupStatus.SUCCEEDED, payment_method=method)
             )
 
-    def set_payment_method(self, customer_id: str, payment_method: str, *, idempotency_key: str) -> None:
+    def set_payment_method(
+        self, customer_id: str, payment_method: str | None, *, idempotency_key: str | None = None
+    ) -> None:
+        """Switch a customer's payment method (e.g. to ``TEST_CARD_DECLINES``)."""
         self.engine.set_payment_method(customer_id, payment_method)
 
     # -- invoices ---------------------------------------------------------------------------
@@ -88,7 +91,8 @@ class LocalPayments:
     def get_invoice(self, invoice_id: str) -> Invoice:
         return self.store.invoice(invoice_id)
 
-    def pay_invoice(self, invoice_id: str, *, idempotency_key: str) -> Invoice:
+    def pay_invoice(self, invoice_id: str, *, idempotency_key: str | None = None) -> Invoice:
+        """Collect an open invoice now."""
         return self.engine.pay_invoice(invoice_id)
 
     def complete_payment_action(self, invoice_id: str) -> Invoice:
@@ -132,22 +136,16 @@ class LocalPayments:
         text = self.store.get_meta(f"refunds:{invoice_id}")
         return [] if text is None else [structure(item, Refund) for item in json.loads(text)]
 
-    def refund(
-        self,
-        invoice_id: str,
-        amount: Money,
-        *,
-        reason: RefundReason,
-        from_balance: bool,
-        idempotency_key: str,
-    ) -> Refund:
+    def refund(self, request: RefundRequest, *, idempotency_key: str) -> Refund:
+        invoice_id, amount, reason = request.invoice_id, request.amount, request.reason
+
         def run() -> Refund:
             invoice = self.store.invoice(invoice_id)
             earlier = self.refunds(invoice_id)
             if amount.amount <= 0 or amount > refundable(invoice, earlier):
                 raise ValidationError("refund.amount", amount, "a positive amount, at most what was paid")
             customer_id = self._customer_of(invoice)
-            if from_balance:
+            if request.from_balance:
                 customer = self.store.customer(customer_id)
                 self.store.update_customer(attrs.evolve(customer, balance=customer.balance - amount.amount))
             made = Refund(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -14,12 +14,10 @@ from prorata._config import beside_config
 from prorata._errors import ConfigurationError
 from prorata._events import BillingEvent
 from prorata._invoice import Invoice
-from prorata._money import Money
-from prorata._payments import PaymentSetup, Refund, RefundReason
+from prorata._items import CollectionMethod, Item
+from prorata._listing import InvoiceQuery, Page, SubscriptionQuery
 from prorata._preview import ChangePreview, ChangeResult
-from prorata._pricing import CollectionMethod, Item
 from prorata._provider import (
-    TEST_CARD_SUCCEEDS,
     Customer,
     NewCustomer,
     NewSubscription,
@@ -28,9 +26,11 @@ from prorata._provider import (
 )
 from prorata._schedule import EndBehavior
 from prorata._secrets import Secret
+from prorata._snapshot import SubscriptionSnapshot
 from prorata._subscription import Subscription
 from prorata.local._engine import LocalEngine
 from prorata.local._payments import LocalPayments
+from prorata.local._snapshot import local_snapshot
 from prorata.local._store import Store
 from prorata.local._webhooks import LocalWebhooks
 
@@ -89,7 +89,7 @@ class LocalClock:
         self._engine.advance(ensure_utc(to, "advance.to"))
 
 
-class LocalProvider:
+class LocalProvider(LocalPayments):
     """The built-in provider: a real billing engine on SQLite, no account needed.
 
     Args:
@@ -117,7 +117,6 @@ class LocalProvider:
         """Its signed events: ``drain()`` (in-process queue), ``add_endpoint(url)`` + ``deliver()``."""
         self.engine = LocalEngine(self.store, catalog, start=start, follow_wall_clock=follow_wall_clock)
         self._clock = LocalClock(self.engine)
-        self.payments = LocalPayments(self.engine)
 
     @classmethod
     def from_settings(cls, settings: ProviderSettings) -> LocalProvider:
@@ -159,57 +158,16 @@ class LocalProvider:
             webhook_secret=settings.secrets.get("webhook_secret"),
         )
 
+    def sync_subscription(self, subscription_id: str) -> SubscriptionSnapshot:
+        """Subscription, latest invoice and next payment in one transaction."""
+        return local_snapshot(self.engine, subscription_id)
+
     def parse_event(self, headers: Mapping[str, str], body: bytes) -> BillingEvent:
         """Verify one of its own deliveries (Standard Webhooks) and read the event."""
         return self.webhooks.parse(headers, body)
 
     def create_customer(self, customer: NewCustomer, *, idempotency_key: str) -> Customer:
         return self.engine.create_customer(customer, idempotency_key)
-
-    def set_payment_method(
-        self, customer_id: str, payment_method: str | None, *, idempotency_key: str | None = None
-    ) -> None:
-        """Switch a customer's payment method (e.g. to ``TEST_CARD_DECLINES``)."""
-        self.engine.set_payment_method(customer_id, payment_method)
-
-    def start_payment_setup(self, customer_id: str, *, idempotency_key: str) -> PaymentSetup:
-        return self.payments.start_payment_setup(customer_id, idempotency_key=idempotency_key)
-
-    def get_payment_setup(self, setup_id: str) -> PaymentSetup:
-        return self.payments.get_payment_setup(setup_id)
-
-    def confirm_payment_setup(self, setup_id: str, payment_method: str = TEST_CARD_SUCCEEDS) -> PaymentSetup:
-        """Test helper standing in for the browser: confirm a setup with a (test) payment method."""
-        return self.payments.confirm_payment_setup(setup_id, payment_method)
-
-    def complete_payment_action(self, invoice_id: str) -> Invoice:
-        """Test helper standing in for the browser: the customer passes 3-D Secure."""
-        return self.payments.complete_payment_action(invoice_id)
-
-    def get_invoice(self, invoice_id: str) -> Invoice:
-        return self.payments.get_invoice(invoice_id)
-
-    def void_invoice(self, invoice_id: str, *, idempotency_key: str) -> Invoice:
-        return self.payments.void_invoice(invoice_id, idempotency_key=idempotency_key)
-
-    def refunds(self, invoice_id: str) -> list[Refund]:
-        return self.payments.refunds(invoice_id)
-
-    def refund(
-        self,
-        invoice_id: str,
-        amount: Money,
-        *,
-        reason: RefundReason,
-        from_balance: bool,
-        idempotency_key: str,
-    ) -> Refund:
-        return self.payments.refund(
-            invoice_id, amount, reason=reason, from_balance=from_balance, idempotency_key=idempotency_key
-        )
-
-    def customer_balance(self, customer_id: str, currency: str) -> Money:
-        return self.payments.customer_balance(customer_id, currency)
 
     def create_subscription(self, request: NewSubscription, *, idempotency_key: str) -> Subscription:
         return self.engine.create_subscription(request, idempotency_key)
@@ -219,6 +177,28 @@ class LocalProvider:
 
     def list_subscriptions(self, *, customer_id: str | None = None) -> list[Subscription]:
         return self.engine.list(customer_id)
+
+    def subscriptions_page(self, query: SubscriptionQuery) -> Page[Subscription]:
+        return self.engine.subscriptions_page(query)
+
+    def invoices_page(self, query: InvoiceQuery) -> Page[Invoice]:
+        return self.engine.invoices_page(query)
+
+    def create_customers(self, customers: Sequence[NewCustomer]) -> list[Customer]:
+        """Batch helper: create many customers in one transaction (imports, benchmarks).
+
+        All or nothing; unlike :meth:`create_customer` it keeps no idempotency records.
+        """
+        return self.engine.create_customers(customers)
+
+    def create_subscriptions(self, requests: Sequence[NewSubscription]) -> list[Subscription]:
+        """Batch helper: create many subscriptions in one transaction, each billed as
+        :meth:`create_subscription` bills it (first invoice, trial, anchor).
+
+        All or nothing; it keeps no idempotency records and bypasses the change journal, so
+        use it for imports and tests, not for requests a user may retry.
+        """
+        return self.engine.create_subscriptions(requests)
 
     def preview_change(
         self,
@@ -249,10 +229,6 @@ class LocalProvider:
 
     def list_invoices(self, subscription_id: str) -> list[Invoice]:
         return self.engine.invoices(subscription_id)
-
-    def pay_invoice(self, invoice_id: str, *, idempotency_key: str | None = None) -> Invoice:
-        """Collect an open invoice now."""
-        return self.engine.pay_invoice(invoice_id)
 
     def balance(self, customer_id: str) -> int:
         """The customer's credit balance in minor units (local only)."""

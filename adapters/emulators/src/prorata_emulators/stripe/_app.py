@@ -14,6 +14,7 @@ import attrs
 
 from prorata_emulators.stripe._errors import ApiError
 from prorata_emulators.stripe._forms import decode
+from prorata_emulators.stripe._includable import included
 from prorata_emulators.stripe._routing import Call, Route
 from prorata_emulators.stripe._store import JSON, Store, as_dict, as_list, public
 from prorata_emulators.stripe._webhooks import WebhookSender
@@ -60,6 +61,9 @@ def _expand(store: Store, value: Any, path: list[str]) -> Any:
         return [_expand(store, item, path) for item in array]
     assert mapping is not None
     head, rest = path[0], path[1:]
+    extra = included(store, mapping, head)
+    if extra is not None:
+        return {**mapping, head: _expand(store, extra, rest)}
     if mapping.get("object") == "list":
         inner_path = rest if head == "data" else path
         return {**mapping, "data": [_expand(store, item, inner_path) for item in mapping["data"]]}

@@ -1,4 +1,4 @@
-"""Customers, payment methods (test cards) and setup intents."""
+"""Customers and payment methods (test cards: succeed, decline, or ask for 3-D Secure)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from stripe.params import (
     CustomerUpdateParams,
     PaymentMethodAttachParams,
     PaymentMethodCreateParams,
-    SetupIntentCreateParams,
+    PaymentMethodDetachParams,
 )
 
 from prorata_emulators.stripe._errors import ApiError, invalid
@@ -18,7 +18,7 @@ from prorata_emulators.stripe._lists import list_response
 from prorata_emulators.stripe._routing import Call, Route, route
 from prorata_emulators.stripe._store import JSON, Store
 
-__all__ = ["ROUTES", "card_succeeds", "default_payment_method"]
+__all__ = ["ROUTES", "TEST_CARDS", "default_payment_method", "resolve_method"]
 
 # Test payment methods and tokens: id or token -> (brand, last4, charges succeed)
 TEST_CARDS: dict[str, tuple[str, str, bool]] = {
@@ -30,6 +30,26 @@ TEST_CARDS: dict[str, tuple[str, str, bool]] = {
     "pm_card_chargeCustomerFail": ("visa", "0341", False),
     "tok_chargeDeclined": ("visa", "0002", False),
     "4000000000000002": ("visa", "0002", False),
+    "pm_card_threeDSecure2Required": ("visa", "3220", True),
+    "4000000000003220": ("visa", "3220", True),
+    "pm_card_authenticationRequired": ("visa", "3184", True),
+    "4000002760003184": ("visa", "3184", True),
+    "pm_card_authenticationRequiredOnSetup": ("visa", "3155", True),
+    "4000002500003155": ("visa", "3155", True),
+}
+
+# Which test cards ask the customer for 3-D Secure (https://docs.stripe.com/testing#regulatory-cards):
+# "always": every payment, however the card was set up (3220 "3D Secure 2 authentication must be
+# completed for the payment to be successful", 3184 "requires authentication on all transactions");
+# "unless_set_up": on-session payments, and off-session ones until a setup (or an authenticated
+# payment for future use) set the card up (3155).
+AUTHENTICATION: dict[str, str] = {
+    "pm_card_threeDSecure2Required": "always",
+    "4000000000003220": "always",
+    "pm_card_authenticationRequired": "always",
+    "4000002760003184": "always",
+    "pm_card_authenticationRequiredOnSetup": "unless_set_up",
+    "4000002500003155": "unless_set_up",
 }
 
 
@@ -62,11 +82,13 @@ def _new_card(store: Store, source: str, customer: str | None) -> JSON:
         "metadata": {},
         "type": "card",
         "_succeeds": succeeds,
+        "_authentication": AUTHENTICATION.get(source),
+        "_set_up": False,
     }
     return store.put(method)
 
 
-def _resolve_method(store: Store, method_id: str, customer: str | None, param: str) -> JSON:
+def resolve_method(store: Store, method_id: str, customer: str | None, param: str) -> JSON:
     """An existing payment method, or a fresh one cloned from a magic test id."""
     if method_id in TEST_CARDS:
         return _new_card(store, method_id, customer)
@@ -80,11 +102,6 @@ def _resolve_method(store: Store, method_id: str, customer: str | None, param: s
             )
         method["customer"] = customer
     return method
-
-
-def card_succeeds(store: Store, method_id: str | None) -> bool:
-    method = store.maybe("payment_method", method_id)
-    return bool(method is not None and method["_succeeds"])
 
 
 def default_payment_method(store: Store, customer_id: str, subscription: JSON | None = None) -> str | None:
@@ -132,13 +149,13 @@ def _create_customer(call: Call) -> JSON:
     store.put(customer)
     attached: str | None = None
     if p.get("payment_method"):
-        attached = _resolve_method(store, p["payment_method"], customer["id"], "payment_method")["id"]
+        attached = resolve_method(store, p["payment_method"], customer["id"], "payment_method")["id"]
     wanted = (p.get("invoice_settings") or dict[str, Any]()).get("default_payment_method")
     if wanted:
         if attached is not None and wanted == p.get("payment_method"):
             customer["invoice_settings"]["default_payment_method"] = attached
         else:
-            customer["invoice_settings"]["default_payment_method"] = _resolve_method(
+            customer["invoice_settings"]["default_payment_method"] = resolve_method(
                 store, wanted, customer["id"], "invoice_settings[default_payment_method]"
             )["id"]
     emit(store, "customer.created", customer, at=now)
@@ -157,7 +174,7 @@ def _update_customer(call: Call) -> JSON:
         customer["balance"] = call.int_param("balance") or 0
     wanted = (p.get("invoice_settings") or dict[str, Any]()).get("default_payment_method")
     if wanted:
-        customer["invoice_settings"]["default_payment_method"] = _resolve_method(
+        customer["invoice_settings"]["default_payment_method"] = resolve_method(
             store, wanted, customer["id"], "invoice_settings[default_payment_method]"
         )["id"]
     emit(store, "customer.updated", customer, at=store.clock_time(customer["test_clock"]))
@@ -186,7 +203,7 @@ def _attach(call: Call) -> JSON:
     if not customer:
         raise invalid("Missing required param: customer.", "customer", code="parameter_missing")
     call.store.get("customer", customer, param="customer")
-    return _resolve_method(call.store, call.path["id"], customer, "payment_method")
+    return resolve_method(call.store, call.path["id"], customer, "payment_method")
 
 
 def _get_method(call: Call) -> JSON:
@@ -196,42 +213,20 @@ def _get_method(call: Call) -> JSON:
     return call.store.get("payment_method", method_id)
 
 
-def _create_setup_intent(call: Call) -> JSON:
-    store, p = call.store, call.params
-    customer = p.get("customer")
-    if customer:
-        store.get("customer", customer, param="customer")
-    method = None
-    if p.get("payment_method"):
-        method = _resolve_method(store, p["payment_method"], customer, "payment_method")["id"]
-    confirmed = p.get("confirm") == "true" and method is not None
-    intent: JSON = {
-        "id": store.new_id("seti"),
-        "object": "setup_intent",
-        "application": None,
-        "automatic_payment_methods": None,
-        "cancellation_reason": None,
-        "client_secret": None,
-        "created": store.clock_time(None),
-        "customer": customer,
-        "description": p.get("description"),
-        "last_setup_error": None,
-        "latest_attempt": None,
-        "livemode": False,
-        "mandate": None,
-        "metadata": p.get("metadata") or dict[str, Any](),
-        "next_action": None,
-        "on_behalf_of": None,
-        "payment_method": method,
-        "payment_method_types": ["card"],
-        "single_use_mandate": None,
-        "status": "succeeded"
-        if confirmed
-        else ("requires_confirmation" if method else "requires_payment_method"),
-        "usage": p.get("usage") or "off_session",
-    }
-    intent["client_secret"] = f"{intent['id']}_secret_emulated"
-    return store.put(intent)
+def _detach(call: Call) -> JSON:
+    """Detach a payment method; a customer that had it as default has none any more."""
+    method = call.store.get("payment_method", call.path["id"])
+    if method["customer"] is None:
+        raise invalid(
+            f"The payment method {method['id']} is not attached to a customer.",
+            None,
+            code="payment_method_unexpected_state",
+        )
+    customer = call.store.get("customer", method["customer"])
+    if customer["invoice_settings"]["default_payment_method"] == method["id"]:
+        customer["invoice_settings"]["default_payment_method"] = None
+    method["customer"] = None
+    return method
 
 
 ROUTES: list[Route] = [
@@ -245,7 +240,6 @@ ROUTES: list[Route] = [
     ),
     route("POST", "/v1/payment_methods", _create_payment_method, PaymentMethodCreateParams),
     route("POST", "/v1/payment_methods/{id}/attach", _attach, PaymentMethodAttachParams),
+    route("POST", "/v1/payment_methods/{id}/detach", _detach, PaymentMethodDetachParams),
     route("GET", "/v1/payment_methods/{id}", _get_method),
-    route("POST", "/v1/setup_intents", _create_setup_intent, SetupIntentCreateParams),
-    route("GET", "/v1/setup_intents/{id}", lambda call: call.store.get("setup_intent", call.path["id"])),
 ]

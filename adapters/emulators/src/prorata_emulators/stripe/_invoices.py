@@ -1,20 +1,29 @@
-"""Invoices: issuing (finalize, charge the default card or send), paying, listing."""
+"""Invoices: issuing (finalize, charge the default card or send), paying, voiding, listing."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from stripe.params import InvoicePayParams
+from stripe.params import InvoiceFinalizeInvoiceParams, InvoicePayParams, InvoiceVoidInvoiceParams
 
 from prorata_emulators.stripe._billing import active_discounts, figures
-from prorata_emulators.stripe._customers import card_succeeds, default_payment_method
+from prorata_emulators.stripe._customers import default_payment_method
 from prorata_emulators.stripe._errors import ApiError, card_declined, invalid
 from prorata_emulators.stripe._events import emit
 from prorata_emulators.stripe._lists import list_response
+from prorata_emulators.stripe._payment_intents import Outcome, attempt, intent_for
 from prorata_emulators.stripe._routing import Call, Route, route
 from prorata_emulators.stripe._store import JSON, Store
 
-__all__ = ["ROUTES", "issue_invoice", "line_item", "pay_invoice"]
+__all__ = [
+    "ROUTES",
+    "issue_invoice",
+    "line_item",
+    "mark_paid",
+    "pay_invoice",
+    "payment_refused",
+    "void_invoice",
+]
 
 
 def line_item(
@@ -79,8 +88,11 @@ def issue_invoice(
     period: tuple[int, int],
     preview: bool = False,
     proration_date: int | None = None,
+    collect: bool = True,
 ) -> JSON:
-    """Build an invoice for ``lines``; unless ``preview``, finalize it and collect it.
+    """Build an invoice for ``lines``; unless ``preview``, finalize it and (if ``collect``)
+    collect it: ``collect=False`` leaves it open for the customer to confirm its payment
+    (``payment_behavior=default_incomplete``).
 
     In a preview copy of the store every invoice stays a draft (nothing is collected).
     """
@@ -197,8 +209,10 @@ def issue_invoice(
             subscription["latest_invoice"] = invoice["id"]
         return invoice
     _finalize(store, invoice, customer, discounts, at)
-    if not send:
+    if not send and collect:
         pay_invoice(store, invoice, default_payment_method(store, customer["id"], subscription), at)
+    elif not send and invoice["amount_remaining"] > 0:
+        intent_for(store, invoice)
     subscription["latest_invoice"] = invoice["id"]
     return invoice
 
@@ -211,6 +225,7 @@ def _finalize(store: Store, invoice: JSON, customer: JSON, discounts: list[JSON]
     invoice["ending_balance"] = invoice["_ending_balance"]
     invoice["status_transitions"]["finalized_at"] = at
     invoice["hosted_invoice_url"] = f"https://invoice.stripe.com/i/emulated/{invoice['id']}"
+    invoice["invoice_pdf"] = f"https://pay.stripe.com/invoice/emulated/{invoice['id']}/pdf"
     customer["balance"] = invoice["_ending_balance"]
     for discount in discounts:
         coupon = store.get("coupon", discount["source"]["coupon"])
@@ -221,15 +236,23 @@ def _finalize(store: Store, invoice: JSON, customer: JSON, discounts: list[JSON]
     emit(store, "invoice.finalized", invoice, at=at)
 
 
-def pay_invoice(store: Store, invoice: JSON, method: str | None, at: int) -> bool:
-    """Collect an open invoice with ``method``; returns whether it is paid."""
+def pay_invoice(store: Store, invoice: JSON, method: str | None, at: int) -> Outcome:
+    """Collect an open invoice with ``method`` through its PaymentIntent."""
     if invoice["amount_remaining"] > 0:
         invoice["attempted"] = True
         invoice["attempt_count"] += 1
-        if not card_succeeds(store, method):
+        outcome = attempt(store, intent_for(store, invoice), method)
+        if outcome != "succeeded":
             invoice["next_payment_attempt"] = None
             emit(store, "invoice.payment_failed", invoice, at=at)
-            return False
+            return outcome
+    mark_paid(store, invoice, at)
+    return "succeeded"
+
+
+def mark_paid(store: Store, invoice: JSON, at: int) -> None:
+    """The invoice's payment went through: paid, and its subscription active again if it
+    waited for it (https://docs.stripe.com/billing/subscriptions/overview#payment-status)."""
     invoice["amount_paid"] = invoice["amount_remaining"]
     invoice["amount_remaining"] = 0
     invoice["status"] = "paid"
@@ -241,12 +264,30 @@ def pay_invoice(store: Store, invoice: JSON, method: str | None, at: int) -> boo
         and subscription["status"] in ("past_due", "incomplete")
         and subscription["latest_invoice"] == invoice["id"]
     ):
+        previous = subscription["status"]
         subscription["status"] = "active"
-        emit(store, "customer.subscription.updated", subscription, at=at, previous={"status": "past_due"})
-    return True
+        emit(store, "customer.subscription.updated", subscription, at=at, previous={"status": previous})
+
+
+def payment_refused(outcome: Outcome) -> ApiError:
+    """The 402 Stripe answers when an invoice's payment did not go through."""
+    if outcome == "requires_action":
+        return ApiError(
+            402,
+            "The payment for this invoice requires the customer to authenticate (3-D Secure).",
+            type="card_error",
+            code="invoice_payment_intent_requires_action",
+        )
+    return card_declined()
 
 
 def void_invoice(store: Store, invoice: JSON, at: int) -> None:
+    intent = store.maybe("payment_intent", invoice.get("_payment_intent"))
+    if intent is not None and intent["status"] != "succeeded":
+        intent["status"] = "canceled"
+        intent["canceled_at"] = at
+        intent["cancellation_reason"] = "void_invoice"
+        intent["next_action"] = None
     invoice["status"] = "void"
     invoice["amount_remaining"] = 0
     invoice["status_transitions"]["voided_at"] = at
@@ -264,8 +305,35 @@ def _pay(call: Call) -> JSON:
         invoice["amount_remaining"] = 0
         pay_invoice(store, invoice, method, at)
         return invoice
-    if not pay_invoice(store, invoice, method, at):
-        raise card_declined()
+    outcome = pay_invoice(store, invoice, method, at)
+    if outcome != "succeeded":
+        # The attempt stays on record (attempt_count, the PaymentIntent's error) like Stripe's.
+        store.keep.append(invoice)
+        intent = store.maybe("payment_intent", invoice.get("_payment_intent"))
+        if intent is not None:
+            store.keep.append(intent)
+        raise payment_refused(outcome)
+    return invoice
+
+
+def _void(call: Call) -> JSON:
+    """Only an open (or uncollectible) invoice can be voided
+    (https://docs.stripe.com/api/invoices/void)."""
+    store = call.store
+    invoice = store.get("invoice", call.path["id"])
+    if invoice["status"] not in ("open", "uncollectible"):
+        raise invalid(
+            f"You can only void an open or uncollectible invoice; this one is {invoice['status']}.", None
+        )
+    void_invoice(store, invoice, store.clock_time(invoice["test_clock"]))
+    return invoice
+
+
+def _finalize_route(call: Call) -> JSON:
+    """Invoices of subscriptions are finalized when issued; only a draft can be finalized."""
+    invoice = call.store.get("invoice", call.path["id"])
+    if invoice["status"] != "draft":
+        raise invalid("This invoice is already finalized, you can't re-finalize a non-draft invoice.", None)
     return invoice
 
 
@@ -295,4 +363,6 @@ ROUTES: list[Route] = [
     route("GET", "/v1/invoices", _list),
     route("GET", "/v1/invoices/{id}", _get),
     route("POST", "/v1/invoices/{id}/pay", _pay, InvoicePayParams),
+    route("POST", "/v1/invoices/{id}/void", _void, InvoiceVoidInvoiceParams),
+    route("POST", "/v1/invoices/{id}/finalize", _finalize_route, InvoiceFinalizeInvoiceParams),
 ]

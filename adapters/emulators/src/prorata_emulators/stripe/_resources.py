@@ -9,7 +9,9 @@ from prorata_emulators.stripe import (
     _events,
     _invoices,
     _previews,
+    _routes_payments,
     _schedules,
+    _setup_intents,
     _subscription_items,
     _subscriptions,
 )
@@ -24,6 +26,8 @@ def all_routes() -> list[Route]:
         *_previews.ROUTES,
         *_catalog.ROUTES,
         *_customers.ROUTES,
+        *_setup_intents.ROUTES,
+        *_routes_payments.ROUTES,
         *_subscriptions.ROUTES,
         *_subscription_items.ROUTES,
         *_invoices.ROUTES,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import threading
 from collections.abc import Generator
 from typing import Any
@@ -12,6 +13,9 @@ from prorata_emulators.kit import EmulatorHTTPServer, LoggedRequest
 from prorata_emulators.stripe._app import Fault, Response, StripeEmulator
 
 __all__ = ["StripeEmulatorServer", "running", "start"]
+
+_THROUGH_THE_API = re.compile(r"^/_emulator/(payment|setup)_intents/[^/]+/authenticate$")
+"""Control routes that act on API state, served by the emulator's own routes (``_routes_payments``)."""
 
 
 def _json(status: int, payload: Any) -> Response:
@@ -50,7 +54,7 @@ class StripeEmulatorServer(EmulatorHTTPServer):
         super().__init__((host, port), self._dispatch)
 
     def _dispatch(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Response:
-        if target.startswith("/_emulator/"):
+        if target.startswith("/_emulator/") and not _THROUGH_THE_API.match(target.split("?", 1)[0]):
             return _control(self.emulator, method, target, body)
         return self.emulator.handle(method, target, headers, body)
 

@@ -24,6 +24,9 @@ _KIND_BY_PREFIX: tuple[tuple[str, str], ...] = (
     ("cus_", "customer"),
     ("pm_", "payment_method"),
     ("seti_", "setup_intent"),
+    ("pi_", "payment_intent"),
+    ("re_", "refund"),
+    ("cbtxn_", "customer_balance_transaction"),
     ("in_", "invoice"),
     ("di_", "discount"),
     ("txr_", "tax_rate"),
@@ -243,4 +246,5 @@ class Store:
         return int(clock["frozen_time"]) if clock is not None else int(time.time())
 
     def customer_time(self, customer_id: str) -> int:
+        """Now for ``customer_id``: its test clock's frozen time, else the wall clock."""
         return self.clock_time(self.get("customer", customer_id).get("test_clock"))

@@ -17,9 +17,9 @@ from prorata.provider import round_half_away_from_zero, settle_rounding
 from prorata_emulators.stripe._billing import exact_proration, prorate
 from prorata_emulators.stripe._calendar import interval_of, shift
 from prorata_emulators.stripe._catalog import plan_of, price_of
-from prorata_emulators.stripe._errors import card_declined, invalid, missing
+from prorata_emulators.stripe._errors import invalid, missing
 from prorata_emulators.stripe._events import emit
-from prorata_emulators.stripe._invoices import issue_invoice, line_item, void_invoice
+from prorata_emulators.stripe._invoices import issue_invoice, line_item, payment_refused, void_invoice
 from prorata_emulators.stripe._lists import list_response
 from prorata_emulators.stripe._routing import Call, Route, route
 from prorata_emulators.stripe._store import JSON, Store, as_dict, public
@@ -233,12 +233,21 @@ def _charge_failed(store: Store, subscription: JSON, invoice: JSON, payment_beha
     if invoice["status"] == "paid" or invoice["collection_method"] == "send_invoice":
         return
     if payment_behavior == "error_if_incomplete":
-        void_invoice(store, invoice, at)
-        store.keep.append(invoice)
-        raise card_declined()
+        _refuse(store, invoice, at)
     subscription["status"] = (
         "past_due" if subscription["status"] in ("active", "trialing", "past_due") else "incomplete"
     )
+
+
+def _refuse(store: Store, invoice: JSON, at: int) -> None:
+    """``error_if_incomplete``: void the attempted invoice (kept for the record) and answer 402,
+    ``card_declined`` or, when the card needs 3-D Secure, ``invoice_payment_intent_requires_action``
+    (https://docs.stripe.com/api/subscriptions/create#create_subscription-payment_behavior)."""
+    intent = store.maybe("payment_intent", invoice.get("_payment_intent"))
+    waiting = intent is not None and intent["status"] == "requires_action"
+    void_invoice(store, invoice, at)
+    store.keep.append(invoice)
+    raise payment_refused("requires_action" if waiting else "declined")
 
 
 def _create(call: Call) -> JSON:
@@ -371,12 +380,13 @@ def create_subscription(store: Store, p: JSON) -> JSON:
         reason="subscription_create",
         at=at,
         period=(start, end),
+        # default_incomplete: the first invoice waits for the customer to confirm its payment
+        # (latest_invoice.confirmation_secret), https://docs.stripe.com/billing/subscriptions/build-subscriptions
+        collect=payment_behavior != "default_incomplete",
     )
     if invoice["status"] == "open" and collection == "charge_automatically":
         if payment_behavior == "error_if_incomplete":
-            void_invoice(store, invoice, at)
-            store.keep.append(invoice)
-            raise card_declined()
+            _refuse(store, invoice, at)
         subscription["status"] = "incomplete"
     emit(store, "customer.subscription.created", subscription, at=at)
     return subscription
