@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 
-from prorata import _event_ops
+from prorata import _event_ops, _sync
 from prorata._capabilities import ProrationTime, check_change, check_items
 from prorata._catalog import Catalog
 from prorata._change import AtDate, AtPeriodEnd, Immediately, PhasedSchedule, PlanChange
@@ -29,11 +29,11 @@ from prorata._exactly_once import ExactlyOnce
 from prorata._freshness import DEFAULT_PREVIEW_TTL, check_fresh, check_still_priced, seal
 from prorata._idempotency import derive_key
 from prorata._invoice import Invoice, InvoiceStatus
+from prorata._items import CollectionMethod, Discount, Item, TaxRate
 from prorata._money import Money
 from prorata._payment_ops import check_refund, payment_provider, refund_credit, usable_setup
 from prorata._payments import NegativeDuePolicy, PaymentSetup, Refund, RefundReason, RefundRequest
 from prorata._preview import ChangePreview, ChangeResult
-from prorata._pricing import CollectionMethod, Discount, Item, TaxRate
 from prorata._provider import (
     TEST_CARD_SUCCEEDS,
     Customer,
@@ -45,6 +45,7 @@ from prorata._provider import (
 )
 from prorata._registry import Registry, get_registry
 from prorata._scrub import install_log_scrubbing, safe_cause
+from prorata._snapshot import SubscriptionSnapshot
 from prorata._subscription import Subscription
 from prorata._trials import during_trial
 from prorata.journal import EntryStatus, Journal
@@ -604,6 +605,14 @@ class Billing:
             key=key,
         )
         return attrs.evolve(result, refunds=refunds)
+
+    def sync(self, subscription_id: str) -> SubscriptionSnapshot:
+        """The subscription as the provider has it now, its latest invoice and next payment.
+
+        Reads in a bounded number of requests whatever the history (Stripe 2, Dodo 3).
+        Webhook handlers act on this, never on an event's copy (events arrive in any order).
+        """
+        return _sync.sync(self.provider, self.catalog, subscription_id)
 
     # -- webhook events -------------------------------------------------------------------------
 

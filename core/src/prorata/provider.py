@@ -24,6 +24,8 @@ from prorata._figures import (
 )
 from prorata._idempotency import derive_key
 from prorata._invoice import ChargeLine, Invoice, InvoiceStatus, LineKind, Totals, UpcomingInvoice
+from prorata._items import CollectionMethod, Discount, DiscountDuration, Item, TaxRate
+from prorata._lazy import lazy_attributes
 from prorata._money import Money, currency_exponent, round_half_away_from_zero
 from prorata._payment_provider import PaymentProvider
 from prorata._payments import (
@@ -37,7 +39,6 @@ from prorata._payments import (
     RefundStatus,
 )
 from prorata._preview import ChangePreview, ChangeResult
-from prorata._pricing import CollectionMethod, Discount, DiscountDuration, Item, TaxRate
 from prorata._provider import (
     TEST_CARD_DECLINES,
     TEST_CARD_SUCCEEDS,
@@ -50,12 +51,21 @@ from prorata._provider import (
     ProviderSpec,
     TimeControl,
 )
-from prorata._registry import AUTOLOAD_ENV, ENTRY_POINT_GROUP, Registry, get_plugin_manager, get_registry
+from prorata._registry import (
+    AUTOLOAD_ENV,
+    ENTRY_POINT_GROUP,
+    PluginManager,
+    Registry,
+    get_plugin_manager,
+    get_registry,
+)
 from prorata._rounding import settle_rounding
 from prorata._schedule import EndBehavior, Phase, Schedule, ScheduledChange
 from prorata._scrub import ScrubSecretsFilter, safe_cause, scrub
 from prorata._secrets import Secret
+from prorata._snapshot import NextPayment, SubscriptionSnapshot
 from prorata._subscription import Subscription, SubscriptionStatus
+from prorata._sync import SyncProvider, next_payment_of, upcoming_renewal
 from prorata.hookspecs import hookimpl
 
 __all__ = [
@@ -87,11 +97,13 @@ __all__ = [
     "Money",
     "NewCustomer",
     "NewSubscription",
+    "NextPayment",
     "PaymentAction",
     "PaymentProvider",
     "PaymentSetup",
     "PaymentSetupStatus",
     "Phase",
+    "PluginManager",
     "ProrationSupport",
     "ProrationTime",
     "Provider",
@@ -108,7 +120,9 @@ __all__ = [
     "ScrubSecretsFilter",
     "Secret",
     "Subscription",
+    "SubscriptionSnapshot",
     "SubscriptionStatus",
+    "SyncProvider",
     "TaxRate",
     "TimeControl",
     "Totals",
@@ -123,7 +137,9 @@ __all__ = [
     "get_registry",
     "hookimpl",
     "invoice_totals",
+    "lazy_attributes",
     "next_invoice",
+    "next_payment_of",
     "period_containing",
     "recurring_lines",
     "round_half_away_from_zero",
@@ -132,4 +148,5 @@ __all__ = [
     "settle_balance",
     "settle_rounding",
     "tax_total",
+    "upcoming_renewal",
 ]

@@ -34,6 +34,7 @@ from prorata.provider import (
     ScheduledChange,
     Secret,
     Subscription,
+    SubscriptionSnapshot,
     SubscriptionStatus,
     TimeControl,
     Totals,
@@ -48,6 +49,7 @@ from prorata_dodo._events import parse_event
 from prorata_dodo._pages import all_pages
 from prorata_dodo._payments import DodoPayments
 from prorata_dodo._reconcile import Attempts, write
+from prorata_dodo._sync import sync_subscription
 
 __all__ = ["DodoProvider"]
 
@@ -123,6 +125,10 @@ class DodoProvider(DodoPayments):
             billing_country=str(settings.options.get("billing_country", "US")),
             webhook_secret=settings.secrets.get("webhook_secret"),
         )
+
+    def sync_subscription(self, subscription_id: str) -> SubscriptionSnapshot:
+        """Subscription, newest payment and wallet balance: three requests."""
+        return sync_subscription(self._client, self.catalog, self._read, subscription_id)
 
     def parse_event(self, headers: Mapping[str, str], body: bytes) -> BillingEvent:
         """Verify a delivery with ``standardwebhooks`` and normalize it."""

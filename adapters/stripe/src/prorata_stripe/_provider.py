@@ -39,6 +39,7 @@ from prorata.provider import (
     Schedule,
     Secret,
     Subscription,
+    SubscriptionSnapshot,
     SubscriptionStatus,
     TaxRate,
     Totals,
@@ -52,6 +53,7 @@ from prorata_stripe._errors import stripe_errors
 from prorata_stripe._events import DEFAULT_TOLERANCE, parse_event
 from prorata_stripe._payments import StripePayments, payment_method_id
 from prorata_stripe._recurring import credit_balance, recurring_invoice
+from prorata_stripe._sync import sync_subscription
 from prorata_stripe._time import TestClockControl
 
 __all__ = ["SUBSCRIPTION_EXPAND", "StripeProvider"]
@@ -98,6 +100,10 @@ class StripeProvider(StripePayments):
     webhook_tolerance: int = DEFAULT_TOLERANCE
     name: str = "stripe"
     capabilities: Capabilities = attrs.field(default=STRIPE_CAPABILITIES, repr=False)
+
+    def sync_subscription(self, subscription_id: str) -> SubscriptionSnapshot:
+        """Subscription, latest invoice and next payment in at most two requests."""
+        return sync_subscription(self.client, self.catalog, subscription_id)
 
     def parse_event(self, headers: Mapping[str, str], body: bytes) -> BillingEvent:
         """Verify a delivery with ``stripe.Webhook.construct_event`` and normalize it."""

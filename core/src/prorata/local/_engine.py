@@ -29,17 +29,17 @@ from prorata._errors import (
     ValidationError,
 )
 from prorata._invoice import ChargeLine, Invoice, InvoiceStatus, Totals, UpcomingInvoice
+from prorata._items import CollectionMethod, Discount, DiscountDuration, Item
+from prorata._listing import InvoiceQuery, Page, Pages, SubscriptionQuery
 from prorata._money import Money
 from prorata._payments import PaymentAction
 from prorata._preview import ChangePreview, ChangeResult
-from prorata._pricing import CollectionMethod, Discount, DiscountDuration, Item
 from prorata._provider import TEST_CARD_DECLINES, Customer, NewCustomer, NewSubscription
 from prorata._schedule import EndBehavior, Phase, Schedule, ScheduledChange
 from prorata._serialization import dumps, loads
 from prorata._subscription import Subscription, SubscriptionStatus
 from prorata.local._actions import REQUIRES_ACTION_METHODS, payment_action_for
-from prorata.local._clock import now_utc
-from prorata.local._pricing import (
+from prorata.local._maths import (
     ChangeLines,
     change_lines,
     first_period_lines,
@@ -48,6 +48,7 @@ from prorata.local._pricing import (
 )
 from prorata.local._state import LocalState, PendingChange
 from prorata.local._store import CustomerRow, Store
+from prorata.local._wall_time import now_utc
 
 __all__ = ["DECLINING_PAYMENT_METHODS", "LocalEngine"]
 
@@ -107,6 +108,9 @@ def _consume_discounts(discounts: Sequence[Discount]) -> tuple[Discount, ...]:
         kept.append(discount)
     return tuple(kept)
 
+
+ADVANCE_BATCH = 500
+"""Due events processed per transaction by ``advance`` (one index range read per batch)."""
 
 MAX_ADVANCE_YEARS = 100
 """How far one ``advance`` may move the clock (renewals past year 9999 cannot be computed)."""
@@ -170,13 +174,29 @@ class LocalEngine:
                 # further meanwhile, and time never goes back.
                 stored = self.store.get_time()
                 assert stored is not None
-                due = self.store.due(to)
-                if due is None:
+                due = self.store.due(to, limit=ADVANCE_BATCH)
+                if not due:
                     self.store.set_time(max(to, stored))
                     return
-                subscription_id, at = due
-                self.store.set_time(max(at, stored))
-                self._process(self.store.state(subscription_id), at)
+                self.store.set_time(max(self._run_batch(due), stored))
+
+    def _run_batch(self, due: list[tuple[str, datetime]]) -> datetime:
+        """Process a page of due events in order, in the caller's transaction; returns the last instant.
+
+        It stops before an event that a processed one's next event precedes (or ties), so the
+        global order is exactly one-at-a-time order; the next page's query picks that up.
+        """
+        horizon: datetime | None = None
+        last = due[0][1]
+        for subscription_id, at in due:
+            if horizon is not None and at >= horizon:
+                break
+            saved = self._process(self.store.state(subscription_id), at)
+            last = at
+            following = self._next_event(saved)
+            if following is not None and (horizon is None or following < horizon):
+                horizon = following
+        return last
 
     def _checkpoint(self, name: str) -> None:
         if self.fault_hook is not None:
@@ -198,6 +218,24 @@ class LocalEngine:
             return Customer(id=row.id, email=row.email, name=row.name)
 
         return self._idempotent(key, _fingerprint("customer", request), Customer, create)
+
+    def create_customers(self, requests: Sequence[NewCustomer]) -> list[Customer]:
+        """Create many customers in one transaction (the bulk path; no idempotency records)."""
+        with self.store.transaction():
+            ids = self.store.next_ids("cus", len(requests))
+            rows = [
+                CustomerRow(
+                    id=customer_id,
+                    email=request.email,
+                    name=request.name,
+                    payment_method=request.payment_method,
+                    balance=0,
+                    currency=None,
+                )
+                for customer_id, request in zip(ids, requests, strict=True)
+            ]
+            self.store.insert_customers(rows)
+        return [Customer(id=row.id, email=row.email, name=row.name) for row in rows]
 
     def set_payment_method(self, customer_id: str, payment_method: str | None) -> None:
         with self.store.transaction():
@@ -238,6 +276,10 @@ class LocalEngine:
         )
 
     def _create(self, request: NewSubscription) -> Subscription:
+        return self._save(self._new_state(request)).subscription
+
+    def _new_state(self, request: NewSubscription) -> LocalState:
+        """A new subscription, its first invoice settled; the caller stores the state."""
         now = self.now()
         customer = self.store.customer(request.customer_id)
         plans = [
@@ -291,19 +333,63 @@ class LocalEngine:
                     payment_action=self._action(customer.payment_method, invoice, paid),
                 ),
             )
-        return self._save(state).subscription
+        return state
 
     def get(self, subscription_id: str) -> Subscription:
         self.now()
         return self.store.state(subscription_id).subscription
 
     def list(self, customer_id: str | None) -> list[Subscription]:
+        return list(
+            Pages(
+                lambda cursor: self.subscriptions_page(
+                    SubscriptionQuery(customer_id=customer_id, cursor=cursor)
+                )
+            )
+        )
+
+    def subscriptions_page(self, query: SubscriptionQuery) -> Page[Subscription]:
+        """One page by id (keyset: the cursor is the last id of the previous page)."""
         self.now()
-        return [state.subscription for state in self.store.states(customer_id)]
+        states = self.store.states_page(query, after=query.cursor, limit=query.page_size + 1)
+        more = len(states) > query.page_size
+        items = tuple(state.subscription for state in states[: query.page_size])
+        return Page(items=items, next_cursor=items[-1].id if more else None)
 
     def invoices(self, subscription_id: str) -> list[Invoice]:
         self.store.state(subscription_id)
-        return self.store.invoices(subscription_id)
+        return list(
+            Pages(
+                lambda cursor: self.invoices_page(
+                    InvoiceQuery(subscription_id=subscription_id, cursor=cursor)
+                )
+            )
+        )
+
+    def invoices_page(self, query: InvoiceQuery) -> Page[Invoice]:
+        """One page, oldest first (the cursor is the last invoice's sequence number)."""
+        after = None if query.cursor is None else int(query.cursor)
+        invoices = self.store.invoices_page(
+            subscription_id=query.subscription_id,
+            customer_id=query.customer_id,
+            after=after,
+            limit=query.page_size + 1,
+        )
+        more = len(invoices) > query.page_size
+        items = tuple(invoices[: query.page_size])
+        return Page(items=items, next_cursor=items[-1].id.rsplit("_", 1)[-1] if more else None)
+
+    def create_subscriptions(self, requests: Sequence[NewSubscription]) -> list[Subscription]:
+        """Create many subscriptions in one transaction, billed as one by one would bill them.
+
+        The bulk path for imports and benchmarks: no idempotency records (the whole batch
+        commits or nothing does) and one ``executemany`` for the rows.
+        """
+        with self.store.transaction():
+            states = [self._new_state(request) for request in requests]
+            revised = [state.evolve_subscription(revision=self.store.next_id("rev")) for state in states]
+            self.store.put_states([(state, self._next_event(state)) for state in revised])
+            return [state.subscription for state in revised]
 
     # -- invoices and payments ----------------------------------------------------------------
 
@@ -789,7 +875,7 @@ class LocalEngine:
         _, paid = self._settle(state, lines, at, reason="subscription_update")
         return state if paid else state.evolve_subscription(status=SubscriptionStatus.PAST_DUE)
 
-    def _process(self, state: LocalState, at: datetime) -> None:
+    def _process(self, state: LocalState, at: datetime) -> LocalState:
         """Run everything due at ``at`` for one subscription: changes, phases, then renewal."""
         pending = state.pending_change
         if pending is not None and pending.effective_at == at:
@@ -816,8 +902,7 @@ class LocalEngine:
                     )
                     state = self._bill_due_change(self._release_if_open_ended(state), lines, at)
                 elif schedule.end_behavior is EndBehavior.CANCEL:
-                    self._save(self._cancel(state, at))
-                    return
+                    return self._save(self._cancel(state, at))
                 else:
                     state = attrs.evolve(
                         state, phase_index=0, subscription=attrs.evolve(state.subscription, schedule=None)
@@ -828,7 +913,7 @@ class LocalEngine:
                 state = self._cancel(state, at)
             else:
                 state = self._renew(state, at)
-        self._save(state)
+        return self._save(state)
 
     def _renew(self, state: LocalState, at: datetime) -> LocalState:
         sub = state.subscription

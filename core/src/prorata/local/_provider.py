@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -14,8 +14,9 @@ from prorata._config import beside_config
 from prorata._errors import ConfigurationError
 from prorata._events import BillingEvent
 from prorata._invoice import Invoice
+from prorata._items import CollectionMethod, Item
+from prorata._listing import InvoiceQuery, Page, SubscriptionQuery
 from prorata._preview import ChangePreview, ChangeResult
-from prorata._pricing import CollectionMethod, Item
 from prorata._provider import (
     Customer,
     NewCustomer,
@@ -25,9 +26,11 @@ from prorata._provider import (
 )
 from prorata._schedule import EndBehavior
 from prorata._secrets import Secret
+from prorata._snapshot import SubscriptionSnapshot
 from prorata._subscription import Subscription
 from prorata.local._engine import LocalEngine
 from prorata.local._payments import LocalPayments
+from prorata.local._snapshot import local_snapshot
 from prorata.local._store import Store
 from prorata.local._webhooks import LocalWebhooks
 
@@ -155,6 +158,10 @@ class LocalProvider(LocalPayments):
             webhook_secret=settings.secrets.get("webhook_secret"),
         )
 
+    def sync_subscription(self, subscription_id: str) -> SubscriptionSnapshot:
+        """Subscription, latest invoice and next payment in one transaction."""
+        return local_snapshot(self.engine, subscription_id)
+
     def parse_event(self, headers: Mapping[str, str], body: bytes) -> BillingEvent:
         """Verify one of its own deliveries (Standard Webhooks) and read the event."""
         return self.webhooks.parse(headers, body)
@@ -170,6 +177,28 @@ class LocalProvider(LocalPayments):
 
     def list_subscriptions(self, *, customer_id: str | None = None) -> list[Subscription]:
         return self.engine.list(customer_id)
+
+    def subscriptions_page(self, query: SubscriptionQuery) -> Page[Subscription]:
+        return self.engine.subscriptions_page(query)
+
+    def invoices_page(self, query: InvoiceQuery) -> Page[Invoice]:
+        return self.engine.invoices_page(query)
+
+    def create_customers(self, customers: Sequence[NewCustomer]) -> list[Customer]:
+        """Batch helper: create many customers in one transaction (imports, benchmarks).
+
+        All or nothing; unlike :meth:`create_customer` it keeps no idempotency records.
+        """
+        return self.engine.create_customers(customers)
+
+    def create_subscriptions(self, requests: Sequence[NewSubscription]) -> list[Subscription]:
+        """Batch helper: create many subscriptions in one transaction, each billed as
+        :meth:`create_subscription` bills it (first invoice, trial, anchor).
+
+        All or nothing; it keeps no idempotency records and bypasses the change journal, so
+        use it for imports and tests, not for requests a user may retry.
+        """
+        return self.engine.create_subscriptions(requests)
 
     def preview_change(
         self,

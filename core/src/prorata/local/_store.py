@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -15,14 +15,15 @@ import attrs
 from prorata._calendar import utc_from_timestamp
 from prorata._errors import NotFoundError, ProviderError, ProviderUnavailableError
 from prorata._invoice import Invoice
+from prorata._listing import SubscriptionQuery
 from prorata._serialization import dumps, loads
 from prorata.local._event_rules import invoice_events, subscription_event
 from prorata.local._outbox import OUTBOX_SCHEMA, Outbox
 from prorata.local._state import LocalState
 
-__all__ = ["CustomerRow", "Store"]
+__all__ = ["SCHEMA_VERSION", "CustomerRow", "Store"]
 
-SCHEMA = """
+SCHEMA_V1 = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS customers (
     id TEXT PRIMARY KEY,
@@ -54,6 +55,37 @@ CREATE TABLE IF NOT EXISTS idempotency (
     result TEXT NOT NULL
 );
 """
+"""The first schema (databases written before ``PRAGMA user_version`` was set have it)."""
+
+SCHEMA_V2 = """
+ALTER TABLE subscriptions ADD COLUMN status TEXT;
+UPDATE subscriptions SET status = json_extract(state, '$.subscription.status');
+CREATE TABLE subscription_plans (
+    subscription_id TEXT NOT NULL REFERENCES subscriptions(id),
+    plan TEXT NOT NULL,
+    PRIMARY KEY (subscription_id, plan)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO subscription_plans(subscription_id, plan)
+    SELECT subscriptions.id, json_extract(item.value, '$.plan')
+    FROM subscriptions, json_each(subscriptions.state, '$.subscription.items') AS item;
+DROP INDEX IF EXISTS subscriptions_next_event;
+CREATE INDEX subscriptions_due ON subscriptions(next_event_at, id) WHERE next_event_at IS NOT NULL;
+CREATE INDEX subscriptions_customer ON subscriptions(customer_id, id);
+CREATE INDEX subscriptions_status ON subscriptions(status, id);
+CREATE INDEX subscription_plans_plan ON subscription_plans(plan, subscription_id);
+CREATE INDEX invoices_customer ON invoices(customer_id, seq);
+"""
+"""Indexes for every hot query: due events by ``(next_event_at, id)``, listing by customer,
+status and plan (a plan table, since one subscription has several items), invoices by customer."""
+
+MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, SCHEMA_V2)
+"""Schema step ``n`` brings a database from ``PRAGMA user_version`` n to n + 1."""
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _statements(script: str) -> list[str]:
+    """Split a schema script into statements (none of ours has a ``;`` inside a literal)."""
+    return [statement.strip() for statement in script.split(";") if statement.strip()]
 
 
 def database_error(path: str, exc: sqlite3.Error) -> ProviderError:
@@ -70,6 +102,17 @@ def database_error(path: str, exc: sqlite3.Error) -> ProviderError:
         f"the local database {path} failed: {type(exc).__name__}: {text}",
         provider="local",
         code="database_error",
+    )
+
+
+def _subscription_row(state: LocalState, next_event_at: datetime | None) -> tuple[object, ...]:
+    sub = state.subscription
+    return (
+        sub.id,
+        sub.customer_id,
+        dumps(state),
+        None if next_event_at is None else int(next_event_at.timestamp()),
+        sub.status.value,
     )
 
 
@@ -95,9 +138,10 @@ class Store:
             self._execute("PRAGMA foreign_keys = ON")
             if self._path != ":memory:":
                 self._execute("PRAGMA journal_mode = WAL")
-            self._conn.executescript(SCHEMA + OUTBOX_SCHEMA)
+            self._conn.executescript(OUTBOX_SCHEMA)
         except sqlite3.Error as exc:
             raise database_error(self._path, exc) from None
+        self._migrate()
         self.outbox = Outbox(self._execute, self.next_id, self._event_time)
         """Events of every write, recorded in the write's own transaction."""
 
@@ -105,6 +149,25 @@ class Store:
         moment = self.get_time()
         assert moment is not None
         return moment
+
+    def _migrate(self) -> None:
+        """Bring the schema to :data:`SCHEMA_VERSION`, one step per transaction.
+
+        The version is read again inside each step's write lock, so two processes opening an
+        old database at once migrate it once.
+        """
+        while self.schema_version() < SCHEMA_VERSION:
+            with self.transaction():
+                version = self.schema_version()
+                if version >= SCHEMA_VERSION:
+                    return
+                for statement in _statements(MIGRATIONS[version]):
+                    self._execute(statement)
+                self._execute(f"PRAGMA user_version = {version + 1}")
+
+    def schema_version(self) -> int:
+        """The database's ``PRAGMA user_version`` (0 for a new file or one from before versions)."""
+        return int(self._execute("PRAGMA user_version").fetchone()[0])
 
     def _execute(self, sql: str, params: tuple[object, ...] = ()) -> sqlite3.Cursor:
         """Run one statement; the lock makes the shared connection safe across threads."""
@@ -162,6 +225,12 @@ class Store:
         self.set_meta(f"seq:{prefix}", str(counter))
         return f"{prefix}_{counter:06d}"
 
+    def next_ids(self, prefix: str, count: int) -> list[str]:
+        """``count`` consecutive new ids with one counter write (the bulk path)."""
+        first = int(self.get_meta(f"seq:{prefix}") or "0") + 1
+        self.set_meta(f"seq:{prefix}", str(first + count - 1))
+        return [f"{prefix}_{counter:06d}" for counter in range(first, first + count)]
+
     def get_time(self) -> datetime | None:
         value = self.get_meta("now")
         return None if value is None else utc_from_timestamp(int(value))
@@ -176,6 +245,17 @@ class Store:
             "INSERT INTO customers(id, email, name, payment_method, balance, currency) VALUES (?, ?, ?, ?, ?, ?)",
             (row.id, row.email, row.name, row.payment_method, row.balance, row.currency),
         )
+
+    def insert_customers(self, rows: Sequence[CustomerRow]) -> None:
+        with self._lock:
+            try:
+                self._conn.executemany(
+                    "INSERT INTO customers(id, email, name, payment_method, balance, currency) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    [(r.id, r.email, r.name, r.payment_method, r.balance, r.currency) for r in rows],
+                )
+            except sqlite3.Error as exc:
+                raise database_error(self._path, exc) from None
 
     def customer(self, customer_id: str) -> CustomerRow:
         row = self._execute(
@@ -203,18 +283,45 @@ class Store:
         row = self._execute("SELECT state FROM subscriptions WHERE id = ?", (sub.id,)).fetchone()
         before = None if row is None else loads(row[0], LocalState)
         self._execute(
-            "INSERT INTO subscriptions(id, customer_id, state, next_event_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(id) DO UPDATE SET state = excluded.state, next_event_at = excluded.next_event_at",
-            (
-                sub.id,
-                sub.customer_id,
-                dumps(state),
-                None if next_event_at is None else int(next_event_at.timestamp()),
-            ),
+            "INSERT INTO subscriptions(id, customer_id, state, next_event_at, status) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET state = excluded.state, next_event_at = excluded.next_event_at, "
+            "status = excluded.status",
+            _subscription_row(state, next_event_at),
         )
         event = subscription_event(before, state)
         if event is not None:
             self.outbox.subscription(event, sub)
+        plans = sorted({item.plan for item in sub.items})
+        if before is None or sorted({item.plan for item in before.subscription.items}) != plans:
+            self._execute("DELETE FROM subscription_plans WHERE subscription_id = ?", (sub.id,))
+            for plan in plans:
+                self._execute(
+                    "INSERT INTO subscription_plans(subscription_id, plan) VALUES (?, ?)", (sub.id, plan)
+                )
+
+    def put_states(self, states: Sequence[tuple[LocalState, datetime | None]]) -> None:
+        """Insert many new subscriptions at once (the bulk path: one ``executemany`` each table)."""
+        with self._lock:
+            try:
+                self._conn.executemany(
+                    "INSERT INTO subscriptions(id, customer_id, state, next_event_at, status) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    [_subscription_row(state, at) for state, at in states],
+                )
+                self._conn.executemany(
+                    "INSERT OR IGNORE INTO subscription_plans(subscription_id, plan) VALUES (?, ?)",
+                    [
+                        (state.subscription.id, item.plan)
+                        for state, _ in states
+                        for item in state.subscription.items
+                    ],
+                )
+            except sqlite3.Error as exc:
+                raise database_error(self._path, exc) from None
+        for state, _ in states:
+            event = subscription_event(None, state)
+            if event is not None:
+                self.outbox.subscription(event, state.subscription)
 
     def state(self, subscription_id: str) -> LocalState:
         row = self._execute("SELECT state FROM subscriptions WHERE id = ?", (subscription_id,)).fetchone()
@@ -227,23 +334,42 @@ class Store:
             )
         return loads(row[0], LocalState)
 
-    def states(self, customer_id: str | None = None) -> list[LocalState]:
-        if customer_id is None:
-            rows = self._execute("SELECT state FROM subscriptions ORDER BY id").fetchall()
-        else:
-            rows = self._execute(
-                "SELECT state FROM subscriptions WHERE customer_id = ? ORDER BY id", (customer_id,)
-            ).fetchall()
+    def states_page(self, query: SubscriptionQuery, *, after: str | None, limit: int) -> list[LocalState]:
+        """Up to ``limit`` subscriptions matching ``query`` with an id after ``after``, by id.
+
+        Keyset paging on the primary key: each page costs the same at any depth.
+        """
+        where, params = ["1 = 1"], list[object]()
+        if query.customer_id is not None:
+            where.append("customer_id = ?")
+            params.append(query.customer_id)
+        if query.statuses:
+            where.append(f"status IN ({', '.join('?' * len(query.statuses))})")
+            params.extend(status.value for status in query.statuses)
+        if query.plans:
+            where.append(
+                "EXISTS (SELECT 1 FROM subscription_plans WHERE subscription_id = subscriptions.id "
+                f"AND plan IN ({', '.join('?' * len(query.plans))}))"
+            )
+            params.extend(query.plans)
+        if after is not None:
+            where.append("id > ?")
+            params.append(after)
+        rows = self._execute(
+            f"SELECT state FROM subscriptions WHERE {' AND '.join(where)} ORDER BY id LIMIT ?",
+            (*params, limit),
+        ).fetchall()
         return [loads(row[0], LocalState) for row in rows]
 
-    def due(self, until: datetime) -> tuple[str, datetime] | None:
-        """The subscription with the earliest event at or before ``until``."""
-        row = self._execute(
+    def due(self, until: datetime, *, limit: int = 1) -> list[tuple[str, datetime]]:
+        """Up to ``limit`` subscriptions with an event at or before ``until``, earliest first
+        (ties by id), read straight off the ``(next_event_at, id)`` index."""
+        rows = self._execute(
             "SELECT id, next_event_at FROM subscriptions WHERE next_event_at IS NOT NULL AND next_event_at <= ? "
-            "ORDER BY next_event_at, id LIMIT 1",
-            (int(until.timestamp()),),
-        ).fetchone()
-        return None if row is None else (str(row[0]), utc_from_timestamp(int(row[1])))
+            "ORDER BY next_event_at, id LIMIT ?",
+            (int(until.timestamp()), limit),
+        ).fetchall()
+        return [(str(row[0]), utc_from_timestamp(int(row[1]))) for row in rows]
 
     # -- invoices ---------------------------------------------------------------------------
 
@@ -275,8 +401,28 @@ class Store:
         return loads(row[0], Invoice)
 
     def invoices(self, subscription_id: str) -> list[Invoice]:
+        """Every invoice of a subscription, oldest first."""
         rows = self._execute(
             "SELECT data FROM invoices WHERE subscription_id = ? ORDER BY seq", (subscription_id,)
+        ).fetchall()
+        return [loads(row[0], Invoice) for row in rows]
+
+    def invoices_page(
+        self, *, subscription_id: str | None, customer_id: str | None, after: int | None, limit: int
+    ) -> list[Invoice]:
+        """Up to ``limit`` invoices of a subscription and/or customer, oldest first, after ``seq``."""
+        where, params = ["1 = 1"], list[object]()
+        if subscription_id is not None:
+            where.append("subscription_id = ?")
+            params.append(subscription_id)
+        if customer_id is not None:
+            where.append("customer_id = ?")
+            params.append(customer_id)
+        if after is not None:
+            where.append("seq > ?")
+            params.append(after)
+        rows = self._execute(
+            f"SELECT data FROM invoices WHERE {' AND '.join(where)} ORDER BY seq LIMIT ?", (*params, limit)
         ).fetchall()
         return [loads(row[0], Invoice) for row in rows]
 
