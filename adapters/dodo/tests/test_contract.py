@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import urllib.request
 from collections.abc import Iterator
@@ -17,10 +18,13 @@ from prorata_contract import (
     ContractSuite,
     CustomerFactory,
     DeclinePayments,
+    WebhookDeliveries,
+    WebhookDelivery,
+    WebhookSigner,
     contract_catalog,
 )
 from prorata_dodo import create_catalog_objects, create_discount_codes
-from prorata_emulators.dodo import DodoEmulator
+from prorata_emulators.dodo import DodoEmulator, sign
 
 from .conftest import make_billing
 
@@ -61,3 +65,28 @@ class TestDodoContract(ContractSuite):
                 assert json.loads(response.read()) == {"declines": True}
 
         return decline
+
+    @pytest.fixture
+    def webhook_deliveries(self, emulator: DodoEmulator) -> WebhookDeliveries:
+        """The emulator's signed deliveries (``GET /_emulator/webhooks``), new ones each call."""
+        taken = len(emulator.events())
+
+        def take() -> list[WebhookDelivery]:
+            nonlocal taken
+            events = emulator.events()
+            new, taken = events[taken:], len(events)
+            return [(dict(e["headers"]), e["body"].encode()) for e in new]
+
+        return take
+
+    @pytest.fixture
+    def webhook_signer(self, emulator: DodoEmulator) -> WebhookSigner:
+        other = "whsec_" + base64.b64encode(b"not the endpoint's secret").decode()
+
+        def resign(delivery: WebhookDelivery, timestamp: int, wrong_secret: bool) -> WebhookDelivery:
+            headers, body = delivery
+            key = other if wrong_secret else emulator.webhook_secret
+            signature = sign(key, headers["webhook-id"], timestamp, body.decode())
+            return {**headers, "webhook-timestamp": str(timestamp), "webhook-signature": signature}, body
+
+        return resign
