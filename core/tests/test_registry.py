@@ -166,3 +166,29 @@ def test_unknown_emulator_lists_registered_ones() -> None:
     with pytest.raises(ConfigurationError) as excinfo:
         registry.emulator("stripe")
     assert "none" in excinfo.value.expected
+
+
+def test_the_registry_is_cached_on_the_manager_until_plugins_change() -> None:
+    manager = prorata.provider.get_plugin_manager(autoload=False)
+    first = prorata.provider.get_registry(manager)
+    assert prorata.provider.get_registry(manager) is first
+    manager.register(AcmePlugin(), name="acme")
+    second = prorata.provider.get_registry(manager)
+    assert second is not first
+    assert sorted(second.providers) == ["acme", "local"]
+    manager.unregister(name="acme")
+    assert sorted(prorata.provider.get_registry(manager).providers) == ["local"]
+
+
+def test_the_load_report_lives_on_the_manager(
+    monkeypatch: pytest.MonkeyPatch, entry_point_loads: list[str]
+) -> None:
+    monkeypatch.delenv(prorata.provider.AUTOLOAD_ENV, raising=False)
+    manager = prorata.provider.get_plugin_manager()
+    assert isinstance(manager, prorata.provider.PluginManager)
+    assert set(manager.broken) == {"broken"}
+    assert prorata.provider.get_registry(manager).broken == manager.broken
+
+
+def test_without_a_manager_one_shared_manager_serves_every_call() -> None:
+    assert prorata.provider.get_registry() is prorata.provider.get_registry()

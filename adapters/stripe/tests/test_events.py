@@ -18,7 +18,7 @@ import stripe
 from prorata import Billing, BillingEvent, Customer, EventType
 from prorata.errors import WebhookVerificationError
 from prorata.provider import Secret, TimeControl
-from prorata_emulators.stripe import sign
+from prorata_emulators.stripe import StripeEmulatorServer, sign
 from prorata_stripe import StripeProvider
 
 SECRET = "whsec_test_events_secret"
@@ -159,11 +159,9 @@ def test_event_retention_is_bounded(
     billing: Billing,
     stripe_client: stripe.StripeClient,
     customer_factory: Callable[..., Customer],
-    monkeypatch: pytest.MonkeyPatch,
+    emulator: StripeEmulatorServer,
 ) -> None:
-    from prorata_emulators.stripe import _events
-
-    monkeypatch.setattr(_events, "MAX_EVENTS", 3)
+    emulator.emulator.store.retention["event"] = 3
     for _ in range(3):
         billing.subscribe(customer_factory().id, "basic")
     assert len(_deliveries(stripe_client)) == 3

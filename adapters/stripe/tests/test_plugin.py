@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import selectors
 import subprocess
 import sys
 import time
@@ -139,6 +140,20 @@ def test_bad_input_is_refused_before_any_request(
     assert emulator.emulator.request_counts() == {}
 
 
+def _first_line(process: subprocess.Popen[str], *, timeout: float) -> str:
+    """The child's first stdout line; fails (never hangs) if it dies or stays silent."""
+    assert process.stdout is not None
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        if not selector.select(timeout):
+            pytest.fail(f"prorata emulate printed nothing within {timeout} s")
+    line = process.stdout.readline()
+    if not line:  # end of file: the command died before printing its address
+        errors = process.stderr.read() if process.stderr is not None else ""
+        pytest.fail(f"prorata emulate exited with {process.wait(timeout=10)}: {errors}")
+    return line
+
+
 def test_prorata_emulate_stripe_serves_the_api() -> None:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
@@ -149,16 +164,10 @@ def test_prorata_emulate_stripe_serves_the_api() -> None:
         env=env,
     )
     try:
-        assert process.stdout is not None
-        text = ""
-        while not text.rstrip().endswith("}"):
-            line = process.stdout.readline()
-            if not line:  # end of file: the command died before printing its address
-                pytest.fail(
-                    f"prorata emulate exited with {process.wait(timeout=10)}: {process.stderr.read()}"
-                )
-            text += line
-        url = json.loads(text)["url"]
+        announced = json.loads(_first_line(process, timeout=30))  # exactly one line of JSON
+        assert sorted(announced) == ["emulator", "url"]
+        assert announced["emulator"] == "stripe"
+        url = announced["url"]
         client = stripe.StripeClient("sk_test_cli", base_addresses={"api": url})
         deadline = time.monotonic() + 10
         while True:

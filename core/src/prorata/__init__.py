@@ -34,6 +34,7 @@ from prorata._direction import AutoChange, Direction, direction_of, price_per_da
 from prorata._event_types import EventType
 from prorata._events import BillingEvent, EventOutcome
 from prorata._invoice import ChargeLine, Invoice, InvoiceStatus, LineKind, Totals, UpcomingInvoice
+from prorata._items import CollectionMethod, Discount, DiscountDuration, Item, TaxRate
 from prorata._money import Money
 from prorata._payments import (
     NegativeDuePolicy,
@@ -45,7 +46,6 @@ from prorata._payments import (
     RefundStatus,
 )
 from prorata._preview import ChangePreview, ChangeResult
-from prorata._pricing import CollectionMethod, Discount, DiscountDuration, Item, TaxRate
 from prorata._provider import Customer
 from prorata._schedule import EndBehavior, Phase, Schedule, ScheduledChange
 from prorata._serialization import dumps, loads, structure, unstructure

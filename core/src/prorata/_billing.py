@@ -29,6 +29,7 @@ from prorata._exactly_once import ExactlyOnce
 from prorata._freshness import DEFAULT_PREVIEW_TTL, check_fresh, check_still_priced, seal
 from prorata._idempotency import derive_key
 from prorata._invoice import Invoice, InvoiceStatus
+from prorata._items import CollectionMethod, Discount, Item, TaxRate
 from prorata._listing import (
     DEFAULT_PAGE_SIZE,
     InvoiceQuery,
@@ -41,7 +42,6 @@ from prorata._money import Money
 from prorata._payment_ops import check_refund, payment_provider, refund_credit, usable_setup
 from prorata._payments import NegativeDuePolicy, PaymentSetup, Refund, RefundReason, RefundRequest
 from prorata._preview import ChangePreview, ChangeResult
-from prorata._pricing import CollectionMethod, Discount, Item, TaxRate
 from prorata._provider import (
     TEST_CARD_SUCCEEDS,
     Customer,
@@ -550,8 +550,13 @@ class Billing:
 
     def invoice(self, invoice_id: str) -> Invoice:
         """One invoice by id (with its hosted page / PDF url where the provider has one)."""
-        payments = payment_provider(self.provider, "pay_invoice", field="invoice_id", value=invoice_id)
-        return payments.get_invoice(invoice_id)
+        caps = self.provider.capabilities
+        flag = next(
+            (f for f in ("pay_invoice", "void_invoice", "refunds") if getattr(caps, f)), "pay_invoice"
+        )
+        return payment_provider(self.provider, flag, field="invoice_id", value=invoice_id).get_invoice(
+            invoice_id
+        )
 
     def pay_invoice(self, invoice_id: str, *, idempotency_key: str | None = None) -> Invoice:
         """Collect an open invoice again (after the card was replaced); a past-due subscription

@@ -19,7 +19,7 @@ from prorata._change import (
     TimingKind,
 )
 from prorata._errors import ConflictError, InvalidChangeError, InvalidStateError, UnsupportedCapabilityError
-from prorata._pricing import CollectionMethod, Item
+from prorata._items import CollectionMethod, Item
 from prorata._schedule import EndBehavior
 from prorata._subscription import Subscription, SubscriptionStatus
 from prorata._validators import enum_of

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from prorata._errors import InvalidChangeError
-from prorata._pricing import Item, as_tuple
+from prorata._items import Item, as_tuple
 from prorata._schedule import EndBehavior, Phase, Schedule
 from prorata._validators import aware, enum_of, non_empty_str, positive_int, utc
 

@@ -19,7 +19,7 @@ from prorata._calendar import Interval, IntervalUnit
 from prorata._catalog import Catalog
 from prorata._change import AtPeriodEnd, Immediately, Operation, PlanChange, ProrationMode
 from prorata._errors import InvalidChangeError
-from prorata._pricing import Item, as_tuple
+from prorata._items import Item, as_tuple
 from prorata._validators import enum_of
 
 __all__ = ["AutoChange", "Direction", "direction_of", "price_per_day"]

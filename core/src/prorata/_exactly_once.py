@@ -28,8 +28,8 @@ from prorata._errors import (
     ValidationError,
 )
 from prorata._idempotency import derive_key
+from prorata._items import Item
 from prorata._preview import ChangeResult
-from prorata._pricing import Item
 from prorata._provider import NewSubscription, Provider
 from prorata._serialization import dumps, structure, unstructure
 from prorata._subscription import Subscription

@@ -14,8 +14,8 @@ from fractions import Fraction
 from prorata._calendar import add_intervals
 from prorata._catalog import Catalog
 from prorata._invoice import ChargeLine, LineKind, Totals, UpcomingInvoice
+from prorata._items import Discount, Item, TaxRate
 from prorata._money import Money, sum_money
-from prorata._pricing import Discount, Item, TaxRate
 
 __all__ = [
     "balance_after",

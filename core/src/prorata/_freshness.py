@@ -11,8 +11,8 @@ import attrs
 from prorata._capabilities import ProrationTime
 from prorata._change import Immediately, PlanChange
 from prorata._errors import BillingError, InvalidChangeError, StalePreviewError
+from prorata._items import Item
 from prorata._preview import ChangePreview
-from prorata._pricing import Item
 from prorata._provider import Provider
 from prorata._serialization import dumps
 from prorata._subscription import Subscription

@@ -8,8 +8,8 @@ from datetime import datetime
 import attrs
 
 from prorata._errors import ValidationError
+from prorata._items import CollectionMethod, as_tuple
 from prorata._money import Money
-from prorata._pricing import CollectionMethod, as_tuple
 from prorata._validators import aware, enum_of, non_empty_str, optional_utc, utc
 
 __all__ = ["ChargeLine", "Invoice", "InvoiceStatus", "LineKind", "Totals", "UpcomingInvoice"]

@@ -8,9 +8,9 @@ import attrs
 
 from prorata._change import PlanChange
 from prorata._invoice import ChargeLine, Invoice, Totals, UpcomingInvoice, _same_currency  # pyright: ignore[reportPrivateUsage]
+from prorata._items import Item, as_tuple
 from prorata._money import Money
 from prorata._payments import PaymentAction, Refund
-from prorata._pricing import Item, as_tuple
 from prorata._schedule import Schedule
 from prorata._subscription import Subscription
 from prorata._validators import aware, non_empty_str, optional_utc, utc

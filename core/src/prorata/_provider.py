@@ -13,9 +13,9 @@ from prorata._capabilities import Capabilities
 from prorata._catalog import Catalog
 from prorata._change import PlanChange
 from prorata._invoice import Invoice
+from prorata._items import CollectionMethod, Discount, Item, TaxRate, as_tuple
 from prorata._money import Money
 from prorata._preview import ChangePreview, ChangeResult
-from prorata._pricing import CollectionMethod, Discount, Item, TaxRate, as_tuple
 from prorata._secrets import Secret
 from prorata._subscription import Subscription
 from prorata._validators import (

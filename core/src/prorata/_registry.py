@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import os
+from typing import Any
 
 import attrs
 import pluggy
@@ -13,7 +15,14 @@ from prorata._emulators import EmulatorSpec
 from prorata._errors import ConfigurationError, UnknownProviderError
 from prorata._provider import ProviderSpec
 
-__all__ = ["AUTOLOAD_ENV", "ENTRY_POINT_GROUP", "Registry", "get_plugin_manager", "get_registry"]
+__all__ = [
+    "AUTOLOAD_ENV",
+    "ENTRY_POINT_GROUP",
+    "PluginManager",
+    "Registry",
+    "get_plugin_manager",
+    "get_registry",
+]
 
 ENTRY_POINT_GROUP = "prorata"
 AUTOLOAD_ENV = "PRORATA_DISABLE_PLUGIN_AUTOLOAD"
@@ -24,45 +33,71 @@ def _autoload_disabled() -> bool:
     return os.environ.get(AUTOLOAD_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
-def get_plugin_manager(*, autoload: bool | None = None) -> pluggy.PluginManager:
-    """A plugin manager with prorata's hookspecs, the built-in local provider, and plugins.
+class PluginManager(pluggy.PluginManager):
+    """pluggy's plugin manager with prorata's hookspecs, what loading found, and a cached Registry.
+
+    ``broken`` and ``distributions`` are filled while entry points load; ``registry()``
+    collects the hooks once and again only after a plugin is registered or unregistered.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(hookspecs.PROJECT_NAME)
+        self.add_hookspecs(hookspecs)
+        self.broken: dict[str, str] = {}
+        """Entry points that failed to import: name -> the error."""
+        self.distributions: dict[str, str] = {"prorata": "prorata"}
+        """Top-level package of each loaded plugin -> the distribution that installed it."""
+        self._registry: Registry | None = None
+
+    def register(self, plugin: object, name: str | None = None) -> str | None:
+        self._registry = None
+        return super().register(plugin, name)
+
+    def unregister(self, plugin: object | None = None, name: str | None = None) -> Any | None:
+        self._registry = None
+        return super().unregister(plugin, name)
+
+    def registry(self) -> Registry:
+        """What every plugin registers (collected once per set of plugins)."""
+        if self._registry is None:
+            self._registry = Registry.collect(self)
+        return self._registry
+
+    def load_entry_points(self) -> None:
+        """Register the plugins of the ``prorata`` entry-point group; a broken one is recorded."""
+        for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+            if self.get_plugin(entry_point.name) is not None or self.is_blocked(entry_point.name):
+                continue
+            try:
+                plugin = entry_point.load()
+            except Exception as exc:  # one broken plugin must not take the others down
+                self.broken[entry_point.name] = f"{entry_point.value}: {exc!r}"
+                continue
+            self.register(plugin, name=entry_point.name)
+            if entry_point.dist is not None:
+                self.distributions[entry_point.module.split(".")[0]] = entry_point.dist.name
+
+
+def get_plugin_manager(*, autoload: bool | None = None) -> PluginManager:
+    """A new plugin manager with prorata's hookspecs, the built-in local provider, and plugins.
 
     Plugins load from the ``prorata`` entry-point group unless ``autoload`` is False or
     the ``PRORATA_DISABLE_PLUGIN_AUTOLOAD`` environment variable is set.
     """
     from prorata.local import plugin as local_plugin
 
-    manager = pluggy.PluginManager(hookspecs.PROJECT_NAME)
-    manager.add_hookspecs(hookspecs)
+    manager = PluginManager()
     manager.register(local_plugin, name="prorata.local")
     if autoload is None:
         autoload = not _autoload_disabled()
-    broken: dict[str, str] = {}
-    distributions: dict[str, str] = {"prorata": "prorata"}
     if autoload:
-        for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
-            if manager.get_plugin(entry_point.name) is not None or manager.is_blocked(entry_point.name):
-                continue
-            try:
-                plugin = entry_point.load()
-            except Exception as exc:  # one broken plugin must not take the others down
-                broken[entry_point.name] = f"{entry_point.value}: {exc!r}"
-                continue
-            manager.register(plugin, name=entry_point.name)
-            if entry_point.dist is not None:
-                distributions[entry_point.module.split(".")[0]] = entry_point.dist.name
-    _BROKEN[id(manager)] = broken
-    _DISTRIBUTIONS[id(manager)] = distributions
+        manager.load_entry_points()
     return manager
 
 
-_BROKEN: dict[int, dict[str, str]] = {}
-_DISTRIBUTIONS: dict[int, dict[str, str]] = {}
-
-
-def broken_plugins(manager: pluggy.PluginManager) -> dict[str, str]:
-    """Entry points of ``manager`` that failed to import, with the error (name -> text)."""
-    return dict(_BROKEN.get(id(manager), {}))
+@functools.cache
+def _shared_plugin_manager(autoload: bool) -> PluginManager:
+    return get_plugin_manager(autoload=autoload)
 
 
 @attrs.define
@@ -78,8 +113,11 @@ class Registry:
 
     @classmethod
     def collect(cls, manager: pluggy.PluginManager) -> Registry:
-        registry = cls(
-            broken=broken_plugins(manager), distributions=dict(_DISTRIBUTIONS.get(id(manager), {}))
+        """Call the registration hooks of ``manager`` (a prorata PluginManager adds its load report)."""
+        registry = (
+            cls(broken=dict(manager.broken), distributions=dict(manager.distributions))
+            if isinstance(manager, PluginManager)
+            else cls()
         )
         manager.hook.prorata_register_providers(register=registry.add_provider)
         manager.hook.prorata_register_emulators(register=registry.add_emulator)
@@ -117,5 +155,11 @@ class Registry:
 
 
 def get_registry(manager: pluggy.PluginManager | None = None) -> Registry:
-    """Collect what every plugin registers (building a plugin manager when none is given)."""
-    return Registry.collect(manager or get_plugin_manager())
+    """What every plugin of ``manager`` registers.
+
+    Without a manager: the process's shared one (built on first use, per autoload setting),
+    so repeated calls load entry points and collect hooks once.
+    """
+    if manager is None:
+        manager = _shared_plugin_manager(not _autoload_disabled())
+    return manager.registry() if isinstance(manager, PluginManager) else Registry.collect(manager)

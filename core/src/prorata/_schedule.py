@@ -11,7 +11,7 @@ from typing import Any
 import attrs
 
 from prorata._errors import ValidationError
-from prorata._pricing import Discount, Item, TaxRate, as_tuple
+from prorata._items import Discount, Item, TaxRate, as_tuple
 from prorata._validators import aware, enum_of, field_name, optional_utc, utc
 
 __all__ = ["EndBehavior", "Phase", "Schedule", "ScheduledChange"]

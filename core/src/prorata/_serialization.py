@@ -29,8 +29,6 @@ __all__ = ["converter", "dumps", "loads", "structure", "unstructure"]
 
 T = TypeVar("T")
 
-SCHEMA_VERSION = 1
-
 
 def _snake(cls: type) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()

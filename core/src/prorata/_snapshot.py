@@ -7,9 +7,9 @@ from datetime import datetime
 import attrs
 
 from prorata._invoice import Invoice, InvoiceStatus, UpcomingInvoice
+from prorata._items import Item
 from prorata._money import Money
 from prorata._payments import PaymentAction
-from prorata._pricing import Item
 from prorata._schedule import ScheduledChange
 from prorata._subscription import Subscription, SubscriptionStatus
 from prorata._validators import aware, utc

@@ -11,8 +11,8 @@ from typing import Any
 import attrs
 
 from prorata._errors import ValidationError
+from prorata._items import CollectionMethod, Discount, Item, TaxRate, as_tuple
 from prorata._payments import PaymentAction
-from prorata._pricing import CollectionMethod, Discount, Item, TaxRate, as_tuple
 from prorata._schedule import Schedule, ScheduledChange
 from prorata._validators import aware, enum_of, field_name, non_empty_str, optional_utc, utc
 
@@ -28,11 +28,6 @@ class SubscriptionStatus(enum.StrEnum):
     INCOMPLETE = "incomplete"
     PAUSED = "paused"
     CANCELED = "canceled"
-
-    @property
-    def is_live(self) -> bool:
-        """True while the subscription can still be changed."""
-        return self is not SubscriptionStatus.CANCELED
 
 
 def _items_valid(instance: Any, attribute: attrs.Attribute[Any], value: tuple[Item, ...]) -> None:

@@ -20,9 +20,9 @@ from rich.table import Table
 from prorata._billing import Billing
 from prorata._change import AtDate, BillingCycle, PlanChange, ProrationMode
 from prorata._config import DEMO_CONFIG, load_config
+from prorata._items import Discount, DiscountDuration, Item
 from prorata._money import sum_money
 from prorata._preview import ChangePreview
-from prorata._pricing import Discount, DiscountDuration, Item
 from prorata._serialization import unstructure
 from prorata._subscription import Subscription
 from prorata.cli._render import invoices_table

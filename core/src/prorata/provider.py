@@ -24,6 +24,8 @@ from prorata._figures import (
 )
 from prorata._idempotency import derive_key
 from prorata._invoice import ChargeLine, Invoice, InvoiceStatus, LineKind, Totals, UpcomingInvoice
+from prorata._items import CollectionMethod, Discount, DiscountDuration, Item, TaxRate
+from prorata._lazy import lazy_attributes
 from prorata._listing import (
     InvoiceQuery,
     Page,
@@ -46,7 +48,6 @@ from prorata._payments import (
     RefundStatus,
 )
 from prorata._preview import ChangePreview, ChangeResult
-from prorata._pricing import CollectionMethod, Discount, DiscountDuration, Item, TaxRate
 from prorata._provider import (
     TEST_CARD_DECLINES,
     TEST_CARD_SUCCEEDS,
@@ -59,7 +60,14 @@ from prorata._provider import (
     ProviderSpec,
     TimeControl,
 )
-from prorata._registry import AUTOLOAD_ENV, ENTRY_POINT_GROUP, Registry, get_plugin_manager, get_registry
+from prorata._registry import (
+    AUTOLOAD_ENV,
+    ENTRY_POINT_GROUP,
+    PluginManager,
+    Registry,
+    get_plugin_manager,
+    get_registry,
+)
 from prorata._rounding import settle_rounding
 from prorata._schedule import EndBehavior, Phase, Schedule, ScheduledChange
 from prorata._scrub import ScrubSecretsFilter, safe_cause, scrub
@@ -107,6 +115,7 @@ __all__ = [
     "PaymentSetup",
     "PaymentSetupStatus",
     "Phase",
+    "PluginManager",
     "ProrationSupport",
     "ProrationTime",
     "Provider",
@@ -142,6 +151,7 @@ __all__ = [
     "hookimpl",
     "invoice_totals",
     "invoices_page_of",
+    "lazy_attributes",
     "next_invoice",
     "next_payment_of",
     "period_containing",

@@ -1,14 +1,23 @@
-"""prorata plugin: registers the ``dodo`` provider (its emulator lives in ``prorata-emulators``)."""
+"""prorata plugin: registers the ``dodo`` provider (its emulator lives in ``prorata-emulators``).
+
+Registering imports no SDK: ``dodopayments`` loads when the provider is built.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from prorata.provider import ProviderSpec, hookimpl
+from prorata.provider import Provider, ProviderSettings, ProviderSpec, hookimpl
 from prorata_dodo._capabilities import CAPABILITIES
-from prorata_dodo._provider import DodoProvider
 
-__all__ = ["prorata_register_providers"]
+__all__ = ["build_provider", "prorata_register_providers"]
+
+
+def build_provider(settings: ProviderSettings) -> Provider:
+    """The factory registered for ``provider = "dodo"`` (imports the SDK)."""
+    from prorata_dodo._provider import DodoProvider
+
+    return DodoProvider.from_settings(settings)
 
 
 @hookimpl
@@ -17,7 +26,7 @@ def prorata_register_providers(register: Callable[[ProviderSpec], None]) -> None
     register(
         ProviderSpec(
             name="dodo",
-            factory=DodoProvider.from_settings,
+            factory=build_provider,
             capabilities=CAPABILITIES,
             description="Dodo Payments (dodopayments SDK): change_plan with every proration_billing_mode",
         )

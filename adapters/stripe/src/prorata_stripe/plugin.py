@@ -1,17 +1,17 @@
-"""Registers the Stripe provider with prorata (entry point ``prorata``); the emulator is in ``prorata-emulators``."""
+"""Registers the Stripe provider with prorata (entry point ``prorata``); the emulator is in ``prorata-emulators``.
+
+Registering imports no SDK: ``stripe`` loads when the provider is built, so listing the
+providers (``prorata providers``) costs no more than importing prorata.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-import stripe
-
 from prorata.errors import ConfigurationError
 from prorata.provider import Provider, ProviderSettings, ProviderSpec, hookimpl
 from prorata_stripe._capabilities import STRIPE_CAPABILITIES
-from prorata_stripe._events import DEFAULT_TOLERANCE
-from prorata_stripe._provider import StripeProvider
 
 __all__ = ["build_provider", "prorata_register_providers"]
 
@@ -66,6 +66,11 @@ def build_provider(settings: ProviderSettings) -> Provider:
     frozen = _option(settings, "frozen_time", int, "a Unix timestamp")
     clock_name = _option(settings, "test_clock_name", str, "a test clock name")
     tolerance = _option(settings, "webhook_tolerance", int, "seconds (an integer > 0)")
+    import stripe
+
+    from prorata_stripe._events import DEFAULT_TOLERANCE
+    from prorata_stripe._provider import StripeProvider
+
     client = stripe.StripeClient(
         secret.reveal(),
         base_addresses={"api": base_url} if base_url else None,  # pyright: ignore[reportArgumentType]

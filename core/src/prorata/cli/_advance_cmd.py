@@ -12,7 +12,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import click
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from prorata._provider import TimeControl
 from prorata._serialization import unstructure
@@ -53,6 +52,8 @@ def advance(cli: Cli, to: str) -> None:
         if cli.json_output or not cli.err_console.is_terminal:
             clock.advance(moment)
         else:
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn  # terminals only
+
             with Progress(
                 TextColumn(f"advancing to {moment:%Y-%m-%d}"),
                 BarColumn(),

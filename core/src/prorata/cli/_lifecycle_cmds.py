@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from prorata._pricing import Item
+from prorata._items import Item
 from prorata._serialization import unstructure
 from prorata.cli._change_options import quantity_after_colon
 from prorata.cli._command import billing_command

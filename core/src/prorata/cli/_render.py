@@ -9,8 +9,8 @@ from rich.console import Console
 from rich.table import Table
 
 from prorata._invoice import ChargeLine, Invoice, Totals
+from prorata._items import Item
 from prorata._preview import ChangePreview, ChangeResult
-from prorata._pricing import Item
 
 __all__ = ["render_preview", "render_result"]
 

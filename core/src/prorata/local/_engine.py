@@ -29,18 +29,17 @@ from prorata._errors import (
     ValidationError,
 )
 from prorata._invoice import ChargeLine, Invoice, InvoiceStatus, Totals, UpcomingInvoice
+from prorata._items import CollectionMethod, Discount, DiscountDuration, Item
 from prorata._listing import InvoiceQuery, Page, Pages, SubscriptionQuery
 from prorata._money import Money
 from prorata._payments import PaymentAction
 from prorata._preview import ChangePreview, ChangeResult
-from prorata._pricing import CollectionMethod, Discount, DiscountDuration, Item
 from prorata._provider import TEST_CARD_DECLINES, Customer, NewCustomer, NewSubscription
 from prorata._schedule import EndBehavior, Phase, Schedule, ScheduledChange
 from prorata._serialization import dumps, loads
 from prorata._subscription import Subscription, SubscriptionStatus
 from prorata.local._actions import REQUIRES_ACTION_METHODS, payment_action_for
-from prorata.local._clock import now_utc
-from prorata.local._pricing import (
+from prorata.local._maths import (
     ChangeLines,
     change_lines,
     first_period_lines,
@@ -49,6 +48,7 @@ from prorata.local._pricing import (
 )
 from prorata.local._state import LocalState, PendingChange
 from prorata.local._store import CustomerRow, Store
+from prorata.local._wall_time import now_utc
 
 __all__ = ["DECLINING_PAYMENT_METHODS", "LocalEngine"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from prorata._event_types import EventType
 from prorata._invoice import Invoice, InvoiceStatus
-from prorata._pricing import CollectionMethod
+from prorata._items import CollectionMethod
 from prorata._subscription import SubscriptionStatus
 from prorata.local._state import LocalState
 

@@ -14,9 +14,9 @@ from prorata._config import beside_config
 from prorata._errors import ConfigurationError
 from prorata._events import BillingEvent
 from prorata._invoice import Invoice
+from prorata._items import CollectionMethod, Item
 from prorata._listing import InvoiceQuery, Page, SubscriptionQuery
 from prorata._preview import ChangePreview, ChangeResult
-from prorata._pricing import CollectionMethod, Item
 from prorata._provider import (
     Customer,
     NewCustomer,

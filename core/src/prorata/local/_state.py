@@ -8,7 +8,7 @@ import attrs
 
 from prorata._change import ProrationMode
 from prorata._invoice import ChargeLine
-from prorata._pricing import Item, as_tuple
+from prorata._items import Item, as_tuple
 from prorata._subscription import Subscription
 from prorata._validators import aware, enum_of, utc
 

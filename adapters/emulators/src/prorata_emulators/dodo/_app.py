@@ -11,7 +11,13 @@ from typing import Any, cast
 
 import attrs
 
-from prorata_emulators.dodo import _control, _routes_catalog, _routes_subscriptions
+from prorata_emulators.dodo import (
+    _control,
+    _routes_catalog,
+    _routes_customers,
+    _routes_payments,
+    _routes_subscriptions,
+)
 from prorata_emulators.dodo._errors import ApiError
 from prorata_emulators.dodo._faults import Faults
 from prorata_emulators.dodo._request import Request, Response
@@ -50,7 +56,14 @@ class EmulatorApp:
     counts: collections.Counter[str] = attrs.field(factory=lambda: collections.Counter[str]())
     _counts_lock: threading.Lock = attrs.field(factory=threading.Lock)
     _api: list[tuple[str, str, re.Pattern[str], Handler]] = attrs.field(
-        factory=lambda: _compile({**_routes_catalog.ROUTES, **_routes_subscriptions.ROUTES})
+        factory=lambda: _compile(
+            {
+                **_routes_catalog.ROUTES,
+                **_routes_customers.ROUTES,
+                **_routes_subscriptions.ROUTES,
+                **_routes_payments.ROUTES,
+            }
+        )
     )
 
     def request_counts(self) -> dict[str, int]:

@@ -99,9 +99,10 @@ class StripeEmulator:
 
     @classmethod
     def create(cls) -> StripeEmulator:
+        from prorata_emulators.stripe._events import MAX_EVENTS
         from prorata_emulators.stripe._resources import all_routes
 
-        return cls(routes=all_routes())
+        return cls(routes=all_routes(), store=Store(retention={"event": MAX_EVENTS}))
 
     # -- controls for tests ------------------------------------------------------------------
 
@@ -246,21 +247,23 @@ class StripeEmulator:
                     code="parameter_unknown",
                     param=unknown[0],
                 )
-        store = self.store
-        store.request_id, store.idempotency_key = request_id, key
-        checkpoint = store.snapshot()
+        state = self.store
+        state.request_id, state.idempotency_key = request_id, key
+        # Reads see the state itself; a write works on a copy-on-read overlay, published only
+        # when it succeeds: a refused request leaves the state as it was (nothing half-applied).
+        store = state if found.method == "GET" else state.overlay()
         try:
             result = found.handler(Call(store=store, params=params, path=path_params, emulator=self))
         except ApiError:
-            # Nothing half-applied: a refused request leaves the state as it was.
-            kept, store.keep = store.keep, []
-            store.objects = checkpoint.objects
-            for obj in kept:
-                store.put(obj)
-            store.outbox.clear()
+            for obj in store.keep if store is not state else []:
+                state.put(obj)
+            state.keep, state.outbox = [], []
             raise
-        events, store.outbox, store.keep = store.outbox, [], []
-        self.webhooks.enqueue(store, events)
+        if store is not state:
+            state.absorb(store)
+        events = store.outbox
+        state.outbox, state.keep = [], []
+        self.webhooks.enqueue(state, events)
         expand = params.get("expand") or list[Any]()
         rendered = public(result)
         for path in expand if isinstance(expand, list) else [expand]:  # pyright: ignore[reportUnknownVariableType]

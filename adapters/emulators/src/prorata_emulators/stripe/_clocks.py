@@ -47,7 +47,7 @@ def _advance(call: Call) -> JSON:
             "frozen_time",
             code="parameter_invalid",
         )
-    customers = {c["id"] for c in store.all("customer") if c["test_clock"] == clock["id"]}
+    customers = {c["id"] for c in store.scan("customer") if c["test_clock"] == clock["id"]}
     try:
         run_until(store, target, customers)
     finally:
@@ -61,7 +61,7 @@ def _advance(call: Call) -> JSON:
 def _delete(call: Call) -> JSON:
     store = call.store
     clock = store.get(_KIND, call.path["id"])
-    del store.objects[_KIND][clock["id"]]
+    store.delete(_KIND, clock["id"])
     return {"id": clock["id"], "object": _KIND, "deleted": True}
 
 

@@ -54,10 +54,9 @@ def _preview(call: Call) -> JSON:
         raise ApiError(404, "No upcoming invoices for customer.", code="invoice_upcoming_none")
     at = store.clock_time(subscription["test_clock"])
     sim.frozen = at
-    before = set(sim.objects.get("invoice", {}))
 
     def fresh() -> list[JSON]:
-        return [invoice for invoice in sim.all("invoice") if invoice["id"] not in before]
+        return sim.created_objects("invoice")
 
     proration_date: int | None = None
     if details:

@@ -18,9 +18,9 @@ __all__ = ["ROUTES"]
 
 
 def _item_owner(store: Store, item_id: str) -> JSON:
-    for subscription in store.all("subscription"):
+    for subscription in store.scan("subscription"):
         if any(i["id"] == item_id for i in subscription["items"]["data"]):
-            return subscription
+            return store.get("subscription", subscription["id"])
     raise missing("subscription_item", item_id)
 
 

@@ -1,9 +1,16 @@
 """Time passing: renewals, trial ends, period-end cancellations and schedule phase transitions,
-run in time order (at one instant, schedules start and change phase before periods renew)."""
+run in time order (at one instant, schedules start and change phase before periods renew).
+
+Due steps sit in a heap keyed by (time, order): an advance costs O(log n) per step it runs,
+whatever the number of subscriptions. Entries are checked against the object when they come
+up, so a step that a previous one made moot (a canceled subscription) is skipped.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import heapq
+import itertools
+from collections.abc import Callable, Iterator
 
 from prorata_emulators.stripe._schedules import advance_schedule, start_schedule
 from prorata_emulators.stripe._store import JSON, Store
@@ -12,58 +19,93 @@ from prorata_emulators.stripe._subscriptions import TRIAL_WILL_END_NOTICE, renew
 __all__ = ["run_until"]
 
 _LIVE = ("active", "trialing", "past_due")
-_MAX_STEPS = 5000
+_KINDS = ("subscription_schedule", "subscription")
+
+Step = tuple[int, int, str]
+"""(due time, order at that instant, what to do)."""
 
 
-def _next_step(
-    store: Store, subscriptions: set[str], customers: set[str]
-) -> tuple[int, int, str, JSON] | None:
-    steps: list[tuple[int, int, str, JSON]] = []
-    for schedule in store.all("subscription_schedule"):
-        if schedule["customer"] not in customers:
-            continue
-        if schedule["status"] == "not_started":
-            steps.append((int(schedule["phases"][0]["start_date"]), 0, "start", schedule))
-        elif (
-            schedule["status"] == "active"
-            and schedule["current_phase"] is not None
-            and schedule["subscription"] in subscriptions
-        ):
-            steps.append((int(schedule["current_phase"]["end_date"]), 1, "phase", schedule))
-    for subscription_id in subscriptions:
-        subscription = store.get("subscription", subscription_id)
-        if subscription["status"] == "trialing" and not subscription.get("_trial_will_end_sent"):
-            notice = max(int(subscription["trial_end"]) - TRIAL_WILL_END_NOTICE, int(subscription["created"]))
-            steps.append((notice, 0, "trial_will_end", subscription))
-        if subscription["status"] in _LIVE:
-            steps.append(
-                (int(subscription["items"]["data"][0]["current_period_end"]), 2, "renew", subscription)
-            )
-    return min(steps, key=lambda s: (s[0], s[1])) if steps else None
+def _steps(obj: JSON) -> Iterator[Step]:
+    if obj["object"] == "subscription_schedule":
+        if obj["status"] == "not_started":
+            yield int(obj["phases"][0]["start_date"]), 0, "start"
+        elif obj["status"] == "active" and obj["current_phase"] is not None:
+            yield int(obj["current_phase"]["end_date"]), 1, "phase"
+        return
+    if obj["status"] == "trialing" and not obj.get("_trial_will_end_sent"):
+        yield max(int(obj["trial_end"]) - TRIAL_WILL_END_NOTICE, int(obj["created"])), 0, "trial_will_end"
+    if obj["status"] in _LIVE:
+        yield int(obj["items"]["data"][0]["current_period_end"]), 2, "renew"
+
+
+class _Agenda:
+    """The heap of due steps of some customers' subscriptions and schedules."""
+
+    def __init__(self, store: Store, customers: set[str]) -> None:
+        self._store = store
+        self._customers = customers
+        self._heap: list[tuple[int, int, int, str, str, str]] = []
+        self._order = itertools.count()
+        self._done: set[tuple[str, str, Step]] = set()
+        self._created_seen = len(store.created)
+        for kind in _KINDS:
+            for customer in customers:
+                for obj in store.of_customer(kind, customer):
+                    self.push(obj)
+
+    def push(self, obj: JSON | None) -> None:
+        if obj is None or obj.get("customer") not in self._customers:
+            return
+        for at, order, what in _steps(obj):
+            heapq.heappush(self._heap, (at, order, next(self._order), what, obj["object"], obj["id"]))
+
+    def push_created(self) -> None:
+        """Objects a step created (a schedule starting creates its subscription)."""
+        created = self._store.created
+        for kind, object_id in created[self._created_seen :]:
+            if kind in _KINDS:
+                self.push(self._store.peek(kind, object_id))
+        self._created_seen = len(created)
+
+    def pop_due(self, target: int) -> tuple[Step, JSON] | None:
+        """The next step due at or before ``target`` that still applies to its object."""
+        while self._heap and self._heap[0][0] <= target:
+            at, order, _, what, kind, object_id = heapq.heappop(self._heap)
+            step = (at, order, what)
+            seen = self._store.peek(kind, object_id)
+            key = (kind, object_id, step)
+            if seen is None or key in self._done or step not in set(_steps(seen)):
+                continue
+            self._done.add(key)
+            return step, self._store.get(kind, object_id)
+        return None
 
 
 def run_until(store: Store, target: int, customers: set[str], stop: Callable[[], bool] | None = None) -> int:
     """Run every due event of ``customers``' subscriptions up to ``target``; returns the time reached.
 
-    ``stop`` is checked after each event (previews stop at the first new invoice).
+    Nothing due is left behind: when this returns without ``stop``, every step up to ``target``
+    has run. ``stop`` is checked after each step (previews stop at the first new invoice).
     """
     reached = store.frozen
-    for _ in range(_MAX_STEPS):
-        subscriptions = {s["id"] for s in store.all("subscription") if s["customer"] in customers}
-        step = _next_step(store, subscriptions, customers)
-        if step is None or step[0] > target:
-            break
-        at, _, kind, obj = step
+    agenda = _Agenda(store, customers)
+    while (due := agenda.pop_due(target)) is not None:
+        (at, _, what), obj = due
         store.frozen = at
         reached = at
-        if kind == "start":
+        if what == "start":
             start_schedule(store, obj, at)
-        elif kind == "phase":
+        elif what == "phase":
             advance_schedule(store, obj, at)
-        elif kind == "trial_will_end":
+        elif what == "trial_will_end":
             trial_will_end(store, obj, at)
         else:
             renew(store, obj, at)
+        agenda.push(store.peek(obj["object"], obj["id"]))
+        related = obj.get("subscription") if obj["object"] == "subscription_schedule" else obj.get("schedule")
+        if isinstance(related, str):
+            agenda.push(store.peek(_KINDS[1] if obj["object"] == _KINDS[0] else _KINDS[0], related))
+        agenda.push_created()
         if stop is not None and stop():
             break
     return reached if reached is not None else target

@@ -38,7 +38,7 @@ class WebhookSender:
         if not store.real_time:
             return
         for event in events:
-            for endpoint in store.all("webhook_endpoint"):
+            for endpoint in store.scan("webhook_endpoint"):
                 enabled: list[str] = endpoint["enabled_events"]
                 if "*" in enabled or event["type"] in enabled:
                     body = json.dumps(public(event)).encode()

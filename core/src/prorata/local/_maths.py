@@ -17,8 +17,8 @@ from prorata._catalog import Catalog, Plan
 from prorata._change import BillingCycle, ProrationMode
 from prorata._figures import invoice_totals, recurring_lines
 from prorata._invoice import ChargeLine, LineKind
+from prorata._items import Item
 from prorata._money import Money
-from prorata._pricing import Item
 from prorata._rounding import settle_rounding
 
 __all__ = ["ChangeLines", "change_lines", "invoice_totals", "renewal_lines"]

@@ -1,4 +1,4 @@
-"""The local provider's clock: virtual time that only moves when told to (or with the wall)."""
+"""The wall-clock time the local engine starts or follows (its own clock lives in the database)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,80 @@
+"""The Stripe emulator's state: writes work on a copy-on-read overlay, published only on success."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+from prorata_emulators.stripe import StripeEmulator
+from prorata_emulators.stripe._store import Store
+
+HEADERS = {"Authorization": "Bearer sk_test_store", "Content-Type": "application/x-www-form-urlencoded"}
+
+
+def _obj(object_id: str, **fields: object) -> dict[str, object]:
+    return {"id": object_id, "object": "customer", **fields}
+
+
+def test_an_overlay_copies_on_read_and_publishes_on_absorb() -> None:
+    state = Store()
+    state.put(_obj("cus_1", email="a@example.com"))
+    work = state.overlay()
+    work.get("customer", "cus_1")["email"] = "b@example.com"
+    work.put(_obj("cus_2", email="c@example.com"))
+    assert state.get("customer", "cus_1")["email"] == "a@example.com"
+    assert state.maybe("customer", "cus_2") is None
+    assert [c["id"] for c in work.scan("customer")] == ["cus_1", "cus_2"]
+    state.absorb(work)
+    assert state.get("customer", "cus_1")["email"] == "b@example.com"
+    assert state.ids("customer") == ["cus_1", "cus_2"]
+
+
+def test_a_dropped_overlay_leaves_the_state_as_it_was() -> None:
+    state = Store()
+    state.put(_obj("cus_1", email="a@example.com"))
+    work = state.overlay()
+    work.get("customer", "cus_1")["email"] = "changed@example.com"
+    work.delete("customer", "cus_1")
+    assert work.maybe("customer", "cus_1") is None
+    assert state.get("customer", "cus_1")["email"] == "a@example.com"
+
+
+def test_deletions_and_creations_in_an_overlay() -> None:
+    state = Store()
+    state.put(_obj("cus_1"))
+    work = state.overlay()
+    work.delete("customer", "cus_1")
+    work.put(_obj("cus_2"))
+    assert work.ids("customer") == ["cus_2"]
+    assert [c["id"] for c in work.created_objects("customer")] == ["cus_2"]
+    state.absorb(work)
+    assert state.ids("customer") == ["cus_2"]
+
+
+def test_retention_keeps_the_newest() -> None:
+    state = Store(retention={"customer": 2})
+    work = state.overlay()
+    for index in range(5):
+        work.put(_obj(f"cus_{index}"))
+    state.absorb(work)
+    assert state.ids("customer") == ["cus_3", "cus_4"]
+
+
+def _post(emulator: StripeEmulator, path: str, params: dict[str, str]) -> tuple[int, dict[str, object]]:
+    response = emulator.handle("POST", path, HEADERS, urlencode(params).encode())
+    return response.status, json.loads(response.body)
+
+
+def test_a_refused_request_changes_nothing_on_the_wire() -> None:
+    # https://docs.stripe.com/api/errors: a request that fails returns an error and is not applied.
+    emulator = StripeEmulator.create()
+    status, customer = _post(emulator, "/v1/customers", {"email": "a@example.com"})
+    assert status == 200
+    before = emulator.handle("GET", f"/v1/customers/{customer['id']}", HEADERS, b"").body
+    status, _ = _post(
+        emulator,
+        f"/v1/customers/{customer['id']}",
+        {"email": "b@example.com", "invoice_settings[default_payment_method]": "pm_does_not_exist"},
+    )
+    assert status >= 400
+    assert emulator.handle("GET", f"/v1/customers/{customer['id']}", HEADERS, b"").body == before
