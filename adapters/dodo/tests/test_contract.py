@@ -11,10 +11,11 @@ import dodopayments
 import pytest
 
 from prorata import Billing
-from prorata.provider import TimeControl
+from prorata.provider import PaymentAction, TimeControl
 from prorata_contract import (
     CONTRACT_AMOUNT_COUPONS,
     CONTRACT_COUPON,
+    CompletePaymentAction,
     ContractSuite,
     CustomerFactory,
     DeclinePayments,
@@ -55,14 +56,8 @@ class TestDodoContract(ContractSuite):
         """The emulator's control route ``POST /_emulator/customers/{id}/card {"declines": true}``."""
 
         def decline(customer_id: str) -> None:
-            request = urllib.request.Request(
-                f"{emulator.url.rstrip('/')}/_emulator/customers/{customer_id}/card",
-                data=json.dumps({"declines": True}).encode(),
-                method="POST",
-                headers={"content-type": "application/json"},
-            )
-            with urllib.request.urlopen(request, timeout=30) as response:
-                assert json.loads(response.read()) == {"declines": True}
+            answer = control(emulator, f"/_emulator/customers/{customer_id}/card", {"declines": True})
+            assert answer == {"declines": True}
 
         return decline
 
@@ -90,3 +85,31 @@ class TestDodoContract(ContractSuite):
             return {**headers, "webhook-timestamp": str(timestamp), "webhook-signature": signature}, body
 
         return resign
+
+    @pytest.fixture
+    def complete_payment_action(self, emulator: DodoEmulator) -> CompletePaymentAction:
+        """The customer pays on Dodo's checkout: ``POST /_emulator/payments/{id}/complete``."""
+
+        def complete(action: PaymentAction) -> None:
+            complete_checkout(emulator, action.invoice_id)
+
+        return complete
+
+
+def control(emulator: DodoEmulator, path: str, body: dict[str, object]) -> dict[str, object]:
+    """POST to one of the emulator's control routes."""
+    request = urllib.request.Request(
+        f"{emulator.url.rstrip('/')}{path}",
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"content-type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def complete_checkout(
+    emulator: DodoEmulator, payment_id: str, outcome: str = "succeeded"
+) -> dict[str, object]:
+    """The customer pays (or fails to pay) a waiting payment on Dodo's checkout."""
+    return control(emulator, f"/_emulator/payments/{payment_id}/complete", {"outcome": outcome})
