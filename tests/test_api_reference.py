@@ -68,4 +68,5 @@ def test_a_field_default_is_its_declared_default() -> None:
 def test_the_reference_lists_every_plugin_name() -> None:
     page = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
     listed = set(re.findall(r"^        - (\w+)$", page, flags=re.MULTILINE))
+    # a new name in prorata.provider.__all__ goes into the members list of docs/api.md too
     assert listed == set(prorata.provider.__all__) - set(prorata.__all__)
