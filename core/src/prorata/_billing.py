@@ -82,7 +82,9 @@ class Billing:
     """
 
     provider: Provider
+    """The configured provider every call goes to."""
     catalog: Catalog
+    """The plans this billing sells, by app-level key."""
     journal: Journal = attrs.field(factory=Journal.open)
     """Records every change before and after the provider call (see ``prorata.journal``)."""
     preview_ttl: timedelta = DEFAULT_PREVIEW_TTL

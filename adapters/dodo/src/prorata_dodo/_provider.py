@@ -24,6 +24,7 @@ from prorata.provider import (
     ChangePreview,
     ChangeResult,
     Customer,
+    Feed,
     Invoice,
     InvoiceQuery,
     InvoiceStatus,
@@ -50,6 +51,7 @@ from prorata_dodo._client import build_client, is_emulator
 from prorata_dodo._clock import EmulatorClock
 from prorata_dodo._errors import PROVIDER
 from prorata_dodo._events import parse_event
+from prorata_dodo._feed import emulator_feed
 from prorata_dodo._pages import all_pages
 from prorata_dodo._payments import DodoPayments
 from prorata_dodo._reconcile import Attempts, write
@@ -133,6 +135,18 @@ class DodoProvider(DodoPayments):
     def sync_subscription(self, subscription_id: str) -> SubscriptionSnapshot:
         """Subscription, newest payment and wallet balance: three requests."""
         return sync_subscription(self._client, self.catalog, self._read, subscription_id)
+
+    def event_feed(self, *, replay: bool = False) -> Feed:
+        """The emulator's deliveries (``prorata listen``); Dodo's API itself lists no events."""
+        base_url = str(self._client.base_url)
+        if not is_emulator(base_url):
+            raise UnsupportedCapabilityError(
+                "listen",
+                base_url,
+                capability="listing events (Dodo only delivers webhooks: register an endpoint)",
+                provider=PROVIDER,
+            )
+        return emulator_feed(base_url, replay=replay)
 
     def parse_event(self, headers: Mapping[str, str], body: bytes) -> BillingEvent:
         """Verify a delivery with ``standardwebhooks`` and normalize it."""
