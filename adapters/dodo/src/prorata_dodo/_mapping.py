@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -57,6 +57,16 @@ __all__ = [
     "subscription_from",
     "target_of",
 ]
+
+REVISION_KEY = "prorata_idempotency_key"
+"""The metadata key of prorata's last write (its idempotency key): the subscription's revision,
+as the adapter's derived results carry it."""
+
+
+def _revision(metadata: Mapping[str, object]) -> str | None:
+    value = metadata.get(REVISION_KEY)
+    return None if value is None else str(value)
+
 
 _STATUS = {
     "pending": SubscriptionStatus.INCOMPLETE,
@@ -170,6 +180,7 @@ def subscription_from(catalog: Catalog, sub: DodoSubscription | SubscriptionList
             effective_at=scheduled.effective_at,
             id=scheduled.id,
         ),
+        revision=_revision(sub.metadata or {}),
         raw=sub.model_dump(mode="json"),
     )
 

@@ -50,6 +50,7 @@ from prorata.provider import (
     UpcomingInvoice,
     add_intervals,
     balance_after,
+    current_write,
 )
 from prorata_stripe import _listing as listing
 from prorata_stripe import _mapping as mapping
@@ -637,16 +638,29 @@ class StripeProvider(StripePayments):
         return ChangeResult(subscription=result, schedule=result.schedule, replayed=_replayed(updated))
 
     def cancel_scheduled_change(self, subscription_id: str, *, idempotency_key: str) -> Subscription:
-        current = self.get_subscription(subscription_id)
+        """Release the schedule: one request when core passes the state it read under the lease
+        (``current_write``), else a read first. Releasing changes nothing on the subscription
+        but its ``schedule`` (https://docs.stripe.com/api/subscription_schedules/release), so the
+        result is derived instead of read back."""
+        context = current_write(idempotency_key)
+        held = context.subscription if context is not None else None
+        current = (
+            held
+            if held is not None and held.id == subscription_id
+            else self.get_subscription(subscription_id)
+        )
         schedule_id = self._schedule_id(current)
-        if schedule_id is not None:
-            params: SubscriptionScheduleReleaseParams = {}
-            self._record(SubscriptionScheduleReleaseParams, params)
-            with stripe_errors("release schedule"):
-                self.client.v1.subscription_schedules.release(
-                    schedule_id, params, self._options(idempotency_key + ":schedule-release")
-                )
-        return self.get_subscription(subscription_id)
+        if schedule_id is None:
+            return current
+        params: SubscriptionScheduleReleaseParams = {}
+        self._record(SubscriptionScheduleReleaseParams, params)
+        with stripe_errors("release schedule"):
+            self.client.v1.subscription_schedules.release(
+                schedule_id, params, self._options(idempotency_key + ":schedule-release")
+            )
+        return attrs.evolve(
+            current, schedule=None, scheduled_change=None, raw={**current.raw, "schedule": None}
+        )
 
     def cancel_now(self, subscription_id: str, *, idempotency_key: str) -> Subscription:
         with stripe_errors("cancel subscription"):
