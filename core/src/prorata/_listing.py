@@ -69,11 +69,13 @@ class SubscriptionQuery:
     """Which subscriptions to list; every filter is optional and they combine with AND."""
 
     customer_id: str | None = None
+    """Only this customer's subscriptions (None: every customer)."""
     statuses: tuple[SubscriptionStatus, ...] = attrs.field(default=(), converter=_statuses)
     """Any of these statuses (empty: any status)."""
     plans: tuple[str, ...] = attrs.field(default=(), converter=_names)
     """Subscriptions with an item on any of these plan keys (empty: any plan)."""
     page_size: int = attrs.field(default=DEFAULT_PAGE_SIZE, validator=_page_size)
+    """At most this many subscriptions per page."""
     cursor: str | None = None
     """Where the page starts: a previous page's ``next_cursor`` (None: the first page)."""
 
@@ -91,11 +93,15 @@ class InvoiceQuery:
     """Which invoices to list: of a subscription, of a customer, or both; oldest first."""
 
     subscription_id: str | None = None
+    """Only this subscription's invoices (None: the customer's)."""
     customer_id: str | None = None
+    """Only this customer's invoices (None: the subscription's)."""
     newest_first: bool = False
     """Stripe and Dodo list newest first natively: set it to page without reading everything."""
     page_size: int = attrs.field(default=DEFAULT_PAGE_SIZE, validator=_page_size)
+    """At most this many invoices per page."""
     cursor: str | None = None
+    """Where the page starts: a previous page's ``next_cursor`` (None: the first page)."""
 
 
 @attrs.frozen(kw_only=True, slots=True)
@@ -103,7 +109,9 @@ class Page(Generic[T]):
     """One page of a listing; ``next_cursor`` is None on the last page."""
 
     items: tuple[T, ...]
+    """This page's items, in the listing's order."""
     next_cursor: str | None = None
+    """Pass it as ``cursor`` for the next page; None on the last page."""
 
 
 class Pages(Iterable[T]):
