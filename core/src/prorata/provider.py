@@ -10,7 +10,7 @@ operations) are host-app names and live in :mod:`prorata`; errors are in :mod:`p
 from prorata._calendar import Interval, IntervalUnit, add_intervals, period_containing
 from prorata._capabilities import Capabilities, ProrationSupport, ProrationTime, check_change
 from prorata._emulators import EmulatorServer, EmulatorSpec
-from prorata._event_provider import EventProvider
+from prorata._event_provider import Delivery, EventFeed, EventProvider, Feed
 from prorata._event_types import EventType
 from prorata._events import BillingEvent
 from prorata._figures import (
@@ -26,6 +26,15 @@ from prorata._idempotency import derive_key
 from prorata._invoice import ChargeLine, Invoice, InvoiceStatus, LineKind, Totals, UpcomingInvoice
 from prorata._items import CollectionMethod, Discount, DiscountDuration, Item, TaxRate
 from prorata._lazy import lazy_attributes
+from prorata._listing import (
+    InvoiceQuery,
+    Page,
+    PagedListing,
+    SubscriptionQuery,
+    invoices_page_of,
+    subscription_listing,
+    subscriptions_page_of,
+)
 from prorata._money import Money, currency_exponent, round_half_away_from_zero
 from prorata._payment_provider import PaymentProvider
 from prorata._payments import (
@@ -81,16 +90,20 @@ __all__ = [
     "ChargeLine",
     "CollectionMethod",
     "Customer",
+    "Delivery",
     "Discount",
     "DiscountDuration",
     "EmulatorServer",
     "EmulatorSpec",
     "EndBehavior",
+    "EventFeed",
     "EventProvider",
     "EventType",
+    "Feed",
     "Interval",
     "IntervalUnit",
     "Invoice",
+    "InvoiceQuery",
     "InvoiceStatus",
     "Item",
     "LineKind",
@@ -98,6 +111,8 @@ __all__ = [
     "NewCustomer",
     "NewSubscription",
     "NextPayment",
+    "Page",
+    "PagedListing",
     "PaymentAction",
     "PaymentProvider",
     "PaymentSetup",
@@ -120,6 +135,7 @@ __all__ = [
     "ScrubSecretsFilter",
     "Secret",
     "Subscription",
+    "SubscriptionQuery",
     "SubscriptionSnapshot",
     "SubscriptionStatus",
     "SyncProvider",
@@ -137,6 +153,7 @@ __all__ = [
     "get_registry",
     "hookimpl",
     "invoice_totals",
+    "invoices_page_of",
     "lazy_attributes",
     "next_invoice",
     "next_payment_of",
@@ -147,6 +164,8 @@ __all__ = [
     "scrub",
     "settle_balance",
     "settle_rounding",
+    "subscription_listing",
+    "subscriptions_page_of",
     "tax_total",
     "upcoming_renewal",
 ]

@@ -15,7 +15,7 @@ from dodopayments.types import Payment, PaymentListResponse
 from dodopayments.types.customers.wallets import CustomerWalletTransaction
 
 from prorata import Catalog, PlanChange
-from prorata.errors import ConflictError, InvalidStateError, UnsupportedCapabilityError
+from prorata.errors import ConflictError, InvalidStateError, UnsupportedCapabilityError, ValidationError
 from prorata.provider import (
     TEST_CARD_DECLINES,
     TEST_CARD_REQUIRES_ACTION,
@@ -24,28 +24,34 @@ from prorata.provider import (
     ChangePreview,
     ChangeResult,
     Customer,
+    Feed,
     Invoice,
+    InvoiceQuery,
     InvoiceStatus,
     Item,
     Money,
     NewCustomer,
     NewSubscription,
+    Page,
     ProviderSettings,
     ScheduledChange,
     Secret,
     Subscription,
+    SubscriptionQuery,
     SubscriptionSnapshot,
     SubscriptionStatus,
     TimeControl,
     Totals,
     add_intervals,
+    subscription_listing,
 )
-from prorata_dodo import _mapping, _modes, semantics
+from prorata_dodo import _listing, _mapping, _modes, semantics
 from prorata_dodo._capabilities import CAPABILITIES
 from prorata_dodo._client import build_client, is_emulator
 from prorata_dodo._clock import EmulatorClock
 from prorata_dodo._errors import PROVIDER
 from prorata_dodo._events import parse_event
+from prorata_dodo._feed import emulator_feed
 from prorata_dodo._pages import all_pages
 from prorata_dodo._payments import DodoPayments
 from prorata_dodo._reconcile import Attempts, write
@@ -129,6 +135,18 @@ class DodoProvider(DodoPayments):
     def sync_subscription(self, subscription_id: str) -> SubscriptionSnapshot:
         """Subscription, newest payment and wallet balance: three requests."""
         return sync_subscription(self._client, self.catalog, self._read, subscription_id)
+
+    def event_feed(self, *, replay: bool = False) -> Feed:
+        """The emulator's deliveries (``prorata listen``); Dodo's API itself lists no events."""
+        base_url = str(self._client.base_url)
+        if not is_emulator(base_url):
+            raise UnsupportedCapabilityError(
+                "listen",
+                base_url,
+                capability="listing events (Dodo only delivers webhooks: register an endpoint)",
+                provider=PROVIDER,
+            )
+        return emulator_feed(base_url, replay=replay)
 
     def parse_event(self, headers: Mapping[str, str], body: bytes) -> BillingEvent:
         """Verify a delivery with ``standardwebhooks`` and normalize it."""
@@ -225,12 +243,21 @@ class DodoProvider(DodoPayments):
         return self.with_payment_action(self._retrieve(subscription_id))
 
     def list_subscriptions(self, *, customer_id: str | None = None) -> list[Subscription]:
-        """Every subscription (of a customer); each is retrieved since lists omit add-ons."""
-        filters = {} if customer_id is None else {"customer_id": customer_id}
-        rows = self._read(
-            "list subscriptions", lambda: list(all_pages(self._client.subscriptions.list, **filters))
-        )
-        return [self._retrieve(row.subscription_id) for row in rows]
+        """Every subscription (of a customer): pages of the list, details only where a row lacks them."""
+        return list(subscription_listing(self, SubscriptionQuery(customer_id=customer_id)))
+
+    def subscriptions_page(self, query: SubscriptionQuery) -> Page[Subscription]:
+        return _listing.subscriptions_page(self._client, self.catalog, query, self._read, self._retrieve)  # pyright: ignore[reportArgumentType]
+
+    def invoices_page(self, query: InvoiceQuery) -> Page[Invoice]:
+        """Dodo's payment list lacks tax, discounts and lines, and credit notes come from the
+        wallet ledger: the subscription's invoices are read whole, as one page."""
+        if query.subscription_id is None:
+            raise ValidationError(
+                "InvoiceQuery.subscription_id", None, "a subscription id (Dodo lists per subscription)"
+            )
+        found = self.list_invoices(query.subscription_id)
+        return Page(items=tuple(reversed(found) if query.newest_first else found))
 
     # -- plan changes ----------------------------------------------------------------------------
 

@@ -30,15 +30,19 @@ from prorata.provider import (
     Customer,
     Discount,
     EndBehavior,
+    Feed,
     Invoice,
+    InvoiceQuery,
     Item,
     Money,
     NewCustomer,
     NewSubscription,
+    Page,
     Phase,
     Schedule,
     Secret,
     Subscription,
+    SubscriptionQuery,
     SubscriptionSnapshot,
     SubscriptionStatus,
     TaxRate,
@@ -47,10 +51,12 @@ from prorata.provider import (
     add_intervals,
     balance_after,
 )
+from prorata_stripe import _listing as listing
 from prorata_stripe import _mapping as mapping
 from prorata_stripe._capabilities import STRIPE_CAPABILITIES
 from prorata_stripe._errors import stripe_errors
 from prorata_stripe._events import DEFAULT_TOLERANCE, parse_event
+from prorata_stripe._feed import event_feed
 from prorata_stripe._payments import StripePayments, payment_method_id
 from prorata_stripe._recurring import credit_balance, recurring_invoice
 from prorata_stripe._sync import sync_subscription
@@ -104,6 +110,14 @@ class StripeProvider(StripePayments):
     def sync_subscription(self, subscription_id: str) -> SubscriptionSnapshot:
         """Subscription, latest invoice and next payment in at most two requests."""
         return sync_subscription(self.client, self.catalog, subscription_id)
+
+    def event_feed(self, *, replay: bool = False) -> Feed:
+        """New events from ``GET /v1/events``, signed with the webhook secret (``prorata listen``)."""
+
+        def set_secret(secret: Secret) -> None:
+            self.webhook_secret = secret
+
+        return event_feed(self.client, lambda: self.webhook_secret, set_secret, replay=replay)
 
     def parse_event(self, headers: Mapping[str, str], body: bytes) -> BillingEvent:
         """Verify a delivery with ``stripe.Webhook.construct_event`` and normalize it."""
@@ -261,6 +275,12 @@ class StripeProvider(StripePayments):
         with stripe_errors("list subscriptions"):
             page = self.client.v1.subscriptions.list(params)  # pyright: ignore[reportArgumentType]
             return [mapping.subscription_from_stripe(self.catalog, _dict(s)) for s in page.auto_paging_iter()]
+
+    def subscriptions_page(self, query: SubscriptionQuery) -> Page[Subscription]:
+        return listing.subscriptions_page(self.client, self.catalog, query, SUBSCRIPTION_EXPAND)
+
+    def invoices_page(self, query: InvoiceQuery) -> Page[Invoice]:
+        return listing.invoices_page(self.client, self.catalog, query)
 
     def list_invoices(self, subscription_id: str) -> list[Invoice]:
         """The subscription's invoices, oldest first."""
