@@ -69,13 +69,13 @@ class SubscriptionQuery:
     """Which subscriptions to list; every filter is optional and they combine with AND."""
 
     customer_id: str | None = None
-    """Only this customer's subscriptions (None: every customer)."""
+    """Only this customer's subscriptions (None: every customer's)."""
     statuses: tuple[SubscriptionStatus, ...] = attrs.field(default=(), converter=_statuses)
     """Any of these statuses (empty: any status)."""
     plans: tuple[str, ...] = attrs.field(default=(), converter=_names)
     """Subscriptions with an item on any of these plan keys (empty: any plan)."""
     page_size: int = attrs.field(default=DEFAULT_PAGE_SIZE, validator=_page_size)
-    """At most this many subscriptions per page."""
+    """Items asked per provider request (1-100); a filtered page may hold fewer."""
     cursor: str | None = None
     """Where the page starts: a previous page's ``next_cursor`` (None: the first page)."""
 
@@ -93,13 +93,13 @@ class InvoiceQuery:
     """Which invoices to list: of a subscription, of a customer, or both; oldest first."""
 
     subscription_id: str | None = None
-    """Only this subscription's invoices (None: the customer's)."""
+    """Only this subscription's invoices."""
     customer_id: str | None = None
-    """Only this customer's invoices (None: the subscription's)."""
+    """Only this customer's invoices (not every provider lists by customer)."""
     newest_first: bool = False
     """Stripe and Dodo list newest first natively: set it to page without reading everything."""
     page_size: int = attrs.field(default=DEFAULT_PAGE_SIZE, validator=_page_size)
-    """At most this many invoices per page."""
+    """Items asked per provider request (1-100)."""
     cursor: str | None = None
     """Where the page starts: a previous page's ``next_cursor`` (None: the first page)."""
 
@@ -109,9 +109,9 @@ class Page(Generic[T]):
     """One page of a listing; ``next_cursor`` is None on the last page."""
 
     items: tuple[T, ...]
-    """This page's items, in the listing's order."""
+    """The page's items, in the listing's order."""
     next_cursor: str | None = None
-    """Pass it as ``cursor`` for the next page; None on the last page."""
+    """The cursor of the next page (opaque; None on the last page)."""
 
 
 class Pages(Iterable[T]):
