@@ -12,6 +12,7 @@ from dodopayments.types import (
     Payment,
     PaymentListResponse,
     PaymentRetrieveLineItemsResponse,
+    SubscriptionListResponse,
     SubscriptionPreviewChangePlanResponse,
 )
 from dodopayments.types import Subscription as DodoSubscription
@@ -127,8 +128,12 @@ def discount_rules(subscription: DodoSubscription) -> list[semantics.DiscountRul
     ]
 
 
-def subscription_from(catalog: Catalog, sub: DodoSubscription) -> Subscription:
-    """A domain Subscription from Dodo's (full, retrieved) subscription."""
+def subscription_from(catalog: Catalog, sub: DodoSubscription | SubscriptionListResponse) -> Subscription:
+    """A domain Subscription from Dodo's retrieved subscription, or from a list row when the row
+    has all it needs: no add-ons and no discounts (a list row carries neither in full)."""
+    full = isinstance(sub, DodoSubscription)
+    addons = [(a.addon_id, a.quantity) for a in sub.addons] if full else []
+    discounts = tuple(_discount(d, sub.currency) for d in sub.discounts or []) if full else ()
     trial_end = sub.created_at + timedelta(days=sub.trial_period_days) if sub.trial_period_days else None
     status = _STATUS[sub.status]
     if (
@@ -144,9 +149,7 @@ def subscription_from(catalog: Catalog, sub: DodoSubscription) -> Subscription:
         customer_id=sub.customer.customer_id,
         provider=PROVIDER,
         status=status,
-        items=items_from(
-            catalog, sub.product_id, sub.quantity, [(a.addon_id, a.quantity) for a in sub.addons]
-        ),
+        items=items_from(catalog, sub.product_id, sub.quantity, addons),
         currency=sub.currency,
         current_period_start=sub.previous_billing_date,
         current_period_end=sub.next_billing_date,
@@ -154,7 +157,7 @@ def subscription_from(catalog: Catalog, sub: DodoSubscription) -> Subscription:
         cancel_at_period_end=sub.cancel_at_next_billing_date,
         canceled_at=sub.cancelled_at,
         trial_end=trial_end,
-        discounts=tuple(_discount(d, sub.currency) for d in sub.discounts or []),
+        discounts=discounts,
         scheduled_change=None
         if scheduled is None
         else ScheduledChange(
