@@ -127,6 +127,10 @@ def discount_rules(subscription: DodoSubscription) -> list[semantics.DiscountRul
     ]
 
 
+REVISION_KEY = "prorata_idempotency_key"
+"""Metadata key holding the idempotency key of the adapter's last write: the revision."""
+
+
 def subscription_from(catalog: Catalog, sub: DodoSubscription) -> Subscription:
     """A domain Subscription from Dodo's (full, retrieved) subscription."""
     trial_end = sub.created_at + timedelta(days=sub.trial_period_days) if sub.trial_period_days else None
@@ -167,6 +171,7 @@ def subscription_from(catalog: Catalog, sub: DodoSubscription) -> Subscription:
             effective_at=scheduled.effective_at,
             id=scheduled.id,
         ),
+        revision=(sub.metadata or {}).get(REVISION_KEY),
         raw=sub.model_dump(mode="json"),
     )
 
