@@ -55,7 +55,7 @@ from prorata_contract._multi_item import MultiItemTests  # noqa: E402
 from prorata_contract._payments import PaymentCollectionTests, PaymentTests  # noqa: E402
 from prorata_contract._preview import CONTRACT_COUPON, CONTRACT_TAX_RATE, PreviewTests  # noqa: E402
 from prorata_contract._properties import PropertyTests  # noqa: E402
-from prorata_contract._races import RaceOutcome, race_seat_changes
+from prorata_contract._races import RaceOutcome, race_seat_changes  # noqa: E402
 from prorata_contract._requirements import Requirement, requires  # noqa: E402
 from prorata_contract._scheduling import SchedulingTests  # noqa: E402
 from prorata_contract._suite import ALL_AREAS, ContractSuite  # noqa: E402

@@ -131,6 +131,11 @@ REVISION_KEY = "prorata_idempotency_key"
 """Metadata key holding the idempotency key of the adapter's last write: the revision."""
 
 
+def _revision(sub: DodoSubscription) -> str | None:
+    value = (sub.metadata or {}).get(REVISION_KEY)
+    return None if value is None else str(value)
+
+
 def subscription_from(catalog: Catalog, sub: DodoSubscription) -> Subscription:
     """A domain Subscription from Dodo's (full, retrieved) subscription."""
     trial_end = sub.created_at + timedelta(days=sub.trial_period_days) if sub.trial_period_days else None
@@ -171,7 +176,7 @@ def subscription_from(catalog: Catalog, sub: DodoSubscription) -> Subscription:
             effective_at=scheduled.effective_at,
             id=scheduled.id,
         ),
-        revision=(sub.metadata or {}).get(REVISION_KEY),
+        revision=_revision(sub),
         raw=sub.model_dump(mode="json"),
     )
 
