@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import itertools
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
+import standardwebhooks
 
 from prorata import Billing, Customer
 from prorata.local import LocalProvider
@@ -17,6 +20,9 @@ from prorata_contract import (
     CountingProvider,
     CustomerFactory,
     DeclinePayments,
+    WebhookDeliveries,
+    WebhookDelivery,
+    WebhookSigner,
     contract_plans_config,
 )
 
@@ -84,3 +90,23 @@ class TestLocalContract(ContractSuite):
             _local(billing).complete_payment_action(action.invoice_id)
 
         return complete
+
+    @pytest.fixture
+    def webhook_deliveries(self, billing: Billing) -> WebhookDeliveries:
+        """The local outbox, drained as an in-process queue."""
+        webhooks = _local(billing).webhooks
+        return lambda: [(d.headers, d.body) for d in webhooks.drain()]
+
+    @pytest.fixture
+    def webhook_signer(self, billing: Billing) -> WebhookSigner:
+        secret = _local(billing).webhooks.secret.reveal()
+        other = "whsec_" + base64.b64encode(b"not the database's own secret").decode()
+
+        def sign(delivery: WebhookDelivery, timestamp: int, wrong_secret: bool) -> WebhookDelivery:
+            headers, body = delivery
+            signature = standardwebhooks.Webhook(other if wrong_secret else secret).sign(
+                headers["webhook-id"], datetime.fromtimestamp(timestamp, tz=UTC), body.decode()
+            )
+            return {**headers, "webhook-timestamp": str(timestamp), "webhook-signature": signature}, body
+
+        return sign

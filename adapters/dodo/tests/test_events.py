@@ -98,3 +98,20 @@ def test_event_retention_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     for n in range(3):
         state.outbox.append({"id": f"msg_{n}"})
     assert [e["id"] for e in state.outbox] == ["msg_1", "msg_2"]
+
+
+def test_the_listen_feed_takes_the_emulators_new_deliveries(billing: Billing) -> None:
+    from prorata_dodo import DodoProvider
+
+    provider = billing.provider
+    assert isinstance(provider, DodoProvider)
+    customer = billing.create_customer("feed@example.com")
+    billing.subscribe(customer.id, "basic")
+    feed = provider.event_feed()
+    assert feed() == []
+    sub = billing.subscribe(customer.id, "pro")
+    events = [billing.parse_event(h, b) for h, b in feed()]
+    assert EventType.SUBSCRIPTION_CREATED in [e.type for e in events]
+    assert {e.subscription_id for e in events} == {sub.id}
+    assert feed() == []
+    assert len(provider.event_feed(replay=True)()) > len(events)

@@ -8,16 +8,26 @@ customers with other test cards).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
 import stripe
 
 from prorata import Billing, Customer
-from prorata.provider import PaymentAction, TimeControl
-from prorata_contract import CompletePaymentAction, ConfirmPaymentSetup, ContractSuite, DeclinePayments
-from prorata_emulators.stripe import StripeEmulatorServer
+from prorata.provider import PaymentAction, Secret, TimeControl
+from prorata_contract import (
+    CompletePaymentAction,
+    ConfirmPaymentSetup,
+    ContractSuite,
+    DeclinePayments,
+    WebhookDeliveries,
+    WebhookDelivery,
+    WebhookSigner,
+)
+from prorata_emulators.kit import WebhookReceiver
+from prorata_emulators.stripe import StripeEmulatorServer, sign
+from prorata_stripe import StripeProvider
 from prorata_stripe._payments import payment_method_id
 
 DECLINING_CARD = "pm_card_chargeCustomerFail"
@@ -81,3 +91,35 @@ class TestStripeContract(ContractSuite):
             authenticate(emulator, "payment_intents", action.payment_id)
 
         return complete
+
+    @pytest.fixture
+    def webhook_deliveries(
+        self, emulator: StripeEmulatorServer, stripe_client: stripe.StripeClient, provider: StripeProvider
+    ) -> Iterator[WebhookDeliveries]:
+        """A webhook endpoint on a local receiver; the provider verifies with its secret."""
+        with WebhookReceiver() as receiver:
+            endpoint = stripe_client.v1.webhook_endpoints.create(
+                {"url": receiver.url, "enabled_events": ["*"]}
+            )
+            assert endpoint.secret is not None
+            provider.webhook_secret = Secret(endpoint.secret, source="webhook endpoint")
+            taken = 0
+
+            def take() -> list[WebhookDelivery]:
+                nonlocal taken
+                emulator.emulator.webhooks.join()
+                new = receiver.received[taken:]
+                taken += len(new)
+                return [(hook.headers, hook.body) for hook in new]
+
+            yield take
+
+    @pytest.fixture
+    def webhook_signer(self, provider: StripeProvider) -> WebhookSigner:
+        def resign(delivery: WebhookDelivery, timestamp: int, wrong_secret: bool) -> WebhookDelivery:
+            headers, body = delivery
+            assert provider.webhook_secret is not None
+            secret = "whsec_not_the_endpoint_secret" if wrong_secret else provider.webhook_secret.reveal()
+            return {**headers, "stripe-signature": sign(body, secret, timestamp)}, body
+
+        return resign

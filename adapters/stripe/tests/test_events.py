@@ -165,3 +165,21 @@ def test_event_retention_is_bounded(
     for _ in range(3):
         billing.subscribe(customer_factory().id, "basic")
     assert len(_deliveries(stripe_client)) == 3
+
+
+def test_the_listen_feed_signs_new_events(
+    billing: Billing, provider: StripeProvider, customer_factory: Callable[..., Customer]
+) -> None:
+    """``prorata listen``: GET /v1/events, new ones only, signed so parse_event verifies them."""
+    billing.subscribe(customer_factory().id, "basic")
+    feed = provider.event_feed()
+    assert provider.webhook_secret is not None, "an ephemeral secret when none is configured"
+    assert feed() == []
+    sub = billing.subscribe(customer_factory().id, "basic")
+    events = [billing.parse_event(h, b) for h, b in feed()]
+    assert EventType.SUBSCRIPTION_CREATED in [e.type for e in events]
+    assert {e.subscription_id for e in events if e.type is EventType.SUBSCRIPTION_CREATED} == {sub.id}
+    assert events == sorted(events, key=lambda e: e.occurred_at)
+    assert feed() == []
+    replayed = provider.event_feed(replay=True)()
+    assert len(replayed) > len(events)

@@ -49,6 +49,9 @@ from prorata_contract._harness import (  # noqa: E402
     Contract,
     CustomerFactory,
     DeclinePayments,
+    WebhookDeliveries,
+    WebhookDelivery,
+    WebhookSigner,
 )
 from prorata_contract._lifecycle import LifecycleTests  # noqa: E402
 from prorata_contract._multi_item import MultiItemTests  # noqa: E402
@@ -59,7 +62,7 @@ from prorata_contract._races import RaceOutcome, race_seat_changes  # noqa: E402
 from prorata_contract._requirements import Requirement, requires  # noqa: E402
 from prorata_contract._scheduling import SchedulingTests  # noqa: E402
 from prorata_contract._suite import ALL_AREAS, ContractSuite  # noqa: E402
-from prorata_contract._webhooks import RESERVED_REASON, WebhookTests  # noqa: E402
+from prorata_contract._webhooks import PORTABLE_EVENT_TYPES, WebhookTests  # noqa: E402
 
 __all__ = [
     "ALL_AREAS",
@@ -68,7 +71,7 @@ __all__ = [
     "CONTRACT_INCLUSIVE_TAX_RATE",
     "CONTRACT_PLANS",
     "CONTRACT_TAX_RATE",
-    "RESERVED_REASON",
+    "PORTABLE_EVENT_TYPES",
     "ApplyTests",
     "CompletePaymentAction",
     "ConfirmPaymentSetup",
@@ -89,6 +92,9 @@ __all__ = [
     "RaceOutcome",
     "Requirement",
     "SchedulingTests",
+    "WebhookDeliveries",
+    "WebhookDelivery",
+    "WebhookSigner",
     "WebhookTests",
     "contract_catalog",
     "contract_plans_config",

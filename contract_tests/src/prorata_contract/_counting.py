@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
+from typing import cast
 
 from prorata import PlanChange
 from prorata.provider import (
@@ -108,9 +109,9 @@ class CountingProvider:
 
     def _payments(self, method: str) -> PaymentProvider:
         self._count(method)
-        if not isinstance(self.inner, PaymentProvider):
-            raise AssertionError(f"{self.name} has no payment operations, yet {method} was called")
-        return self.inner
+        if not callable(getattr(self.inner, method, None)):
+            raise AssertionError(f"{self.name} has no {method}, yet it was called")
+        return cast(PaymentProvider, self.inner)
 
     def start_payment_setup(self, customer_id: str, *, idempotency_key: str) -> PaymentSetup:
         return self._payments("start_payment_setup").start_payment_setup(

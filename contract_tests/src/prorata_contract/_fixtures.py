@@ -15,6 +15,8 @@ from prorata_contract._harness import (
     Contract,
     CustomerFactory,
     DeclinePayments,
+    WebhookDeliveries,
+    WebhookSigner,
 )
 from prorata_contract._report import PROVIDER_KEY
 from prorata_contract._requirements import requirement_of
@@ -60,7 +62,8 @@ class ContractFixtures:
 
     Optional, with defaults derived from those: ``catalog``, ``capabilities``,
     ``property_settings``, ``decline_payments`` (None: tests that need a declining card
-    are skipped) and ``contract`` (the helper the standard tests use).
+    are skipped), ``webhook_deliveries`` and ``webhook_signer`` (None: the webhooks area
+    is skipped) and ``contract`` (the helper the standard tests use).
     """
 
     contract_xfail: dict[str, str] = {}
@@ -117,6 +120,20 @@ class ContractFixtures:
         return None
 
     @pytest.fixture
+    def webhook_deliveries(self) -> WebhookDeliveries | None:
+        """``() -> [(headers, body), ...]``: the webhooks sent since the last call, or None (skips).
+
+        The composition receives them as an endpoint would (an HTTP receiver, the emulator's
+        list, the local outbox) and configures ``billing``'s provider with their secret.
+        """
+        return None
+
+    @pytest.fixture
+    def webhook_signer(self) -> WebhookSigner | None:
+        """``(delivery, timestamp, wrong_secret) -> delivery`` signed again, or None (skips)."""
+        return None
+
+    @pytest.fixture
     def contract(
         self,
         billing: Billing,
@@ -125,6 +142,8 @@ class ContractFixtures:
         decline_payments: DeclinePayments | None,
         confirm_payment_setup: ConfirmPaymentSetup | None,
         complete_payment_action: CompletePaymentAction | None,
+        webhook_deliveries: WebhookDeliveries | None,
+        webhook_signer: WebhookSigner | None,
     ) -> Contract:
         return Contract(
             billing=billing,
@@ -133,6 +152,8 @@ class ContractFixtures:
             decline_payments=decline_payments,
             confirm_payment_setup=confirm_payment_setup,
             complete_payment_action=complete_payment_action,
+            webhook_deliveries=webhook_deliveries,
+            webhook_signer=webhook_signer,
         )
 
     @pytest.fixture(autouse=True)
@@ -158,5 +179,9 @@ class ContractFixtures:
             and request.getfixturevalue("complete_payment_action") is None
         ):
             unmet.append("completing a payment action (the complete_payment_action fixture is None)")
+        if requirement.events and not unmet and request.getfixturevalue("webhook_deliveries") is None:
+            unmet.append("delivering webhooks (the webhook_deliveries fixture is None)")
+        if requirement.webhook_signer and request.getfixturevalue("webhook_signer") is None:
+            unmet.append("signing webhooks again (the webhook_signer fixture is None)")
         if unmet:
             pytest.skip(f"provider {name!r} does not declare: {', '.join(unmet)}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from fractions import Fraction
 
@@ -27,6 +27,9 @@ __all__ = [
     "Contract",
     "CustomerFactory",
     "DeclinePayments",
+    "WebhookDeliveries",
+    "WebhookDelivery",
+    "WebhookSigner",
     "accepts_payment_method",
 ]
 
@@ -47,6 +50,17 @@ portable ``TEST_CARD_*`` method (or a provider test method)."""
 
 CompletePaymentAction = Callable[[PaymentAction], None]
 """``(action) -> None``: the customer's browser completes the action (passes 3-D Secure)."""
+
+WebhookDelivery = tuple[Mapping[str, str], bytes]
+"""One webhook as it reaches the endpoint: its headers and its body, byte for byte."""
+
+WebhookDeliveries = Callable[[], list[WebhookDelivery]]
+"""``() -> deliveries``: the webhooks the provider sent since the last call, in sending order,
+signed for the secret the ``billing`` fixture's provider verifies with."""
+
+WebhookSigner = Callable[[WebhookDelivery, int, bool], WebhookDelivery]
+"""``(delivery, timestamp, wrong_secret) -> delivery`` signed again as sent at ``timestamp``
+(Unix seconds), with the endpoint's secret or, when ``wrong_secret``, with another one."""
 
 _emails = itertools.count(1)
 
@@ -78,6 +92,14 @@ class Contract:
     decline_payments: DeclinePayments | None = None
     confirm_payment_setup: ConfirmPaymentSetup | None = None
     complete_payment_action: CompletePaymentAction | None = None
+    webhook_deliveries: WebhookDeliveries | None = None
+    webhook_signer: WebhookSigner | None = None
+
+    def deliveries(self) -> list[WebhookDelivery]:
+        """Webhooks sent since the last call; tests that call this declare ``requires(events=True)``."""
+        if self.webhook_deliveries is None:
+            raise AssertionError(f"provider {self.provider!r} gave no webhook_deliveries fixture value")
+        return self.webhook_deliveries()
 
     @property
     def provider(self) -> str:

@@ -46,6 +46,10 @@ class Requirement:
     """The test makes a customer's charges decline (the ``decline_payments`` fixture)."""
     payments: frozenset[str] = frozenset()
     """Payment capabilities the test uses (``Capabilities`` flag names, e.g. ``refunds``)."""
+    events: bool = False
+    """The test parses webhook events (``Capabilities.events`` and the ``webhook_deliveries`` fixture)."""
+    webhook_signer: bool = False
+    """The test signs deliveries again (the ``webhook_signer`` fixture)."""
 
     def merge(self, other: Requirement) -> Requirement:
         """Both requirements at once (several ``@requires`` marks on one test)."""
@@ -68,6 +72,8 @@ class Requirement:
             collection_methods=self.collection_methods | other.collection_methods,
             decline_payments=self.decline_payments or other.decline_payments,
             payments=self.payments | other.payments,
+            events=self.events or other.events,
+            webhook_signer=self.webhook_signer or other.webhook_signer,
         )
 
     def unmet(self, caps: Capabilities) -> list[str]:
@@ -86,6 +92,7 @@ class Requirement:
             ("resume", self.resume, caps.resume),
             ("cancelling a scheduled change", self.cancel_scheduled_change, caps.cancel_scheduled_change),
             ("time control", self.time_control, caps.time_control),
+            ("webhook events", self.events, caps.events),
         )
         missing += [name for name, needed, declared in flags if needed and not declared]
         if self.base_items > 1 and (
@@ -128,6 +135,8 @@ def requires(
     collection_method: CollectionMethod | str | None = None,
     decline_payments: bool = False,
     payments: Iterable[str] = (),
+    events: bool = False,
+    webhook_signer: bool = False,
 ) -> pytest.MarkDecorator:
     """Mark a contract test with the capabilities it needs.
 
@@ -156,6 +165,10 @@ def requires(
             provides it).
         payments: payment capability flags the test uses (``payment_setup``, ``refunds``,
             ``partial_refunds``, ``pay_invoice``, ``payment_actions``, ``set_payment_method``).
+        events: the test parses webhook events; skipped unless the provider declares
+            ``events`` and the ``webhook_deliveries`` fixture gives deliveries.
+        webhook_signer: the test signs deliveries again (expired, wrong secret); skipped
+            when the ``webhook_signer`` fixture is None.
     """
     kinds = [timing] if isinstance(timing, (TimingKind, str)) else list(timing)
     requirement = Requirement(
@@ -183,6 +196,8 @@ def requires(
         else frozenset({CollectionMethod(collection_method)}),
         decline_payments=decline_payments,
         payments=frozenset(payments),
+        events=events,
+        webhook_signer=webhook_signer,
     )
     return getattr(pytest.mark, MARK_NAME)(requirement)
 

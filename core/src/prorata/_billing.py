@@ -519,8 +519,13 @@ class Billing:
 
     def invoice(self, invoice_id: str) -> Invoice:
         """One invoice by id (with its hosted page / PDF url where the provider has one)."""
-        payments = payment_provider(self.provider, "pay_invoice", field="invoice_id", value=invoice_id)
-        return payments.get_invoice(invoice_id)
+        caps = self.provider.capabilities
+        flag = next(
+            (f for f in ("pay_invoice", "void_invoice", "refunds") if getattr(caps, f)), "pay_invoice"
+        )
+        return payment_provider(self.provider, flag, field="invoice_id", value=invoice_id).get_invoice(
+            invoice_id
+        )
 
     def pay_invoice(self, invoice_id: str, *, idempotency_key: str | None = None) -> Invoice:
         """Collect an open invoice again (after the card was replaced); a past-due subscription

@@ -6,12 +6,12 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from prorata._errors import UnsupportedCapabilityError
-from prorata._event_provider import EventProvider
+from prorata._event_provider import EventFeed, EventProvider, Feed
 from prorata._events import BillingEvent, EventOutcome
 from prorata._provider import Provider
 from prorata.journal import Journal
 
-__all__ = ["event_provider", "parse", "process"]
+__all__ = ["event_feed", "event_provider", "parse", "process"]
 
 
 def event_provider(provider: Provider) -> EventProvider:
@@ -52,3 +52,16 @@ def process(
         result = handler(event)
         journal.mark_event_processed(source, event.id)
     return EventOutcome(event=event, duplicate=False, result=result)
+
+
+def event_feed(provider: Provider, *, replay: bool = False) -> Feed:
+    """The provider's feed of signed deliveries (``prorata listen``), when it has one."""
+    event_provider(provider)
+    if not isinstance(provider, EventFeed):
+        raise UnsupportedCapabilityError(
+            "listen",
+            provider.name,
+            capability="listing its events (use a webhook endpoint)",
+            provider=provider.name,
+        )
+    return provider.event_feed(replay=replay)

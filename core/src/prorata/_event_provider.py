@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Protocol, runtime_checkable
 
 from prorata._events import BillingEvent
 
-__all__ = ["EventProvider"]
+__all__ = ["Delivery", "EventFeed", "EventProvider", "Feed"]
+
+Delivery = tuple[Mapping[str, str], bytes]
+"""One signed webhook as an endpoint receives it: headers and body."""
+
+Feed = Callable[[], list[Delivery]]
+"""Each call: the deliveries made since the previous call, oldest first."""
 
 
 @runtime_checkable
@@ -25,4 +31,16 @@ class EventProvider(Protocol):
         Raises ``WebhookVerificationError`` for a forged, tampered or expired delivery, a
         wrong or missing secret, or a body that is not an event.
         """
+        ...
+
+
+@runtime_checkable
+class EventFeed(Protocol):
+    """A provider that can hand out its events without a public endpoint (``prorata listen``).
+
+    Optional. The deliveries are signed so that ``parse_event`` of the same provider verifies them.
+    """
+
+    def event_feed(self, *, replay: bool = False) -> Feed:
+        """A feed of new events; with ``replay`` the first call also returns the retained ones."""
         ...

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from prorata._errors import InvalidChangeError, InvalidStateError, UnsupportedCapabilityError, ValidationError
 from prorata._idempotency import derive_key
 from prorata._invoice import Invoice, InvoiceStatus
@@ -15,14 +17,26 @@ __all__ = ["check_refund", "payment_provider", "refund_credit", "refundable", "u
 _COUNTED = (RefundStatus.PENDING, RefundStatus.SUCCEEDED)
 
 
+_METHODS: dict[str, tuple[str, ...]] = {
+    "payment_setup": ("start_payment_setup", "get_payment_setup"),
+    "set_payment_method": ("set_payment_method",),
+    "pay_invoice": ("get_invoice", "pay_invoice"),
+    "void_invoice": ("get_invoice", "void_invoice"),
+    "refunds": ("get_invoice", "refunds", "refund", "customer_balance"),
+}
+"""The PaymentProvider methods each capability flag needs: a provider implements only the
+operations it declares."""
+
+
 def payment_provider(provider: Provider, flag: str, *, field: str, value: object) -> PaymentProvider:
-    """The provider's payment operations, when its capabilities declare ``flag``."""
+    """The provider's payment operations, when its capabilities declare ``flag`` (checked
+    before any call; a declared flag whose methods are missing is refused the same way)."""
     declared = bool(getattr(provider.capabilities, flag))
-    if not declared or not isinstance(provider, PaymentProvider):
+    if not declared or not all(callable(getattr(provider, name, None)) for name in _METHODS[flag]):
         raise UnsupportedCapabilityError(
             field, value, capability=flag.replace("_", " "), provider=provider.name
         )
-    return provider
+    return cast(PaymentProvider, provider)
 
 
 def usable_setup(setup: PaymentSetup, customer_id: str) -> str:

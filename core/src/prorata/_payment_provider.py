@@ -15,7 +15,7 @@ __all__ = ["PaymentProvider"]
 class PaymentProvider(Protocol):
     """Payment operations of a provider, beside :class:`prorata.provider.Provider`.
 
-    A provider implements the ones its ``Capabilities`` declare (``payment_setup``,
+    A provider implements only the ones its ``Capabilities`` declare (``payment_setup``,
     ``set_payment_method``, ``pay_invoice``, ``void_invoice``, ``refunds``). Core validates every
     call (state, amounts, currency) before calling; mutating calls carry an idempotency key.
     """

@@ -10,7 +10,7 @@ operations) are host-app names and live in :mod:`prorata`; errors are in :mod:`p
 from prorata._calendar import Interval, IntervalUnit, add_intervals, period_containing
 from prorata._capabilities import Capabilities, ProrationSupport, ProrationTime, check_change
 from prorata._emulators import EmulatorServer, EmulatorSpec
-from prorata._event_provider import EventProvider
+from prorata._event_provider import Delivery, EventFeed, EventProvider, Feed
 from prorata._event_types import EventType
 from prorata._events import BillingEvent
 from prorata._figures import (
@@ -81,13 +81,16 @@ __all__ = [
     "ChargeLine",
     "CollectionMethod",
     "Customer",
+    "Delivery",
     "Discount",
     "DiscountDuration",
     "EmulatorServer",
     "EmulatorSpec",
     "EndBehavior",
+    "EventFeed",
     "EventProvider",
     "EventType",
+    "Feed",
     "Interval",
     "IntervalUnit",
     "Invoice",

@@ -31,6 +31,13 @@ CAPABILITIES = Capabilities(
     time_control=True,
     native_idempotency=False,
     events=True,
+    # The first payment on Dodo's checkout (payment_link / client_secret) is a payment
+    # action; refunds of a payment, in full or per line item. Not declared: a payment setup
+    # without a purchase, replacing a payment method outside a hosted page, paying or voiding
+    # an open payment (docs/dodo.md, "Payments").
+    payment_actions=True,
+    refunds=True,
+    partial_refunds=True,
     # Dodo's change_plan takes no proration time: it prices when it receives the request.
     proration_time=ProrationTime.AT_RECEIPT,
 )

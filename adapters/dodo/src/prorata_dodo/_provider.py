@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 
@@ -18,11 +18,13 @@ from prorata import Catalog, PlanChange
 from prorata.errors import ConflictError, InvalidStateError, UnsupportedCapabilityError
 from prorata.provider import (
     TEST_CARD_DECLINES,
+    TEST_CARD_REQUIRES_ACTION,
     TEST_CARD_SUCCEEDS,
     BillingEvent,
     ChangePreview,
     ChangeResult,
     Customer,
+    Feed,
     Invoice,
     InvoiceStatus,
     Item,
@@ -38,15 +40,16 @@ from prorata.provider import (
     TimeControl,
     Totals,
     add_intervals,
-    safe_cause,
 )
 from prorata_dodo import _mapping, _modes, semantics
 from prorata_dodo._capabilities import CAPABILITIES
 from prorata_dodo._client import build_client, is_emulator
 from prorata_dodo._clock import EmulatorClock
-from prorata_dodo._errors import PROVIDER, translate
+from prorata_dodo._errors import PROVIDER
 from prorata_dodo._events import parse_event
+from prorata_dodo._feed import emulator_feed
 from prorata_dodo._pages import all_pages
+from prorata_dodo._payments import DodoPayments
 from prorata_dodo._reconcile import Attempts, write
 from prorata_dodo._sync import sync_subscription
 
@@ -57,6 +60,12 @@ KEY = _mapping.REVISION_KEY
 FINGERPRINT = "prorata_change"
 """Metadata key holding a digest of the last change's parameters (a reused key must match it)."""
 T = TypeVar("T")
+
+_TEST_CARDS = {
+    TEST_CARD_SUCCEEDS: "succeeds",
+    TEST_CARD_DECLINES: "declines",
+    TEST_CARD_REQUIRES_ACTION: "requires_action",
+}
 
 
 def _metadata(subscription: Subscription) -> dict[str, str]:
@@ -76,7 +85,7 @@ def _raw_discounts(subscription: Subscription) -> list[Mapping[str, Any]]:
     return cast(list[Mapping[str, Any]], list(subscription.raw.get("discounts") or []))
 
 
-class DodoProvider:
+class DodoProvider(DodoPayments):
     """Dodo Payments through the official SDK. Writes are never retried by the SDK."""
 
     name = PROVIDER
@@ -123,6 +132,18 @@ class DodoProvider:
         """Subscription, newest payment and wallet balance: three requests."""
         return sync_subscription(self._client, self.catalog, self._read, subscription_id)
 
+    def event_feed(self, *, replay: bool = False) -> Feed:
+        """The emulator's deliveries (``prorata listen``); Dodo's API itself lists no events."""
+        base_url = str(self._client.base_url)
+        if not is_emulator(base_url):
+            raise UnsupportedCapabilityError(
+                "listen",
+                base_url,
+                capability="listing events (Dodo only delivers webhooks: register an endpoint)",
+                provider=PROVIDER,
+            )
+        return emulator_feed(base_url, replay=replay)
+
     def parse_event(self, headers: Mapping[str, str], body: bytes) -> BillingEvent:
         """Verify a delivery with ``standardwebhooks`` and normalize it."""
         return parse_event(self.catalog, headers, body, self.webhook_secret)
@@ -131,12 +152,6 @@ class DodoProvider:
         return f"DodoProvider(base_url={str(self._client.base_url)!r})"
 
     # -- helpers -------------------------------------------------------------------------------
-
-    def _read(self, action: str, call: Callable[[], T]) -> T:
-        try:
-            return call()
-        except dodopayments.DodoPaymentsError as exc:
-            raise translate(exc, action) from safe_cause(exc)
 
     def _retrieve(self, subscription_id: str) -> Subscription:
         found = self._read(
@@ -149,10 +164,9 @@ class DodoProvider:
 
     def create_customer(self, customer: NewCustomer, *, idempotency_key: str) -> Customer:
         metadata: dict[str, str | float | bool] = {**customer.metadata, KEY: idempotency_key}
-        if customer.payment_method in (TEST_CARD_SUCCEEDS, TEST_CARD_DECLINES):
-            metadata["test_card"] = (
-                "declines" if customer.payment_method == TEST_CARD_DECLINES else "succeeds"
-            )
+        if customer.payment_method in _TEST_CARDS:
+            # Emulator-only: the card an earlier checkout saved (real Dodo ignores it).
+            metadata["test_card"] = _TEST_CARDS[customer.payment_method]
         name = customer.name or customer.email
 
         def find() -> Any:
@@ -185,6 +199,13 @@ class DodoProvider:
             options["trial_period_days"] = request.trial_days
         if request.discounts:
             options["discount_codes"] = [d.coupon for d in request.discounts]
+        saved = self.saved_payment_method(request.customer_id)
+        if saved is not None:
+            options["payment_method_id"] = saved  # charged now (a mandate from an earlier checkout)
+        else:
+            # The first payment is the customer's, on Dodo's checkout: keep its link and
+            # client secret as Subscription.payment_action.
+            options["payment_link"] = True
 
         def send() -> Any:
             with warnings.catch_warnings():
@@ -212,10 +233,10 @@ class DodoProvider:
             return self._retrieve(existing)
         written = write("create subscription", send, find, self._attempts)
         subscription_id = written.reconciled or written.response.subscription_id  # pyright: ignore[reportOptionalMemberAccess]
-        return self._retrieve(subscription_id)
+        return self.with_payment_action(self._retrieve(subscription_id), written.response)
 
     def get_subscription(self, subscription_id: str) -> Subscription:
-        return self._retrieve(subscription_id)
+        return self.with_payment_action(self._retrieve(subscription_id))
 
     def list_subscriptions(self, *, customer_id: str | None = None) -> list[Subscription]:
         """Every subscription (of a customer); each is retrieved since lists omit add-ons."""
@@ -623,17 +644,6 @@ class DodoProvider:
         notes = [_mapping.credit_note(entry, subscription_id) for entry in credits]
         # stable: at one instant, payments (in id order) before the credit notes (oldest first)
         return sorted(invoices + sorted(notes, key=lambda i: (i.created, i.id)), key=lambda i: i.created)
-
-    def _payment(self, payment_id: str) -> Payment:
-        return self._read(
-            f"retrieve payment {payment_id}", lambda: self._client.payments.retrieve(payment_id)
-        )
-
-    def _line_items(self, payment_id: str) -> Any:
-        return self._read(
-            f"retrieve line items of {payment_id}",
-            lambda: self._client.payments.retrieve_line_items(payment_id),
-        )
 
     def time_control(self) -> TimeControl | None:
         """The emulator's clock, or None against Dodo's real API (it has no test clocks)."""

@@ -30,6 +30,7 @@ from prorata.provider import (
     Customer,
     Discount,
     EndBehavior,
+    Feed,
     Invoice,
     Item,
     Money,
@@ -51,6 +52,7 @@ from prorata_stripe import _mapping as mapping
 from prorata_stripe._capabilities import STRIPE_CAPABILITIES
 from prorata_stripe._errors import stripe_errors
 from prorata_stripe._events import DEFAULT_TOLERANCE, parse_event
+from prorata_stripe._feed import event_feed
 from prorata_stripe._payments import StripePayments, payment_method_id
 from prorata_stripe._recurring import credit_balance, recurring_invoice
 from prorata_stripe._sync import sync_subscription
@@ -104,6 +106,14 @@ class StripeProvider(StripePayments):
     def sync_subscription(self, subscription_id: str) -> SubscriptionSnapshot:
         """Subscription, latest invoice and next payment in at most two requests."""
         return sync_subscription(self.client, self.catalog, subscription_id)
+
+    def event_feed(self, *, replay: bool = False) -> Feed:
+        """New events from ``GET /v1/events``, signed with the webhook secret (``prorata listen``)."""
+
+        def set_secret(secret: Secret) -> None:
+            self.webhook_secret = secret
+
+        return event_feed(self.client, lambda: self.webhook_secret, set_secret, replay=replay)
 
     def parse_event(self, headers: Mapping[str, str], body: bytes) -> BillingEvent:
         """Verify a delivery with ``stripe.Webhook.construct_event`` and normalize it."""

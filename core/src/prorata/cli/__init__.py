@@ -1,4 +1,4 @@
-"""The `prorata` command line: init, providers, plans, subscribe, preview, apply, invoices, advance, emulate, demo."""
+"""The `prorata` command line: init, providers, plans, subscribe, preview, apply, invoices, advance, listen, emulate, demo."""
 
 from prorata.cli._advance_cmd import advance
 from prorata.cli._app import main
@@ -8,6 +8,7 @@ from prorata.cli._demo_command import demo
 from prorata.cli._emulate import emulate
 from prorata.cli._init_cmd import init
 from prorata.cli._lifecycle_cmds import cancel, invoices, subscribe
+from prorata.cli._listen_cmd import listen
 from prorata.cli._pending_cmds import cancel_scheduled, resume
 from prorata.cli._subscription_cmds import subscriptions
 
@@ -24,6 +25,7 @@ for _command in (
     resume,
     cancel_scheduled,
     advance,
+    listen,
     emulate,
     demo,
 ):

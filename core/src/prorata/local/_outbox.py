@@ -144,6 +144,15 @@ class Outbox:
         """Every retained event, oldest first, signed now (cursors unchanged)."""
         return [_signed(secret, i, t, b) for _, i, t, b in self._after(0, MAX_EVENTS)]
 
+    def last_seq(self) -> int:
+        row = self._execute("SELECT COALESCE(MAX(seq), 0) FROM events", ()).fetchone()
+        return int(row[0])
+
+    def since(self, secret: str, seq: int, *, limit: int = 1000) -> tuple[int, list[Delivery]]:
+        """Events after ``seq`` (nothing is marked taken), and the position to read on from."""
+        rows = self._after(seq, limit)
+        return (rows[-1][0] if rows else seq), [_signed(secret, i, t, b) for _, i, t, b in rows]
+
     def drain(self, secret: str, *, consumer: str = "queue", limit: int = 1000) -> list[Delivery]:
         """Events ``consumer`` has not taken yet, oldest first; they are then taken."""
         rows = self._after(self._cursor(consumer), limit)
@@ -153,8 +162,7 @@ class Outbox:
 
     def add_endpoint(self, url: str, *, from_now: bool = True) -> None:
         """Register ``url`` (events from now on, or every retained one with ``from_now=False``)."""
-        last = self._execute("SELECT COALESCE(MAX(seq), 0) FROM events", ()).fetchone()
-        self._move(f"endpoint:{url}", int(last[0]) if from_now else 0)
+        self._move(f"endpoint:{url}", self.last_seq() if from_now else 0)
 
     def endpoints(self) -> list[str]:
         rows = self._execute("SELECT name FROM event_cursors WHERE name LIKE 'endpoint:%' ORDER BY name", ())

@@ -12,6 +12,7 @@ from prorata._catalog import Catalog
 from prorata._change import BillingCycle, PaymentFailurePolicy, PlanChange, ProrationMode, TimingKind
 from prorata._config import beside_config
 from prorata._errors import ConfigurationError
+from prorata._event_provider import Feed
 from prorata._events import BillingEvent
 from prorata._invoice import Invoice
 from prorata._items import CollectionMethod, Item
@@ -161,6 +162,10 @@ class LocalProvider(LocalPayments):
     def sync_subscription(self, subscription_id: str) -> SubscriptionSnapshot:
         """Subscription, latest invoice and next payment in one transaction."""
         return local_snapshot(self.engine, subscription_id)
+
+    def event_feed(self, *, replay: bool = False) -> Feed:
+        """New events of this database as they are written (``prorata listen``)."""
+        return self.webhooks.feed(replay=replay)
 
     def parse_event(self, headers: Mapping[str, str], body: bytes) -> BillingEvent:
         """Verify one of its own deliveries (Standard Webhooks) and read the event."""

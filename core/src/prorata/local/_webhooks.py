@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -52,6 +52,17 @@ class LocalWebhooks:
         """The in-process queue: events ``consumer`` has not taken yet, oldest first."""
         with self._store.transaction():
             return self._store.outbox.drain(self.secret.reveal(), consumer=consumer, limit=limit)
+
+    def feed(self, *, replay: bool = False) -> Callable[[], list[tuple[Mapping[str, str], bytes]]]:
+        """A private cursor over the events (for ``prorata listen``): each call, what is new."""
+        position = 0 if replay else self._store.outbox.last_seq()
+
+        def take() -> list[tuple[Mapping[str, str], bytes]]:
+            nonlocal position
+            position, found = self._store.outbox.since(self.secret.reveal(), position)
+            return [(d.headers, d.body) for d in found]
+
+        return take
 
     def add_endpoint(self, url: str, *, from_now: bool = True) -> None:
         """Deliver events to ``url`` by HTTP POST (see :meth:`deliver`)."""

@@ -11,7 +11,13 @@ from typing import Any, cast
 
 import attrs
 
-from prorata_emulators.dodo import _control, _routes_catalog, _routes_customers, _routes_subscriptions
+from prorata_emulators.dodo import (
+    _control,
+    _routes_catalog,
+    _routes_customers,
+    _routes_payments,
+    _routes_subscriptions,
+)
 from prorata_emulators.dodo._errors import ApiError
 from prorata_emulators.dodo._faults import Faults
 from prorata_emulators.dodo._request import Request, Response
@@ -51,7 +57,12 @@ class EmulatorApp:
     _counts_lock: threading.Lock = attrs.field(factory=threading.Lock)
     _api: list[tuple[str, str, re.Pattern[str], Handler]] = attrs.field(
         factory=lambda: _compile(
-            {**_routes_catalog.ROUTES, **_routes_customers.ROUTES, **_routes_subscriptions.ROUTES}
+            {
+                **_routes_catalog.ROUTES,
+                **_routes_customers.ROUTES,
+                **_routes_subscriptions.ROUTES,
+                **_routes_payments.ROUTES,
+            }
         )
     )
 

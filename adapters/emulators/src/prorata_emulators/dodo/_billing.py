@@ -169,10 +169,18 @@ def charge(
     lines: list[tuple[str, str, int]] | None = None,
     metadata: dict[str, str] | None = None,
     discounts: list[str] | None = None,
+    hosted: bool = False,
+    link: bool = False,
 ) -> Payment:
-    """Charge the customer's card now; declined cards give a failed payment."""
+    """Charge the customer's card now; declined cards give a failed payment, a card that needs
+    3-D Secure a payment that waits for the customer (``requires_customer_action``).
+
+    ``hosted``: nothing is charged, the customer pays on Dodo's checkout
+    (``requires_payment_method``; with ``link``, at its ``payment_link``).
+    """
     customer = state.customers[sub.customer_id]
-    declined = customer.declines and amount > 0
+    declined = not hosted and customer.declines and amount > 0
+    waiting = not declined and customer.saved_card == "requires_action" and amount > 0
     payment = Payment(
         id=state.new_id("pay"),
         subscription_id=sub.id,
@@ -180,7 +188,13 @@ def charge(
         currency=state.products[sub.product_id].currency,
         total_amount=amount,
         tax=tax,
-        status="failed" if declined else "succeeded",
+        status="requires_payment_method"
+        if hosted
+        else "failed"
+        if declined
+        else "requires_customer_action"
+        if waiting
+        else "succeeded",
         charge_type=charge_type,
         created_at=state.now,
         service_start=period[0],
@@ -193,10 +207,13 @@ def charge(
         metadata=dict(metadata or {}),
         discounts=list(discounts or []),
     )
+    if hosted and link:
+        payment.payment_link = f"https://test.checkout.dodopayments.com/{payment.id}"
     state.payments[payment.id] = payment
-    _webhooks.emit(
-        state, "payment.failed" if declined else "payment.succeeded", _render.payment(state, payment)
-    )
+    if not (waiting or hosted):
+        _webhooks.emit(
+            state, "payment.failed" if declined else "payment.succeeded", _render.payment(state, payment)
+        )
     return payment
 
 

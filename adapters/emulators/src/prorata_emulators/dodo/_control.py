@@ -7,6 +7,8 @@
 - ``GET /_emulator/webhooks`` (signed events), ``POST /_emulator/webhooks {"url": ...}``.
 - ``POST /_emulator/customers/{id}/card {"declines": true}``: make a customer's card fail.
 - ``POST /_emulator/config {"tax_rate_bps": 0}``.
+- ``POST /_emulator/payments/{id}/complete {"outcome": "succeeded"}``: the customer pays a
+  waiting payment on Dodo's checkout (``"failed"``: the payment fails).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from prorata_emulators.dodo import _billing, _render
 from prorata_emulators.dodo._errors import ApiError, invalid, not_found
 from prorata_emulators.dodo._faults import FAULT_KINDS, Fault
 from prorata_emulators.dodo._request import Response
+from prorata_emulators.dodo._routes_payments import complete_payment
 
 if TYPE_CHECKING:
     from prorata_emulators.dodo._app import EmulatorApp
@@ -26,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["handle", "parse_instant"]
 
 _CARD = re.compile(r"^/_emulator/customers/(?P<id>[^/]+)/card$")
+_CHECKOUT = re.compile(r"^/_emulator/payments/(?P<id>[^/]+)/complete$")
 
 
 def parse_instant(value: Any) -> datetime:
@@ -79,6 +83,10 @@ def handle(app: EmulatorApp, method: str, path: str, body: dict[str, Any]) -> Re
     if route == "POST /_emulator/config":
         state.tax_rate_bps = int(body.get("tax_rate_bps", state.tax_rate_bps))
         return Response(status=200, body={"tax_rate_bps": state.tax_rate_bps})
+    checkout = _CHECKOUT.match(path)
+    if method == "POST" and checkout:
+        paid = complete_payment(state, checkout["id"], str(body.get("outcome") or "succeeded"))
+        return Response(status=200, body=_render.payment(state, paid))
     card = _CARD.match(path)
     if method == "POST" and card:
         customer = state.customers.get(card["id"])

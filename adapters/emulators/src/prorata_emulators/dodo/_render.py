@@ -12,6 +12,7 @@ from prorata_emulators.dodo._state import (
     LedgerEntry,
     Payment,
     Product,
+    Refund,
     State,
     Subscription,
 )
@@ -228,7 +229,12 @@ def payment(state: State, item: Payment, *, brief: bool = False) -> dict[str, An
         business_id=state.business_id,
         disputes=[],
         is_update_payment_method=False,
-        refunds=[],
+        refunds=[
+            refund(state, r, brief=True)
+            for r in sorted(state.refunds.values(), key=lambda r: (r.created_at, r.id))
+            if r.payment_id == item.id
+        ],
+        payment_link=item.payment_link,
         settlement_amount=item.total_amount,
         settlement_currency=item.currency,
         settlement_tax=item.tax,
@@ -239,6 +245,29 @@ def payment(state: State, item: Payment, *, brief: bool = False) -> dict[str, An
         discount_id=item.discounts[0] if item.discounts else None,
         discounts=[_discount_detail(state, i, d, None) for i, d in enumerate(item.discounts)],
     )
+    return body
+
+
+def refund(state: State, item: Refund, *, brief: bool = False) -> dict[str, Any]:
+    """A ``Refund`` (or, with ``brief``, a ``RefundListItem``)."""
+    body: dict[str, Any] = {
+        "business_id": state.business_id,
+        "created_at": iso(item.created_at),
+        "is_partial": item.is_partial,
+        "payment_id": item.payment_id,
+        "refund_id": item.id,
+        "status": "succeeded",
+        "amount": item.amount,
+        "currency": item.currency,
+        "reason": item.reason,
+    }
+    if not brief:
+        payment = state.payments[item.payment_id]
+        body.update(
+            brand_id=state.brand_id,
+            customer=_customer_brief(state, payment.customer_id),
+            metadata=dict(item.metadata),
+        )
     return body
 
 

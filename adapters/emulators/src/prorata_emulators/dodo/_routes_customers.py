@@ -20,6 +20,9 @@ def create_customer(request: Request) -> Response:
         metadata=metadata,
         created_at=state.now,
         declines=metadata.get("test_card") == "declines",
+        saved_card=metadata.get("test_card")
+        if metadata.get("test_card") in ("succeeds", "declines", "requires_action")
+        else None,
     )
     state.customers[customer.id] = customer
     return Response(status=200, body=_render.customer(state, customer))

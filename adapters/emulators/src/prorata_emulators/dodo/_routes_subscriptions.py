@@ -11,6 +11,7 @@ from prorata_dodo import semantics
 from prorata_emulators.dodo import _billing, _render, _webhooks
 from prorata_emulators.dodo._errors import ApiError, invalid, lookup, not_found
 from prorata_emulators.dodo._request import Request, Response, page
+from prorata_emulators.dodo._routes_payments import refundable_by_item
 from prorata_emulators.dodo._state import Customer, State, Subscription
 
 __all__ = ["ROUTES"]
@@ -47,8 +48,21 @@ def _customer(request: Request) -> Customer:
 
 
 def create(request: Request) -> Response:
+    """``POST /subscriptions``. Dodo charges a saved payment method only when it is named
+    (``payment_method_id``, a mandate from an earlier checkout); otherwise, or with
+    ``payment_link=true``, the first payment waits for the customer on Dodo's checkout:
+    the subscription is ``pending`` and the answer carries ``client_secret`` (and the
+    ``payment_link``) until it is paid (https://docs.dodopayments.com/api-reference/subscriptions/post-subscriptions,
+    https://docs.dodopayments.com/developer-resources/subscription-integration-guide)."""
     state = request.state
     customer = _customer(request)
+    method = request.body.get("payment_method_id")
+    if method is not None and method != customer.payment_method_id:
+        raise invalid(
+            f"payment method {method} is not a saved payment method of customer {customer.id}",
+            code="INVALID_PAYMENT_METHOD",
+        )
+    hosted = method is None or bool(request.body.get("payment_link"))
     product_id = request.text("product_id")
     quantity = request.integer("quantity", minimum=1)
     addons = _billing.parse_addons(request.body.get("addons"))
@@ -79,7 +93,7 @@ def create(request: Request) -> Response:
         trial_days=trial_days,
         metadata=dict(request.body.get("metadata") or {}),
         discounts=discounts,
-        payment_method_id=str(request.body.get("payment_method_id") or f"pm_{customer.id}"),
+        payment_method_id=str(method or f"pm_{customer.id}"),
     )
     state.subscriptions[sub.id] = sub
     for discount_id, _ in discounts:
@@ -99,8 +113,10 @@ def create(request: Request) -> Response:
         lines=[] if trial_days else [(i.ref, i.name, i.unit_price * i.quantity) for i in items],
         metadata=dict(sub.metadata),
         discounts=[d for d, _ in _billing.rules_of(state, discounts)],
+        hosted=hosted,
+        link=bool(request.body.get("payment_link")),
     )
-    if payment.status == "failed":
+    if payment.status != "succeeded":
         sub.status = "pending"
     else:
         _webhooks.emit(state, "subscription.active", _render.subscription(state, sub))
@@ -120,6 +136,9 @@ def create(request: Request) -> Response:
         "discount_ids": [d for d, _ in discounts],
         "discount_id": discounts[0][0] if discounts else None,
     }
+    if payment.status.startswith("requires_"):
+        body["client_secret"] = f"{payment.id}_secret_emulated"
+        body["payment_link"] = payment.payment_link
     return Response(status=200, body=body)
 
 
@@ -253,19 +272,20 @@ def get_payment(request: Request) -> Response:
 def payment_lines(request: Request) -> Response:
     state = request.state
     found = lookup(state.payments, "payment", request.params["id"])
+    left = refundable_by_item(state, found) if found.status == "succeeded" else {}
     items = [
         {
             "items_id": ref,
             "name": name,
             "amount": amount,
-            "refundable_amount": max(amount, 0),
+            "refundable_amount": max(left.get(ref, 0), 0),
             "tax": 0,
             "description": None,
         }
         for ref, name, amount in found.lines
     ]
     return Response(
-        status=200, body={"currency": found.currency, "items": items, "partial_refund_allowed": False}
+        status=200, body={"currency": found.currency, "items": items, "partial_refund_allowed": True}
     )
 
 

@@ -20,6 +20,7 @@ __all__ = [
     "LedgerEntry",
     "Payment",
     "Product",
+    "Refund",
     "Scheduled",
     "State",
     "Subscription",
@@ -67,6 +68,14 @@ class Customer:
     """Idempotency keys of manual ledger entries already made."""
     declines: bool = False
     """Emulator-only: charges on this customer's card fail."""
+    saved_card: str | None = None
+    """The card a past checkout saved (a mandate for later charges): ``succeeds``, ``declines``
+    or ``requires_action`` (3-D Secure on every charge). Set from the emulator-only customer
+    metadata ``test_card``, or when the customer pays on the hosted page; None: no card on file."""
+
+    @property
+    def payment_method_id(self) -> str | None:
+        return None if self.saved_card is None else f"pm_{self.id}"
 
 
 @attrs.define(kw_only=True)
@@ -140,6 +149,22 @@ class Payment:
     """The change's metadata, copied onto the payment that settles it."""
     discounts: list[str] = attrs.field(factory=list[str])
     """Ids of the discounts applied to this payment."""
+    payment_link: str | None = None
+    """The hosted page where the customer pays it, while it waits for them."""
+
+
+@attrs.define(kw_only=True)
+class Refund:
+    id: str
+    payment_id: str
+    amount: int
+    currency: str
+    is_partial: bool
+    reason: str | None
+    metadata: dict[str, Any]
+    created_at: datetime
+    items: list[tuple[str, int]]
+    """(line item id, amount refunded from it)."""
 
 
 @attrs.define(kw_only=True)
@@ -173,6 +198,7 @@ class State:
     discounts: dict[str, Discount] = attrs.field(factory=dict[str, Discount])
     subscriptions: dict[str, Subscription] = attrs.field(factory=dict[str, Subscription])
     payments: dict[str, Payment] = attrs.field(factory=dict[str, Payment])
+    refunds: dict[str, Refund] = attrs.field(factory=dict[str, Refund])
     ledger: list[LedgerEntry] = attrs.field(factory=list[LedgerEntry])
     """Wallet transactions of every customer, oldest first."""
     webhook_secret: str = attrs.field(

@@ -1,0 +1,173 @@
+"""Payments on the Dodo emulator and adapter: the first payment on Dodo's checkout, refunds.
+
+The SDK runs with strict response validation, so every answer matches its models.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dodopayments
+import pytest
+
+from prorata import Billing, Money, NegativeDuePolicy
+from prorata.errors import UnsupportedCapabilityError, ValidationError
+from prorata.provider import InvoiceStatus, SubscriptionStatus
+from prorata_emulators.dodo import DodoEmulator
+
+from .conftest import CustomerFactory
+from .test_contract import complete_checkout
+
+# subscriptions.create is deprecated in favour of checkout sessions; it is what the adapter uses.
+pytestmark = pytest.mark.filterwarnings("ignore:deprecated:DeprecationWarning")
+
+
+def _product(sdk: dodopayments.DodoPayments, price: int = 2000) -> str:
+    product = sdk.products.create(
+        name="Basic",
+        price={
+            "type": "recurring_price",
+            "price": price,
+            "currency": "USD",
+            "discount": 0,
+            "purchasing_power_parity": False,
+            "payment_frequency_interval": "Month",
+            "payment_frequency_count": 1,
+            "subscription_period_interval": "Year",
+            "subscription_period_count": 10,
+        },
+        tax_category="saas",
+    )
+    return product.product_id
+
+
+def _subscribe(sdk: dodopayments.DodoPayments, customer_id: str, price: int = 2000, **options: Any) -> Any:
+    return sdk.subscriptions.create(
+        billing={"country": "US"},
+        customer={"customer_id": customer_id},
+        product_id=_product(sdk, price),
+        quantity=1,
+        **options,
+    )
+
+
+def test_without_a_saved_card_the_first_payment_waits_for_the_checkout(
+    sdk: dodopayments.DodoPayments, emulator: DodoEmulator
+) -> None:
+    # https://docs.dodopayments.com/api-reference/subscriptions/post-subscriptions: with
+    # payment_link=true the answer carries the link (and client_secret for Dodo's checkout);
+    # the subscription is pending until the customer pays, then active, and the card the
+    # checkout saved is charged later without them (payment_method_id).
+    customer = sdk.customers.create(email="new@example.com", name="New")
+    assert sdk.customers.retrieve_payment_methods(customer.customer_id).items == []
+    created = _subscribe(sdk, customer.customer_id, payment_link=True)
+    assert created.payment_link is not None
+    assert created.client_secret is not None
+    assert sdk.subscriptions.retrieve(created.subscription_id).status == "pending"
+    waiting = sdk.payments.retrieve(created.payment_id)
+    assert (waiting.status, waiting.total_amount, waiting.payment_link) == (
+        "requires_payment_method",
+        2000,
+        created.payment_link,
+    )
+    complete_checkout(emulator, created.payment_id)
+    assert sdk.payments.retrieve(created.payment_id).status == "succeeded"
+    assert sdk.subscriptions.retrieve(created.subscription_id).status == "active"
+    (saved,) = sdk.customers.retrieve_payment_methods(customer.customer_id).items
+    again = _subscribe(sdk, customer.customer_id, 500, payment_method_id=saved.payment_method_id)
+    assert again.client_secret is None
+    assert sdk.payments.retrieve(again.payment_id).status == "succeeded"
+
+
+def test_a_payment_method_of_another_customer_is_refused(sdk: dodopayments.DodoPayments) -> None:
+    # "The payment method will be validated for eligibility" (SubscriptionCreateParams.payment_method_id).
+    customer = sdk.customers.create(email="x@example.com", name="X")
+    with pytest.raises(dodopayments.UnprocessableEntityError):
+        _subscribe(sdk, customer.customer_id, payment_method_id="pm_someone_else")
+
+
+def test_refunds_in_part_then_in_full_never_more_than_paid(
+    sdk: dodopayments.DodoPayments, emulator: DodoEmulator
+) -> None:
+    # https://docs.dodopayments.com/api-reference/refunds/create-refund: a refund of a
+    # succeeded payment, whole (no items) or per line item with an amount; the payment lists
+    # its refunds; more than what is left is refused.
+    customer = sdk.customers.create(email="r@example.com", name="R")
+    created = _subscribe(sdk, customer.customer_id, payment_link=True)
+    with pytest.raises(dodopayments.UnprocessableEntityError):
+        sdk.refunds.create(payment_id=created.payment_id)  # not paid yet
+    complete_checkout(emulator, created.payment_id)
+    (item,) = sdk.payments.retrieve_line_items(created.payment_id).items
+    part = sdk.refunds.create(
+        payment_id=created.payment_id, items=[{"item_id": item.items_id, "amount": 500}], reason="partial"
+    )
+    assert (part.amount, part.is_partial, part.status) == (500, True, "succeeded")
+    assert sdk.payments.retrieve_line_items(created.payment_id).items[0].refundable_amount == 1500
+    with pytest.raises(dodopayments.UnprocessableEntityError):
+        sdk.refunds.create(payment_id=created.payment_id, items=[{"item_id": item.items_id, "amount": 1501}])
+    rest = sdk.refunds.create(payment_id=created.payment_id)
+    assert rest.amount == 1500
+    assert [r.refund_id for r in sdk.payments.retrieve(created.payment_id).refunds] == [
+        part.refund_id,
+        rest.refund_id,
+    ]
+    with pytest.raises(dodopayments.UnprocessableEntityError):
+        sdk.refunds.create(payment_id=created.payment_id)
+
+
+# -- the adapter ----------------------------------------------------------------------------------
+
+
+def test_adapter_keeps_the_payment_link_as_the_payment_action(
+    billing: Billing, emulator: DodoEmulator
+) -> None:
+    customer = billing.create_customer("nocard@example.com", payment_method="pm_new_on_checkout")
+    subscription = billing.subscribe(customer.id, "basic", trial_days=0)
+    action = subscription.payment_action
+    assert subscription.status is SubscriptionStatus.INCOMPLETE
+    assert action is not None
+    assert action.url is not None
+    assert action.client_secret is not None
+    assert "secret" not in repr(action)
+    assert billing.get(subscription.id).payment_action == action.__class__(
+        invoice_id=action.invoice_id, amount=action.amount, url=action.url, payment_id=action.payment_id
+    )
+    complete_checkout(emulator, action.invoice_id)
+    after = billing.get(subscription.id)
+    assert after.status is SubscriptionStatus.ACTIVE
+    assert after.payment_action is None
+    assert billing.invoice(action.invoice_id).status is InvoiceStatus.PAID
+
+
+def test_adapter_refunds_once_per_key_and_refuses_bad_amounts(
+    billing: Billing, customer_factory: CustomerFactory, emulator: DodoEmulator
+) -> None:
+    subscription = billing.subscribe(customer_factory().id, "basic", trial_days=0)
+    (invoice,) = billing.invoices(subscription.id)
+    part = Money.of(100, invoice.currency)
+    first = billing.refund(invoice, part, idempotency_key="dodo-refund-once")
+    again = billing.refund(invoice, part, idempotency_key="dodo-refund-once")
+    assert again.id == first.id
+    assert [r.id for r in billing.refunds(invoice.id)] == [first.id]
+    before = emulator.app.request_counts().get("POST /refunds", 0)
+    for bad in (Money.of(invoice.totals.amount_due.amount, invoice.currency), Money.of(1, "EUR")):
+        with pytest.raises(ValidationError):
+            billing.refund(invoice, bad)
+    assert emulator.app.request_counts().get("POST /refunds", 0) == before
+
+
+def test_undeclared_payment_operations_are_refused_before_any_call(
+    billing: Billing, customer_factory: CustomerFactory, emulator: DodoEmulator
+) -> None:
+    customer = customer_factory()
+    emulator.app.reset_counts()
+    with pytest.raises(UnsupportedCapabilityError):
+        billing.start_payment_setup(customer.id)
+    with pytest.raises(UnsupportedCapabilityError):
+        billing.set_payment_method(customer.id, "pm_x")
+    with pytest.raises(UnsupportedCapabilityError):
+        billing.pay_invoice("pay_x")
+    with pytest.raises(UnsupportedCapabilityError):
+        billing.void_invoice("pay_x")
+    assert emulator.app.request_counts() == {}
+    assert NegativeDuePolicy.REFUND in NegativeDuePolicy
