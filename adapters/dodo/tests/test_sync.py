@@ -18,7 +18,7 @@ def test_sync_after_a_year_takes_three_requests(
     for _ in range(12):
         time_control.advance(billing.get(sub.id).current_period_end + timedelta(hours=1))
     emulator.reset_counts()
-    invoices = billing.invoices(sub.id)
+    invoices = list(billing.invoices(sub.id))
     listing = sum(emulator.request_counts().values())
     current = billing.get(sub.id)
     emulator.reset_counts()

@@ -7,7 +7,7 @@ import pytest
 
 from prorata import Billing, PlanChange, ProrationMode
 from prorata.provider import ProviderSpec
-from prorata_dodo import CAPABILITIES, _pages, plugin
+from prorata_dodo import CAPABILITIES, plugin
 from prorata_emulators.dodo import DodoEmulator
 
 
@@ -49,13 +49,14 @@ def test_registry_finds_dodo_through_the_entry_point() -> None:
 def test_explicit_pages_see_every_row(
     billing: Billing, monkeypatch: pytest.MonkeyPatch, emulator: DodoEmulator
 ) -> None:
-    monkeypatch.setattr(_pages, "PAGE_SIZE", 2)
     customer = billing.create_customer("many@example.com")
     created = {billing.subscribe(customer.id, "basic", idempotency_key=f"s{i}").id for i in range(5)}
     emulator.reset_counts()
-    listed = {s.id for s in billing.subscriptions(customer_id=customer.id)}
+    listed = {s.id for s in billing.subscriptions(customer_id=customer.id, page_size=2)}
     assert listed == created
-    assert emulator.request_counts()["GET /subscriptions"] == 3  # pages 0, 1, 2
+    counts = emulator.request_counts()
+    assert counts["GET /subscriptions"] == 3  # pages 0, 1, 2
+    assert counts.get("GET /subscriptions/{id}", 0) == 0  # plain rows map from the list: no N+1
 
 
 def test_sdk_auto_paging_skips_page_one(billing: Billing, sdk: dodopayments.DodoPayments) -> None:

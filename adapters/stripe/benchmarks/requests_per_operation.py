@@ -74,7 +74,7 @@ def main() -> None:
         subscription = result.subscription
         add = PlanChange.add("addon", 2)
         count, seconds, result = _measure(server, lambda: billing.apply(subscription, add))
-        rows.append(("add a second product (seed 000)", count, 1, seconds))
+        rows.append(("add a second product", count, 1, seconds))
         subscription = result.subscription
         later = PlanChange.swap("pro", "basic", timing=AtPeriodEnd())
         count, seconds, _ = _measure(server, lambda: billing.preview(subscription, later))

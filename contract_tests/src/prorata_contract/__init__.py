@@ -54,6 +54,7 @@ from prorata_contract._harness import (  # noqa: E402
     WebhookSigner,
 )
 from prorata_contract._lifecycle import LifecycleTests  # noqa: E402
+from prorata_contract._listing_area import ListingTests  # noqa: E402
 from prorata_contract._multi_item import MultiItemTests  # noqa: E402
 from prorata_contract._payments import PaymentCollectionTests, PaymentTests  # noqa: E402
 from prorata_contract._preview import CONTRACT_COUPON, CONTRACT_TAX_RATE, PreviewTests  # noqa: E402
@@ -84,6 +85,7 @@ __all__ = [
     "ErrorTests",
     "FiguresTests",
     "LifecycleTests",
+    "ListingTests",
     "MultiItemTests",
     "PaymentCollectionTests",
     "PaymentTests",

@@ -13,17 +13,22 @@ from prorata.provider import (
     ChangeResult,
     Customer,
     Invoice,
+    InvoiceQuery,
     Item,
     Money,
     NewCustomer,
     NewSubscription,
+    Page,
     PaymentProvider,
     PaymentSetup,
     Provider,
     Refund,
     RefundRequest,
     Subscription,
+    SubscriptionQuery,
     TimeControl,
+    invoices_page_of,
+    subscriptions_page_of,
 )
 
 __all__ = ["CountingProvider"]
@@ -56,6 +61,14 @@ class CountingProvider:
     def list_subscriptions(self, *, customer_id: str | None = None) -> list[Subscription]:
         self._count("list_subscriptions")
         return self.inner.list_subscriptions(customer_id=customer_id)
+
+    def subscriptions_page(self, query: SubscriptionQuery) -> Page[Subscription]:
+        self._count("subscriptions_page")
+        return subscriptions_page_of(self.inner, query)
+
+    def invoices_page(self, query: InvoiceQuery) -> Page[Invoice]:
+        self._count("invoices_page")
+        return invoices_page_of(self.inner, query)
 
     def preview_change(
         self,

@@ -146,7 +146,7 @@ class Contract:
         return self.billing.get(subscription if isinstance(subscription, str) else subscription.id)
 
     def invoices(self, subscription: Subscription | str) -> list[Invoice]:
-        return self.billing.invoices(subscription if isinstance(subscription, str) else subscription.id)
+        return list(self.billing.invoices(subscription if isinstance(subscription, str) else subscription.id))
 
     def clock(self) -> TimeControl:
         """The provider's clock; tests that call this declare ``requires(time_control=True)``."""

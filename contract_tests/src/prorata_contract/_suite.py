@@ -6,6 +6,7 @@ from prorata_contract._apply import ApplyTests
 from prorata_contract._errors_area import ErrorTests
 from prorata_contract._figures_area import FiguresTests
 from prorata_contract._lifecycle import LifecycleTests
+from prorata_contract._listing_area import ListingTests
 from prorata_contract._multi_item import MultiItemTests
 from prorata_contract._payments import PaymentCollectionTests, PaymentTests
 from prorata_contract._preview import PreviewTests
@@ -27,6 +28,7 @@ ALL_AREAS: tuple[type, ...] = (
     PropertyTests,
     WebhookTests,
     FiguresTests,
+    ListingTests,
 )
 """The standard areas, in the order the suite reports them."""
 
@@ -43,5 +45,6 @@ class ContractSuite(
     PropertyTests,
     WebhookTests,
     FiguresTests,
+    ListingTests,
 ):
     """All standard areas: subclass it (named ``Test...``) and provide the fixtures."""

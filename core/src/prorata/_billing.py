@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,14 @@ from prorata._freshness import DEFAULT_PREVIEW_TTL, check_fresh, check_still_pri
 from prorata._idempotency import derive_key
 from prorata._invoice import Invoice, InvoiceStatus
 from prorata._items import CollectionMethod, Discount, Item, TaxRate
+from prorata._listing import (
+    DEFAULT_PAGE_SIZE,
+    InvoiceQuery,
+    Listing,
+    SubscriptionQuery,
+    invoice_listing,
+    subscription_listing,
+)
 from prorata._money import Money
 from prorata._payment_ops import check_refund, payment_provider, refund_credit, usable_setup
 from prorata._payments import NegativeDuePolicy, PaymentSetup, Refund, RefundReason, RefundRequest
@@ -46,7 +54,7 @@ from prorata._provider import (
 from prorata._registry import Registry, get_registry
 from prorata._scrub import install_log_scrubbing, safe_cause
 from prorata._snapshot import SubscriptionSnapshot
-from prorata._subscription import Subscription
+from prorata._subscription import Subscription, SubscriptionStatus
 from prorata._trials import during_trial
 from prorata.journal import EntryStatus, Journal
 
@@ -74,7 +82,9 @@ class Billing:
     """
 
     provider: Provider
+    """The configured provider every call goes to."""
     catalog: Catalog
+    """The plans this billing sells, by app-level key."""
     journal: Journal = attrs.field(factory=Journal.open)
     """Records every change before and after the provider call (see ``prorata.journal``)."""
     preview_ttl: timedelta = DEFAULT_PREVIEW_TTL
@@ -257,11 +267,34 @@ class Billing:
     def get(self, subscription_id: str) -> Subscription:
         return self.provider.get_subscription(subscription_id)
 
-    def subscriptions(self, *, customer_id: str | None = None) -> list[Subscription]:
-        return self.provider.list_subscriptions(customer_id=customer_id)
+    def subscriptions(
+        self,
+        *,
+        customer_id: str | None = None,
+        status: SubscriptionStatus | str | Iterable[SubscriptionStatus | str] | None = None,
+        plan: str | Iterable[str] | None = None,
+        page_size: int = DEFAULT_PAGE_SIZE,
+    ) -> Listing[Subscription]:
+        """Subscriptions matching every filter given, read lazily one page at a time."""
+        query = SubscriptionQuery(customer_id=customer_id, statuses=status, plans=plan, page_size=page_size)  # pyright: ignore[reportArgumentType]
+        return subscription_listing(self.provider, query)
 
-    def invoices(self, subscription_id: str) -> list[Invoice]:
-        return self.provider.list_invoices(subscription_id)
+    def invoices(
+        self,
+        subscription_id: str | None = None,
+        *,
+        customer_id: str | None = None,
+        newest_first: bool = False,
+        page_size: int = DEFAULT_PAGE_SIZE,
+    ) -> Listing[Invoice]:
+        """A subscription's (or a customer's) invoices, oldest first unless ``newest_first``, read lazily."""
+        query = InvoiceQuery(
+            subscription_id=subscription_id,
+            customer_id=customer_id,
+            newest_first=newest_first,
+            page_size=page_size,
+        )
+        return invoice_listing(self.provider, query)
 
     def balance(self, customer: Customer | str, *, currency: str | None = None) -> Money:
         """The customer's credit balance (positive = credit), which pays invoices first.

@@ -44,7 +44,9 @@ class Interval:
     """A billing interval: ``count`` x ``unit`` (e.g. 3 x month for quarterly)."""
 
     unit: IntervalUnit = attrs.field(converter=enum_of(IntervalUnit, "Interval.unit"))
+    """Day, week, month or year."""
     count: int = attrs.field(default=1, validator=_positive)
+    """How many units one interval lasts (3 with month: quarterly)."""
 
     @classmethod
     def monthly(cls) -> Interval:

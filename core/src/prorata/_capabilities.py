@@ -44,7 +44,9 @@ class ProrationSupport:
     """One supported (proration mode, billing cycle) pair."""
 
     mode: ProrationMode = attrs.field(converter=enum_of(ProrationMode, "ProrationSupport.mode"))
+    """How the change is billed."""
     cycle: BillingCycle = attrs.field(converter=enum_of(BillingCycle, "ProrationSupport.cycle"))
+    """Whether the billing date is kept or a new cycle starts."""
 
 
 def _frozen(value: Iterable[Any]) -> frozenset[Any]:
@@ -56,27 +58,39 @@ class Capabilities:
     """Everything a provider declares it supports. Core refuses anything else up front."""
 
     proration: frozenset[ProrationSupport] = attrs.field(converter=_frozen)
+    """Every (proration mode, billing cycle) pair the provider can bill."""
     timings: frozenset[TimingKind] = attrs.field(converter=_frozen)
+    """When changes may take effect: immediately, at period end, at a date, as a schedule."""
     multi_item: bool = True
     """More than one item on a subscription."""
     max_base_items: int | None = None
     """How many non-add-on plans a subscription may hold (Dodo: 1); None = no limit."""
     quantities: bool = True
+    """Whether items may have a quantity other than 1 (seats)."""
     max_phases: int = 0
     """Phases in one schedule (0 = no multi-phase schedules)."""
     end_behaviors: frozenset[EndBehavior] = attrs.field(default=frozenset(), converter=_frozen)
+    """What a schedule may do after its last phase: release or cancel."""
     trials: bool = True
+    """Whether subscriptions may start with a trial."""
     discounts: bool = True
+    """Whether subscriptions and phases may carry discounts."""
     tax_rates: bool = True
+    """Whether subscriptions and phases may carry tax rates."""
     collection_methods: frozenset[CollectionMethod] = attrs.field(
         default=frozenset({CollectionMethod.CHARGE_AUTOMATICALLY}), converter=_frozen
     )
+    """How invoices may be collected: charged automatically, or sent to be paid."""
     payment_failure_policies: frozenset[PaymentFailurePolicy] = attrs.field(
         default=frozenset(PaymentFailurePolicy), converter=_frozen
     )
+    """What a declined payment on a change may do: keep the old plan, or apply and go past due."""
     cancel_at_period_end: bool = True
+    """Whether a subscription can be set to end with its current period."""
     resume: bool = True
+    """Whether a pending cancellation can be undone."""
     cancel_scheduled_change: bool = True
+    """Whether a pending scheduled change or schedule can be dropped."""
     time_control: bool = False
     """The provider (or its emulator) can move time forward for tests."""
     native_idempotency: bool = False
@@ -90,9 +104,11 @@ class Capabilities:
     pay_invoice: bool = False
     """Collect an open invoice again (``Billing.pay_invoice``)."""
     void_invoice: bool = False
+    """Whether an open invoice can be voided."""
     refunds: bool = False
     """Refund a paid invoice's payment, and ``NegativeDuePolicy.REFUND`` on changes."""
     partial_refunds: bool = False
+    """Whether a refund may be less than the payment."""
     events: bool = False
     """Verify and normalize webhook deliveries (``Billing.parse_event``; an ``EventProvider``)."""
     proration_time: ProrationTime = attrs.field(

@@ -37,13 +37,19 @@ class Plan:
     """
 
     key: str = attrs.field(validator=non_empty_str)
+    """The app-level key host code uses, such as ``pro-monthly``."""
     name: str = attrs.field(validator=non_empty_str)
+    """The name shown to customers and on invoice lines."""
     price: Money = attrs.field(validator=non_negative_money)
+    """The price of one unit for one interval."""
     interval: Interval = attrs.field(factory=Interval.monthly)
+    """How often the plan bills (default monthly)."""
     trial_days: int = attrs.field(default=0, validator=trial_length)
+    """Trial length for new subscriptions (0: none)."""
     refs: Mapping[str, str] = attrs.field(
         factory=dict, converter=_frozen_mapping, validator=_check_refs, eq=False, hash=False
     )
+    """The plan's id at each provider, by provider name (``{"stripe": "price_..."}``)."""
     addon: bool = False
     """True when the plan is sold only on top of a base plan (Dodo add-ons; extra Stripe items)."""
 
@@ -72,6 +78,7 @@ class Catalog:
     """Every plan the host app sells. Host apps speak plan keys, never provider ids."""
 
     plans: tuple[Plan, ...] = attrs.field(converter=_plans_tuple, validator=_unique_keys)
+    """The plans, each with a unique key."""
 
     def __iter__(self) -> Iterator[Plan]:
         return iter(self.plans)

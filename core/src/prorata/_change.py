@@ -93,8 +93,11 @@ class Swap:
     """Replace one plan by another, keeping the quantity unless one is given."""
 
     from_plan: str = attrs.field(validator=non_empty_str)
+    """The key of the plan to replace."""
     to_plan: str = attrs.field(validator=non_empty_str)
+    """The key of the plan that replaces it."""
     quantity: int | None = attrs.field(default=None)
+    """The new plan's quantity (None: the replaced item's)."""
 
     def __attrs_post_init__(self) -> None:
         if self.quantity is not None:
@@ -105,15 +108,20 @@ class Swap:
 
 @attrs.frozen(kw_only=True, slots=True)
 class AddItem:
-    """Add a plan the subscription does not hold yet (seed 000: add product B next to A)."""
+    """Add a plan the subscription does not hold yet (a second product next to the first)."""
 
     plan: str = attrs.field(validator=non_empty_str)
+    """The key of the plan to add."""
     quantity: int = attrs.field(default=1, validator=positive_int)
+    """How many units to add (seats)."""
 
 
 @attrs.frozen(kw_only=True, slots=True)
 class RemoveItem:
+    """Remove a plan from the subscription."""
+
     plan: str = attrs.field(validator=non_empty_str)
+    """The key of the plan to remove."""
 
 
 @attrs.frozen(kw_only=True, slots=True)
@@ -121,7 +129,9 @@ class SetQuantity:
     """Change the quantity (seats) of a plan already on the subscription."""
 
     plan: str = attrs.field(validator=non_empty_str)
+    """The key of a plan already on the subscription."""
     quantity: int = attrs.field(validator=positive_int)
+    """The new quantity (at least 1; remove the plan to drop it)."""
 
 
 @attrs.frozen(kw_only=True, slots=True)
@@ -129,6 +139,7 @@ class SetItems:
     """Replace the whole item list with these target items."""
 
     items: tuple[Item, ...] = attrs.field(converter=as_tuple)
+    """The complete item list the subscription should end up with."""
 
 
 @attrs.frozen(kw_only=True, slots=True)
@@ -149,18 +160,28 @@ _ITEM_OPERATIONS = (Swap, AddItem, RemoveItem, SetQuantity, SetItems)
 
 @attrs.frozen(kw_only=True, slots=True)
 class Immediately:
+    """Take effect now."""
+
     kind: TimingKind = attrs.field(default=TimingKind.IMMEDIATELY, init=False)
+    """Always ``TimingKind.IMMEDIATELY``."""
 
 
 @attrs.frozen(kw_only=True, slots=True)
 class AtPeriodEnd:
+    """Take effect when the current period ends (for example a downgrade)."""
+
     kind: TimingKind = attrs.field(default=TimingKind.AT_PERIOD_END, init=False)
+    """Always ``TimingKind.AT_PERIOD_END``."""
 
 
 @attrs.frozen(kw_only=True, slots=True)
 class AtDate:
+    """Take effect at a given instant."""
+
     at: datetime = attrs.field(converter=utc, validator=aware)
+    """When the change takes effect (UTC)."""
     kind: TimingKind = attrs.field(default=TimingKind.AT_DATE, init=False)
+    """Always ``TimingKind.AT_DATE``."""
 
 
 @attrs.frozen(kw_only=True, slots=True)
@@ -168,7 +189,9 @@ class PhasedSchedule:
     """A multi-phase plan. The first phase is the current one; its start is kept as it is."""
 
     schedule: Schedule
+    """The phases, the first of which is the current one."""
     kind: TimingKind = attrs.field(default=TimingKind.SCHEDULE, init=False)
+    """Always ``TimingKind.SCHEDULE``."""
 
 
 Timing = Immediately | AtPeriodEnd | AtDate | PhasedSchedule
@@ -184,17 +207,22 @@ class PlanChange:
     """
 
     operations: tuple[Operation, ...] = attrs.field(default=(), converter=as_tuple)
+    """What changes, applied in order (swap, add, remove, set quantity, cancel, resume)."""
     timing: Timing = attrs.field(factory=Immediately)
+    """When it takes effect (default immediately)."""
     proration: ProrationMode = attrs.field(
         default=ProrationMode.PRORATE_NOW, converter=enum_of(ProrationMode, "PlanChange.proration")
     )
+    """How the change is billed (default prorate now)."""
     billing_cycle: BillingCycle = attrs.field(
         default=BillingCycle.KEEP, converter=enum_of(BillingCycle, "PlanChange.billing_cycle")
     )
+    """Keep the billing date (default) or start a new cycle at the change."""
     on_payment_failure: PaymentFailurePolicy = attrs.field(
         default=PaymentFailurePolicy.KEEP_OLD_PLAN,
         converter=enum_of(PaymentFailurePolicy, "PlanChange.on_payment_failure"),
     )
+    """What a declined payment does: keep the old plan (default) or apply and go past due."""
     replace_pending: bool = False
     """Replace a pending scheduled change instead of refusing (never silently)."""
     end_trial: bool = False

@@ -55,10 +55,15 @@ class BillingConfig:
     """Parsed configuration (secrets resolved, never printed)."""
 
     provider: str
+    """The provider name (``$PRORATA_PROVIDER`` overrides the file)."""
     options: Mapping[str, Any]
+    """The provider's settings from ``[providers.NAME]``, secrets excluded."""
     secrets: Mapping[str, Secret] = attrs.field(repr=lambda s: f"<{len(s)} hidden>")  # pyright: ignore[reportUnknownLambdaType, reportUnknownArgumentType]
+    """Secrets read from the environment variables the settings name (hidden in reprs)."""
     catalog: Catalog
+    """The plans of the ``[plans]`` table."""
     source: str
+    """Where the configuration came from (a file path, ``<dict>`` or ``<embedded demo>``)."""
     journal: str | None = None
     """Where the change journal lives: a SQLite path or ``postgresql://...`` (None: the default)."""
 

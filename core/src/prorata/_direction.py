@@ -62,6 +62,7 @@ class AutoChange:
     """A change whose timing and billing follow its direction (see ``PlanChange.auto``)."""
 
     operations: tuple[Operation, ...] = attrs.field(converter=as_tuple)
+    """What changes; whether it is an upgrade decides when and how it is billed."""
     upgrade: ProrationMode = attrs.field(
         default=ProrationMode.PRORATE_NOW, converter=enum_of(ProrationMode, "AutoChange.upgrade")
     )

@@ -28,5 +28,8 @@ class EmulatorSpec:
     """An emulator a plugin ships: ``start(host, port)`` returns a server bound to that port."""
 
     name: str = attrs.field(validator=non_empty_str)
+    """The name ``prorata emulate NAME`` takes."""
     start: Callable[[str, int], EmulatorServer] = attrs.field(eq=False)
+    """Starts a server on ``(host, port)`` and returns it (port 0: any free port)."""
     description: str = ""
+    """One line for ``prorata emulate`` and listings."""

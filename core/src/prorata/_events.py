@@ -34,18 +34,27 @@ class BillingEvent:
     id: str = attrs.field(validator=non_empty_str)
     """The provider's event id (Stripe ``evt_...``, Standard Webhooks ``webhook-id``)."""
     provider: str = attrs.field(validator=non_empty_str)
+    """The provider that sent the event."""
     type: EventType = attrs.field(converter=EventType)
+    """The normalized event type."""
     provider_type: str
     """The provider's own event type, e.g. ``customer.subscription.updated``."""
     occurred_at: datetime = attrs.field(converter=utc, validator=aware)
+    """When the provider says it happened (UTC)."""
     subscription_id: str | None = None
+    """The subscription it concerns, if any."""
     invoice_id: str | None = None
+    """The invoice it concerns, if any."""
     customer_id: str | None = None
+    """The customer it concerns, if any."""
     subscription: Subscription | None = attrs.field(default=None, eq=False)
+    """The subscription as the event carried it (may be stale: act on ``Billing.sync``)."""
     invoice: Invoice | None = attrs.field(default=None, eq=False)
+    """The invoice as the event carried it, if any."""
     raw: Mapping[str, Any] = attrs.field(
         factory=dict[str, Any], converter=_frozen_raw, repr=False, eq=False, hash=False
     )
+    """The provider's payload, kept out of reprs."""
 
 
 @attrs.frozen(kw_only=True, slots=True)
@@ -53,6 +62,7 @@ class EventOutcome:
     """What ``Billing.process_event`` did with one delivery."""
 
     event: BillingEvent
+    """The verified, normalized event."""
     duplicate: bool
     """True when this event id was processed before: the handler was not called."""
     result: Any = None

@@ -45,12 +45,19 @@ class ChargeLine:
     """One line of an invoice or preview: an amount with what and which period it bills."""
 
     description: str = attrs.field(validator=non_empty_str)
+    """What the line bills, as shown to the customer."""
     amount: Money
+    """Positive for a charge, negative for a credit."""
     kind: LineKind = attrs.field(converter=enum_of(LineKind, "ChargeLine.kind"))
+    """A regular period, a proration credit or debit, a full price or a price difference."""
     plan: str | None = None
+    """The plan key the line bills, if it bills one."""
     quantity: int | None = None
+    """The quantity billed, if the line bills a plan."""
     period_start: datetime | None = attrs.field(default=None, converter=optional_utc, validator=aware)
+    """Start of the period the line covers (UTC), if any."""
     period_end: datetime | None = attrs.field(default=None, converter=optional_utc, validator=aware)
+    """End of the period the line covers (UTC), if any."""
 
     @property
     def is_proration(self) -> bool:
@@ -70,9 +77,13 @@ class Totals:
     """An invoice's figures. ``total`` may be negative (a credit to the customer)."""
 
     subtotal: Money
+    """The sum of the lines before discounts and tax."""
     discount: Money
+    """What discounts took off (a positive amount)."""
     tax: Money
+    """The tax added (or included, for inclusive rates)."""
     total: Money
+    """Subtotal less discount plus exclusive tax; negative for a credit."""
     amount_due: Money
     """What is collected: the positive part of the total, less balance applied."""
     balance_applied: Money
@@ -109,17 +120,26 @@ class Invoice:
     """An invoice a provider issued, with its lines and what happened to its payment."""
 
     id: str = attrs.field(validator=non_empty_str)
+    """The provider's invoice id."""
     subscription_id: str | None
+    """The subscription it bills (None for a one-off invoice)."""
     status: InvoiceStatus = attrs.field(converter=enum_of(InvoiceStatus, "Invoice.status"))
+    """Draft, open, paid, void or uncollectible."""
     currency: str
+    """ISO 4217 code of every amount on it."""
     lines: tuple[ChargeLine, ...] = attrs.field(converter=as_tuple)
+    """The charged and credited lines."""
     totals: Totals
+    """Subtotal, discount, tax, total and amount due."""
     created: datetime = attrs.field(converter=utc, validator=aware)
+    """When the provider issued it (UTC)."""
     collection_method: CollectionMethod = attrs.field(
         default=CollectionMethod.CHARGE_AUTOMATICALLY,
         converter=enum_of(CollectionMethod, "Invoice.collection_method"),
     )
+    """Charged automatically, or sent to the customer to pay."""
     due_date: datetime | None = attrs.field(default=None, converter=optional_utc, validator=aware)
+    """When a sent invoice is due (UTC), if it is one."""
     reason: str = "subscription_update"
     """Why it was issued: ``subscription_create``, ``subscription_cycle``, ``subscription_update``."""
     hosted_url: str | None = None
@@ -148,5 +168,8 @@ class UpcomingInvoice:
     """The next regular invoice after a change, as it stands once the change is applied."""
 
     at: datetime = attrs.field(converter=utc, validator=aware)
+    """When it will be issued (UTC)."""
     lines: tuple[ChargeLine, ...] = attrs.field(converter=as_tuple)
+    """The lines it will carry."""
     totals: Totals
+    """Its figures as they stand now."""

@@ -39,8 +39,11 @@ class Item:
     """
 
     plan: str = attrs.field(validator=non_empty_str)
+    """The catalog plan key."""
     quantity: int = attrs.field(default=1, validator=non_negative_int)
+    """How many units (seats); 0 only where a provider allows it."""
     id: str | None = attrs.field(default=None, eq=False)
+    """The provider's id of this subscription item, if known (not compared)."""
 
 
 def _percent(instance: Any, attribute: attrs.Attribute[Any], value: Decimal | None) -> None:
@@ -69,14 +72,21 @@ class Discount:
     """
 
     coupon: str = attrs.field(validator=non_empty_str)
+    """The coupon's id (or code) at the provider."""
     percent_off: Decimal | None = attrs.field(default=None, converter=_optional_decimal, validator=_percent)
+    """A percentage off (0-100), or None for an amount off."""
     amount_off: Money | None = None
+    """A fixed amount off, or None for a percentage."""
     duration: DiscountDuration = attrs.field(
         default=DiscountDuration.FOREVER, converter=enum_of(DiscountDuration, "Discount.duration")
     )
+    """Once, for a number of cycles (repeating) or forever."""
     duration_in_cycles: int | None = None
+    """How many billing cycles a repeating discount lasts."""
     cycles_remaining: int | None = None
+    """Cycles left on a repeating discount (None: not counted or not repeating)."""
     id: str | None = attrs.field(default=None, eq=False)
+    """The provider's id of this applied discount, if it has one (not compared)."""
 
     def __attrs_post_init__(self) -> None:
         if (self.percent_off is None) == (self.amount_off is None):
@@ -120,6 +130,10 @@ class TaxRate:
     """A tax rate applied to a subscription's invoices, exclusive (added) or inclusive."""
 
     display_name: str = attrs.field(validator=non_empty_str)
+    """The name shown on invoices (``VAT``, ``Sales tax``)."""
     percentage: Decimal = attrs.field(converter=_to_decimal, validator=_tax_percent)
+    """The rate in percent, as a Decimal."""
     inclusive: bool = False
+    """True when prices already include the tax; False adds it on top."""
     id: str | None = attrs.field(default=None, eq=False)
+    """The provider's id of the tax rate, if known (not compared)."""

@@ -1,29 +1,37 @@
 """Paged listing: what to list (a query), one page of it, and a lazy iterator over the pages.
 
-A provider answers one page per call (:meth:`prorata.provider.PagedListing.subscriptions_page`);
-core walks the pages lazily, so ``for sub in billing.subscriptions(...)`` reads no more than
-the loop consumes, and ``list(...)`` of it is the old list.
+A provider answers one page per call (:meth:`PagedListing.subscriptions_page`); core walks
+the pages lazily, so ``for sub in billing.subscriptions(...)`` reads no more pages than the
+loop consumes. A provider without :class:`PagedListing` is listed whole, once, and filtered
+here: third-party plugins keep working unchanged.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar, overload, runtime_checkable
 
 import attrs
 
 from prorata._errors import ValidationError
+from prorata._invoice import Invoice
+from prorata._provider import Provider
 from prorata._subscription import Subscription, SubscriptionStatus
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
     "MAX_PAGE_SIZE",
     "InvoiceQuery",
+    "Listing",
     "Page",
+    "PagedListing",
     "Pages",
     "SubscriptionQuery",
-    "filter_subscriptions",
+    "invoice_listing",
+    "invoices_page_of",
     "page_of_list",
+    "subscription_listing",
+    "subscriptions_page_of",
 ]
 
 T = TypeVar("T")
@@ -84,6 +92,8 @@ class InvoiceQuery:
 
     subscription_id: str | None = None
     customer_id: str | None = None
+    newest_first: bool = False
+    """Stripe and Dodo list newest first natively: set it to page without reading everything."""
     page_size: int = attrs.field(default=DEFAULT_PAGE_SIZE, validator=_page_size)
     cursor: str | None = None
 
@@ -123,10 +133,100 @@ class Pages(Iterable[T]):
         return next(iter(self), None)
 
 
-def filter_subscriptions(
-    subscriptions: Iterable[Subscription], query: SubscriptionQuery
-) -> list[Subscription]:
-    return [subscription for subscription in subscriptions if query.matches(subscription)]
+class Listing(Pages[T]):
+    """What ``Billing.subscriptions()`` and ``Billing.invoices()`` return.
+
+    Iterating is lazy (one page at a time). ``len()``, indexing, ``bool()`` and ``==`` with a
+    list read every page once and keep them, so code written for the old lists still works.
+    """
+
+    def __init__(self, fetch: Callable[[str | None], Page[T]]) -> None:
+        super().__init__(fetch)
+        self._all: list[T] | None = None
+
+    def _everything(self) -> list[T]:
+        if self._all is None:
+            self._all = list(super().__iter__())
+        return self._all
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self._all) if self._all is not None else super().__iter__()
+
+    def __len__(self) -> int:
+        return len(self._everything())
+
+    def __bool__(self) -> bool:
+        return bool(self._all) if self._all is not None else self.first() is not None
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[T]: ...
+    def __getitem__(self, index: int | slice) -> T | list[T]:
+        return self._everything()[index]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Listing):
+            return self._everything() == other._everything()  # pyright: ignore[reportUnknownMemberType]
+        if isinstance(other, list | tuple):
+            return self._everything() == list(other)  # pyright: ignore[reportUnknownArgumentType]
+        return NotImplemented
+
+    __hash__ = None  # pyright: ignore[reportAssignmentType]
+
+    def __repr__(self) -> str:
+        return f"Listing({self._all!r})" if self._all is not None else "Listing(<not read yet>)"
+
+
+@runtime_checkable
+class PagedListing(Protocol):
+    """Paged, filtered listing a provider adds to :class:`prorata.provider.Provider`.
+
+    Each call answers one page; ``next_cursor`` is opaque to core. Filters the provider
+    cannot send are applied to the page it read (``SubscriptionQuery.matches``).
+    """
+
+    def subscriptions_page(self, query: SubscriptionQuery) -> Page[Subscription]: ...
+
+    def invoices_page(self, query: InvoiceQuery) -> Page[Invoice]: ...
+
+
+def subscriptions_page_of(provider: Provider, query: SubscriptionQuery) -> Page[Subscription]:
+    """One page from any provider: its own pages, or its whole list filtered as one page."""
+    if isinstance(provider, PagedListing):
+        return provider.subscriptions_page(query)
+    found = provider.list_subscriptions(customer_id=query.customer_id)
+    return Page(items=tuple(sub for sub in found if query.matches(sub)))
+
+
+def _per_subscription(provider: Provider, query: InvoiceQuery) -> str:
+    if query.subscription_id is None:
+        raise ValidationError(
+            "InvoiceQuery.subscription_id",
+            None,
+            f"a subscription id ({provider.name} lists invoices per subscription)",
+        )
+    return query.subscription_id
+
+
+def invoices_page_of(provider: Provider, query: InvoiceQuery) -> Page[Invoice]:
+    """One page from any provider: its own pages, or a subscription's whole list as one page."""
+    if isinstance(provider, PagedListing):
+        return provider.invoices_page(query)
+    found = provider.list_invoices(_per_subscription(provider, query))
+    return Page(items=tuple(reversed(found) if query.newest_first else found))
+
+
+def subscription_listing(provider: Provider, query: SubscriptionQuery) -> Listing[Subscription]:
+    """A lazy listing of ``query`` on ``provider``."""
+    return Listing(lambda cursor: subscriptions_page_of(provider, attrs.evolve(query, cursor=cursor)))
+
+
+def invoice_listing(provider: Provider, query: InvoiceQuery) -> Listing[Invoice]:
+    """A lazy listing of a subscription's (or customer's) invoices on ``provider``."""
+    if not isinstance(provider, PagedListing):
+        _per_subscription(provider, query)  # refuse before any call
+    return Listing(lambda cursor: invoices_page_of(provider, attrs.evolve(query, cursor=cursor)))
 
 
 def page_of_list(items: list[T], cursor: str | None, size: int, key: Callable[[T], str]) -> Page[T]:

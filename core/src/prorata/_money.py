@@ -92,7 +92,9 @@ class Money:
     """An amount in integer minor units of one currency (cents for USD, yen for JPY)."""
 
     amount: int = attrs.field(validator=_check_amount)
+    """Integer minor units (cents for USD, yen for JPY); negative for a credit."""
     currency: str = attrs.field(converter=_upper, validator=_check_currency)
+    """ISO 4217 code, upper case."""
 
     @classmethod
     def of(cls, amount: int, currency: str) -> Money:

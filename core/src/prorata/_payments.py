@@ -46,11 +46,17 @@ class PaymentSetup:
     """
 
     id: str = attrs.field(validator=non_empty_str)
+    """The provider's id of the setup (a SetupIntent, a checkout session, ...)."""
     customer_id: str = attrs.field(validator=non_empty_str)
+    """The customer whose payment method is collected."""
     status: PaymentSetupStatus = attrs.field(converter=enum_of(PaymentSetupStatus, "PaymentSetup.status"))
+    """Whether the customer still has to act, or the method is saved."""
     client_secret: str | None = attrs.field(default=None, repr=False)
+    """For the provider's client-side SDK (hidden in reprs), if it uses one."""
     url: str | None = None
+    """A page to send the customer to, if the provider hosts one."""
     expires_at: datetime | None = attrs.field(default=None, converter=optional_utc, validator=aware)
+    """When the setup stops being usable (UTC), if it expires."""
     payment_method: str | None = None
     """The payment method it collected, once it succeeded."""
 
@@ -68,9 +74,13 @@ class PaymentAction:
     """
 
     invoice_id: str = attrs.field(validator=non_empty_str)
+    """The invoice waiting for the customer."""
     amount: Money
+    """What the customer is asked to pay."""
     client_secret: str | None = attrs.field(default=None, repr=False)
+    """For the provider's client-side SDK (hidden in reprs), if it uses one."""
     url: str | None = None
+    """A page to send the customer to, if the provider hosts one."""
     payment_id: str | None = None
     """The provider's payment (Stripe PaymentIntent, Dodo payment) being confirmed."""
 
@@ -95,12 +105,19 @@ class Refund:
     """Money given back on a paid invoice's payment."""
 
     id: str = attrs.field(validator=non_empty_str)
+    """The provider's refund id."""
     invoice_id: str = attrs.field(validator=non_empty_str)
+    """The invoice whose payment was refunded."""
     amount: Money
+    """How much goes back (positive)."""
     status: RefundStatus = attrs.field(converter=enum_of(RefundStatus, "Refund.status"))
+    """Pending, succeeded, failed or canceled."""
     reason: RefundReason = attrs.field(converter=enum_of(RefundReason, "Refund.reason"))
+    """Why: requested by the customer, a duplicate, a change's credit, ..."""
     created: datetime = attrs.field(converter=utc, validator=aware)
+    """When it was made (UTC)."""
     payment_id: str | None = None
+    """The provider's payment the refund draws on, if it names one."""
 
 
 @attrs.frozen(kw_only=True, slots=True)
@@ -109,8 +126,11 @@ class RefundRequest:
     invoice's currency, at most what is left)."""
 
     invoice_id: str = attrs.field(validator=non_empty_str)
+    """The paid invoice to refund."""
     amount: Money
+    """How much to give back (positive, at most what was paid)."""
     reason: RefundReason = attrs.field(converter=RefundReason)
+    """Why the money goes back."""
     from_balance: bool = False
     """The amount was credited to the customer's balance by a change: take it off the balance
     as it is refunded, so it is not given twice (``NegativeDuePolicy.REFUND``)."""

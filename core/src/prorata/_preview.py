@@ -28,9 +28,13 @@ class ChangePreview:
     """
 
     provider: str = attrs.field(validator=non_empty_str)
+    """The provider that priced the change."""
     subscription_id: str = attrs.field(validator=non_empty_str)
+    """The subscription the change is for."""
     change: PlanChange
+    """The change that was priced (apply it with ``Billing.apply(..., preview=...)``)."""
     currency: str
+    """ISO 4217 code of every amount in it."""
     lines: tuple[ChargeLine, ...] = attrs.field(converter=as_tuple)
     """Lines of the invoice issued when the change takes effect (empty when none is)."""
     totals: Totals
@@ -41,14 +45,17 @@ class ChangePreview:
     """The subscription's items once the change is in effect; for a multi-phase schedule, the
     items of the phase after the current one (``schedule`` has every phase)."""
     effective_at: datetime = attrs.field(converter=utc, validator=aware)
+    """When the change takes effect (UTC)."""
     proration_time: datetime = attrs.field(converter=utc, validator=aware)
     """The instant prorations are computed at; apply reuses it."""
     period_end: datetime = attrs.field(converter=utc, validator=aware)
     """When the (new) current period ends."""
     next_invoice: UpcomingInvoice | None = None
+    """The next regular invoice once the change is applied, if there is one."""
     schedule: Schedule | None = None
     """The phases that will be written, for scheduled changes."""
     created_at: datetime | None = attrs.field(default=None, converter=optional_utc, validator=aware)
+    """When the preview was made (UTC)."""
     revision: str | None = attrs.field(default=None, eq=False)
     """The subscription's revision the preview was priced on (apply refuses a changed one)."""
     expires_at: datetime | None = attrs.field(default=None, converter=optional_utc, validator=aware)
@@ -71,10 +78,13 @@ class ChangeResult:
     """What applying a change did."""
 
     subscription: Subscription
+    """The subscription after the change."""
     invoice: Invoice | None = None
     """The invoice the change produced now (paid or open), if any."""
     schedule: Schedule | None = None
+    """The schedule written for a future or multi-phase change, if any."""
     preview: ChangePreview | None = None
+    """The preview that was applied, when one was given."""
     matches_preview: bool | None = None
     """Whether the invoice equals the preview's figures (None when no preview was given)."""
     replayed: bool = False

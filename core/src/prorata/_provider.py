@@ -57,17 +57,25 @@ class NewCustomer:
     """A customer to create; the email is checked before any provider call."""
 
     email: str = attrs.field(validator=email_address)
+    """An email address (checked: ``local@domain.tld``)."""
     name: str | None = None
+    """The customer's name, if any."""
     payment_method: str | None = TEST_CARD_SUCCEEDS
     """A provider payment method id, or one of the portable ``TEST_CARD_*`` names."""
     metadata: Mapping[str, str] = attrs.field(factory=dict[str, str], converter=_frozen, eq=False)
+    """Extra key-value pairs stored with the customer at the provider."""
 
 
 @attrs.frozen(kw_only=True, slots=True)
 class Customer:
+    """A customer as the provider holds it."""
+
     id: str = attrs.field(validator=non_empty_str)
+    """The provider's customer id."""
     email: str
+    """The customer's email address."""
     name: str | None = None
+    """The customer's name, if given."""
 
 
 @attrs.frozen(kw_only=True, slots=True)
@@ -75,17 +83,24 @@ class NewSubscription:
     """What to subscribe a customer to."""
 
     customer_id: str = attrs.field(validator=non_empty_str)
+    """The provider's id of the customer to subscribe."""
     items: tuple[Item, ...] = attrs.field(converter=as_tuple)
+    """The plans and quantities to start with."""
     trial_days: int | None = attrs.field(default=None, validator=trial_length)
     """None: the plan's own trial days; 0: no trial."""
     discounts: tuple[Discount, ...] = attrs.field(default=(), converter=as_tuple)
+    """Discounts to apply from the start."""
     tax_rates: tuple[TaxRate, ...] = attrs.field(default=(), converter=as_tuple)
+    """Tax rates to apply from the start."""
     collection_method: CollectionMethod = attrs.field(
         default=CollectionMethod.CHARGE_AUTOMATICALLY,
         converter=enum_of(CollectionMethod, "NewSubscription.collection_method"),
     )
+    """Charge automatically (default), or send invoices to pay."""
     days_until_due: int | None = None
+    """For sent invoices: how many days the customer has to pay."""
     billing_cycle_anchor: datetime | None = attrs.field(default=None, converter=optional_utc, validator=aware)
+    """When the billing cycle is anchored (UTC; None: now)."""
 
     def __attrs_post_init__(self) -> None:
         if self.days_until_due is not None:
@@ -97,9 +112,13 @@ class ProviderSettings:
     """What a provider factory receives: its options, its secrets and the catalog."""
 
     name: str
+    """The provider name the configuration chose."""
     catalog: Catalog
+    """The configured plans, with their references for this provider."""
     options: Mapping[str, Any] = attrs.field(factory=dict[str, Any], converter=_frozen)
+    """The provider's settings from ``[providers.NAME]``, secrets excluded."""
     secrets: Mapping[str, Secret] = attrs.field(factory=dict[str, Secret], converter=_frozen)
+    """Secrets read from the environment (``api_key_env = "VAR"`` gives ``api_key``)."""
     source: str = "<dict>"
     """Where the settings came from, for error messages."""
 
@@ -182,8 +201,12 @@ class ProviderSpec:
     """How a plugin registers a provider: a name, its capabilities and a factory."""
 
     name: str = attrs.field(validator=non_empty_str)
+    """The name a configuration picks (``provider = "acme"``)."""
     factory: ProviderFactory = attrs.field(eq=False)
+    """Builds the provider from its ``ProviderSettings``."""
     capabilities: Capabilities
+    """What the provider supports; core checks every change against it first."""
     description: str = ""
+    """One line for ``prorata providers``."""
     distribution: str = ""
     """The Python distribution that registered it (filled in by the registry)."""

@@ -105,7 +105,9 @@ class Registry:
     """Providers and emulators registered through the hooks, by name."""
 
     providers: dict[str, ProviderSpec] = attrs.field(factory=dict[str, ProviderSpec])
+    """Registered providers by name."""
     emulators: dict[str, EmulatorSpec] = attrs.field(factory=dict[str, EmulatorSpec])
+    """Registered emulators by name."""
     broken: dict[str, str] = attrs.field(factory=dict[str, str])
     """Plugins that failed to load: entry-point name -> error."""
     distributions: dict[str, str] = attrs.field(factory=dict[str, str])

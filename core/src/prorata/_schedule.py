@@ -55,15 +55,22 @@ class Phase:
     """
 
     items: tuple[Item, ...] = attrs.field(converter=as_tuple, validator=_items_present)
+    """The plans and quantities during the phase."""
     start: datetime | None = attrs.field(default=None, converter=optional_utc, validator=aware)
+    """When the phase starts (UTC); None for the first phase (it keeps the current one's start)."""
     end: datetime | None = attrs.field(default=None, converter=optional_utc, validator=aware)
+    """When the phase ends (UTC), or None when ``cycles`` gives its length."""
     cycles: int | None = attrs.field(default=None, validator=_optional_positive)
+    """The phase's length in billing cycles, instead of an ``end``."""
     discounts: tuple[Discount, ...] | None = attrs.field(
         default=None,
         converter=_optional_tuple,
     )
+    """Discounts during the phase (None: keep the subscription's; empty: none)."""
     tax_rates: tuple[TaxRate, ...] | None = attrs.field(default=None, converter=_optional_tuple)
+    """Tax rates during the phase (None: keep the subscription's; empty: none)."""
     prorate_at_start: bool = False
+    """Whether the transition into this phase is prorated."""
 
     def __attrs_post_init__(self) -> None:
         if self.end is not None and self.cycles is not None:
@@ -101,10 +108,13 @@ class Schedule:
     """Contiguous phases and what to do after the last one."""
 
     phases: tuple[Phase, ...] = attrs.field(converter=as_tuple, validator=_phases_valid)
+    """Contiguous phases, the first being the current one."""
     end_behavior: EndBehavior = attrs.field(
         default=EndBehavior.RELEASE, converter=enum_of(EndBehavior, "Schedule.end_behavior")
     )
+    """After the last phase: release (the subscription goes on) or cancel."""
     id: str | None = attrs.field(default=None, eq=False)
+    """The provider's schedule id, if it has one (not compared)."""
 
     def __attrs_post_init__(self) -> None:
         last = self.phases[-1]
@@ -121,5 +131,8 @@ class ScheduledChange:
     """A single change waiting for its time (for example a downgrade at period end)."""
 
     items: tuple[Item, ...] = attrs.field(converter=as_tuple, validator=_items_present)
+    """The items the subscription will have."""
     effective_at: datetime = attrs.field(converter=utc, validator=aware)
+    """When the change takes effect (UTC)."""
     id: str | None = attrs.field(default=None, eq=False)
+    """The provider's id of the pending change, if it has one (not compared)."""

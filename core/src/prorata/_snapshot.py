@@ -22,9 +22,11 @@ class NextPayment:
     """The next regular charge: when, how much (the credit balance applied first), and its lines."""
 
     at: datetime = attrs.field(converter=utc, validator=aware)
+    """When the charge will be made (UTC)."""
     amount: Money
     """What will be collected: ``invoice.totals.amount_due``."""
     invoice: UpcomingInvoice
+    """The invoice it will be, with the credit balance applied."""
 
 
 @attrs.frozen(kw_only=True, slots=True)
@@ -36,8 +38,11 @@ class SubscriptionSnapshot:
     """
 
     subscription: Subscription
+    """The subscription as it is now."""
     latest_invoice: Invoice | None
+    """Its most recent invoice, if any."""
     next_payment: NextPayment | None
+    """The next regular charge, or None when nothing more will be charged."""
 
     @property
     def id(self) -> str:

@@ -51,26 +51,44 @@ class Subscription:
     """
 
     id: str = attrs.field(validator=non_empty_str)
+    """The provider's subscription id."""
     customer_id: str = attrs.field(validator=non_empty_str)
+    """The provider's id of the customer."""
     provider: str = attrs.field(validator=non_empty_str)
+    """The name of the provider that holds it."""
     status: SubscriptionStatus = attrs.field(converter=enum_of(SubscriptionStatus, "Subscription.status"))
+    """Trialing, active, past due, incomplete, paused or canceled."""
     items: tuple[Item, ...] = attrs.field(converter=as_tuple, validator=_items_valid)
+    """The plans and quantities it bills now."""
     currency: str
+    """ISO 4217 code it bills in."""
     current_period_start: datetime = attrs.field(converter=utc, validator=aware)
+    """Start of the current billing period (UTC)."""
     current_period_end: datetime = attrs.field(converter=utc, validator=aware)
+    """End of the current billing period (UTC), when it renews."""
     billing_cycle_anchor: datetime = attrs.field(converter=utc, validator=aware)
+    """The instant billing periods are counted from (UTC)."""
     cancel_at_period_end: bool = False
+    """True when it ends with the current period instead of renewing."""
     canceled_at: datetime | None = attrs.field(default=None, converter=optional_utc, validator=aware)
+    """When it was canceled or set to cancel (UTC), if it was."""
     trial_end: datetime | None = attrs.field(default=None, converter=optional_utc, validator=aware)
+    """When its trial ends (UTC), if it has one."""
     discounts: tuple[Discount, ...] = attrs.field(default=(), converter=as_tuple)
+    """Discounts applied to its invoices."""
     tax_rates: tuple[TaxRate, ...] = attrs.field(default=(), converter=as_tuple)
+    """Tax rates applied to its invoices."""
     collection_method: CollectionMethod = attrs.field(
         default=CollectionMethod.CHARGE_AUTOMATICALLY,
         converter=enum_of(CollectionMethod, "Subscription.collection_method"),
     )
+    """Charged automatically, or invoices sent to be paid."""
     days_until_due: int | None = None
+    """For sent invoices: how many days the customer has to pay."""
     schedule: Schedule | None = None
+    """An attached multi-phase schedule, if any."""
     scheduled_change: ScheduledChange | None = None
+    """A single pending change waiting for its time, if any."""
     payment_action: PaymentAction | None = attrs.field(default=None, eq=False)
     """Set while the customer must act to pay the latest invoice (3-D Secure, hosted page)."""
     revision: str | None = attrs.field(default=None, eq=False)
@@ -82,6 +100,7 @@ class Subscription:
     raw: Mapping[str, Any] = attrs.field(
         factory=dict[str, Any], converter=_frozen_raw, repr=False, eq=False, hash=False
     )
+    """The provider's payload, kept out of reprs and comparisons."""
 
     def __attrs_post_init__(self) -> None:
         if self.current_period_end <= self.current_period_start:

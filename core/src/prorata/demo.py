@@ -129,7 +129,7 @@ def _story(billing: Billing, console: Console, *, quiet: bool) -> dict[str, Any]
     clock = billing.time_control()
     say(f"[bold]prorata demo[/bold]: local provider, temporary database, clock at {_day(clock.now())} UTC\n")
 
-    # 1. A customer subscribes to product A (seed 000's "Verificator").
+    # 1. A customer subscribes to one product ("Verificator").
     alice = billing.create_customer("alice@example.com", name="Alice")
     sub = billing.subscribe(alice.id, "verificator")
     timeline: list[tuple[datetime, str, Subscription]] = [(clock.now(), "subscribed to verificator", sub)]
@@ -172,7 +172,7 @@ def _story(billing: Billing, console: Console, *, quiet: bool) -> dict[str, Any]
         f"   applied 'prorate now, keep cycle': charged {upgraded.invoice.totals.amount_due if upgraded.invoice else 'nothing'}, matches preview: {upgraded.matches_preview}\n"
     )
 
-    # 4. A team on 5 seats with a 3-month coupon schedules 10 seats for a later date (seed 004).
+    # 4. A team on 5 seats with a 3-month coupon schedules 10 seats for a later date.
     team = billing.create_customer("team@example.com", name="Team Inc.")
     coupon = Discount(
         coupon="LAUNCH50", percent_off=Decimal(50), duration=DiscountDuration.REPEATING, duration_in_cycles=3

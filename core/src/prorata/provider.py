@@ -26,6 +26,15 @@ from prorata._idempotency import derive_key
 from prorata._invoice import ChargeLine, Invoice, InvoiceStatus, LineKind, Totals, UpcomingInvoice
 from prorata._items import CollectionMethod, Discount, DiscountDuration, Item, TaxRate
 from prorata._lazy import lazy_attributes
+from prorata._listing import (
+    InvoiceQuery,
+    Page,
+    PagedListing,
+    SubscriptionQuery,
+    invoices_page_of,
+    subscription_listing,
+    subscriptions_page_of,
+)
 from prorata._money import Money, currency_exponent, round_half_away_from_zero
 from prorata._payment_provider import PaymentProvider
 from prorata._payments import (
@@ -94,6 +103,7 @@ __all__ = [
     "Interval",
     "IntervalUnit",
     "Invoice",
+    "InvoiceQuery",
     "InvoiceStatus",
     "Item",
     "LineKind",
@@ -101,6 +111,8 @@ __all__ = [
     "NewCustomer",
     "NewSubscription",
     "NextPayment",
+    "Page",
+    "PagedListing",
     "PaymentAction",
     "PaymentProvider",
     "PaymentSetup",
@@ -123,6 +135,7 @@ __all__ = [
     "ScrubSecretsFilter",
     "Secret",
     "Subscription",
+    "SubscriptionQuery",
     "SubscriptionSnapshot",
     "SubscriptionStatus",
     "SyncProvider",
@@ -140,6 +153,7 @@ __all__ = [
     "get_registry",
     "hookimpl",
     "invoice_totals",
+    "invoices_page_of",
     "lazy_attributes",
     "next_invoice",
     "next_payment_of",
@@ -150,6 +164,8 @@ __all__ = [
     "scrub",
     "settle_balance",
     "settle_rounding",
+    "subscription_listing",
+    "subscriptions_page_of",
     "tax_total",
     "upcoming_renewal",
 ]

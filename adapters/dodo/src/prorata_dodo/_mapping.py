@@ -12,6 +12,7 @@ from dodopayments.types import (
     Payment,
     PaymentListResponse,
     PaymentRetrieveLineItemsResponse,
+    SubscriptionListResponse,
     SubscriptionPreviewChangePlanResponse,
 )
 from dodopayments.types import Subscription as DodoSubscription
@@ -131,13 +132,17 @@ REVISION_KEY = "prorata_idempotency_key"
 """Metadata key holding the idempotency key of the adapter's last write: the revision."""
 
 
-def _revision(sub: DodoSubscription) -> str | None:
+def _revision(sub: DodoSubscription | SubscriptionListResponse) -> str | None:
     value = (sub.metadata or {}).get(REVISION_KEY)
     return None if value is None else str(value)
 
 
-def subscription_from(catalog: Catalog, sub: DodoSubscription) -> Subscription:
-    """A domain Subscription from Dodo's (full, retrieved) subscription."""
+def subscription_from(catalog: Catalog, sub: DodoSubscription | SubscriptionListResponse) -> Subscription:
+    """A domain Subscription from Dodo's retrieved subscription, or from a list row when the row
+    has all it needs: no add-ons and no discounts (a list row carries neither in full)."""
+    full = isinstance(sub, DodoSubscription)
+    addons = [(a.addon_id, a.quantity) for a in sub.addons] if full else []
+    discounts = tuple(_discount(d, sub.currency) for d in sub.discounts or []) if full else ()
     trial_end = sub.created_at + timedelta(days=sub.trial_period_days) if sub.trial_period_days else None
     status = _STATUS[sub.status]
     if (
@@ -153,9 +158,7 @@ def subscription_from(catalog: Catalog, sub: DodoSubscription) -> Subscription:
         customer_id=sub.customer.customer_id,
         provider=PROVIDER,
         status=status,
-        items=items_from(
-            catalog, sub.product_id, sub.quantity, [(a.addon_id, a.quantity) for a in sub.addons]
-        ),
+        items=items_from(catalog, sub.product_id, sub.quantity, addons),
         currency=sub.currency,
         current_period_start=sub.previous_billing_date,
         current_period_end=sub.next_billing_date,
@@ -163,7 +166,7 @@ def subscription_from(catalog: Catalog, sub: DodoSubscription) -> Subscription:
         cancel_at_period_end=sub.cancel_at_next_billing_date,
         canceled_at=sub.cancelled_at,
         trial_end=trial_end,
-        discounts=tuple(_discount(d, sub.currency) for d in sub.discounts or []),
+        discounts=discounts,
         scheduled_change=None
         if scheduled is None
         else ScheduledChange(

@@ -15,7 +15,7 @@ from dodopayments.types import Payment, PaymentListResponse
 from dodopayments.types.customers.wallets import CustomerWalletTransaction
 
 from prorata import Catalog, PlanChange
-from prorata.errors import ConflictError, InvalidStateError, UnsupportedCapabilityError
+from prorata.errors import ConflictError, InvalidStateError, UnsupportedCapabilityError, ValidationError
 from prorata.provider import (
     TEST_CARD_DECLINES,
     TEST_CARD_REQUIRES_ACTION,
@@ -26,22 +26,26 @@ from prorata.provider import (
     Customer,
     Feed,
     Invoice,
+    InvoiceQuery,
     InvoiceStatus,
     Item,
     Money,
     NewCustomer,
     NewSubscription,
+    Page,
     ProviderSettings,
     ScheduledChange,
     Secret,
     Subscription,
+    SubscriptionQuery,
     SubscriptionSnapshot,
     SubscriptionStatus,
     TimeControl,
     Totals,
     add_intervals,
+    subscription_listing,
 )
-from prorata_dodo import _mapping, _modes, semantics
+from prorata_dodo import _listing, _mapping, _modes, semantics
 from prorata_dodo._capabilities import CAPABILITIES
 from prorata_dodo._client import build_client, is_emulator
 from prorata_dodo._clock import EmulatorClock
@@ -239,12 +243,21 @@ class DodoProvider(DodoPayments):
         return self.with_payment_action(self._retrieve(subscription_id))
 
     def list_subscriptions(self, *, customer_id: str | None = None) -> list[Subscription]:
-        """Every subscription (of a customer); each is retrieved since lists omit add-ons."""
-        filters = {} if customer_id is None else {"customer_id": customer_id}
-        rows = self._read(
-            "list subscriptions", lambda: list(all_pages(self._client.subscriptions.list, **filters))
-        )
-        return [self._retrieve(row.subscription_id) for row in rows]
+        """Every subscription (of a customer): pages of the list, details only where a row lacks them."""
+        return list(subscription_listing(self, SubscriptionQuery(customer_id=customer_id)))
+
+    def subscriptions_page(self, query: SubscriptionQuery) -> Page[Subscription]:
+        return _listing.subscriptions_page(self._client, self.catalog, query, self._read, self._retrieve)  # pyright: ignore[reportArgumentType]
+
+    def invoices_page(self, query: InvoiceQuery) -> Page[Invoice]:
+        """Dodo's payment list lacks tax, discounts and lines, and credit notes come from the
+        wallet ledger: the subscription's invoices are read whole, as one page."""
+        if query.subscription_id is None:
+            raise ValidationError(
+                "InvoiceQuery.subscription_id", None, "a subscription id (Dodo lists per subscription)"
+            )
+        found = self.list_invoices(query.subscription_id)
+        return Page(items=tuple(reversed(found) if query.newest_first else found))
 
     # -- plan changes ----------------------------------------------------------------------------
 

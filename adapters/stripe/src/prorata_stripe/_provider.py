@@ -32,14 +32,17 @@ from prorata.provider import (
     EndBehavior,
     Feed,
     Invoice,
+    InvoiceQuery,
     Item,
     Money,
     NewCustomer,
     NewSubscription,
+    Page,
     Phase,
     Schedule,
     Secret,
     Subscription,
+    SubscriptionQuery,
     SubscriptionSnapshot,
     SubscriptionStatus,
     TaxRate,
@@ -48,6 +51,7 @@ from prorata.provider import (
     add_intervals,
     balance_after,
 )
+from prorata_stripe import _listing as listing
 from prorata_stripe import _mapping as mapping
 from prorata_stripe._capabilities import STRIPE_CAPABILITIES
 from prorata_stripe._errors import stripe_errors
@@ -271,6 +275,12 @@ class StripeProvider(StripePayments):
         with stripe_errors("list subscriptions"):
             page = self.client.v1.subscriptions.list(params)  # pyright: ignore[reportArgumentType]
             return [mapping.subscription_from_stripe(self.catalog, _dict(s)) for s in page.auto_paging_iter()]
+
+    def subscriptions_page(self, query: SubscriptionQuery) -> Page[Subscription]:
+        return listing.subscriptions_page(self.client, self.catalog, query, SUBSCRIPTION_EXPAND)
+
+    def invoices_page(self, query: InvoiceQuery) -> Page[Invoice]:
+        return listing.invoices_page(self.client, self.catalog, query)
 
     def list_invoices(self, subscription_id: str) -> list[Invoice]:
         """The subscription's invoices, oldest first."""

@@ -47,7 +47,7 @@ def subscribe(cli: Cli, email: str, plans: tuple[str, ...], trial_days: int | No
 def invoices(cli: Cli, subscription_id: str) -> None:
     """List SUBSCRIPTION_ID's invoices with their lines and totals."""
     with cli.billing() as billing:
-        found = billing.invoices(subscription_id)
+        found = list(billing.invoices(subscription_id))
     if cli.json_output:
         cli.emit_json([unstructure(invoice) for invoice in found])
         return

@@ -29,7 +29,7 @@ def _pending(subscription: Subscription) -> str:
 def subscriptions(cli: Cli, customer_id: str | None) -> None:
     """List the configured provider's subscriptions."""
     with cli.billing() as billing:
-        found = billing.subscriptions(customer_id=customer_id)
+        found = list(billing.subscriptions(customer_id=customer_id))
     if cli.json_output:
         cli.emit_json([unstructure(subscription) for subscription in found])
         return

@@ -374,6 +374,7 @@ class LocalEngine:
             customer_id=query.customer_id,
             after=after,
             limit=query.page_size + 1,
+            newest_first=query.newest_first,
         )
         more = len(invoices) > query.page_size
         items = tuple(invoices[: query.page_size])

@@ -408,9 +408,15 @@ class Store:
         return [loads(row[0], Invoice) for row in rows]
 
     def invoices_page(
-        self, *, subscription_id: str | None, customer_id: str | None, after: int | None, limit: int
+        self,
+        *,
+        subscription_id: str | None,
+        customer_id: str | None,
+        after: int | None,
+        limit: int,
+        newest_first: bool = False,
     ) -> list[Invoice]:
-        """Up to ``limit`` invoices of a subscription and/or customer, oldest first, after ``seq``."""
+        """Up to ``limit`` invoices of a subscription and/or customer past sequence ``after``."""
         where, params = ["1 = 1"], list[object]()
         if subscription_id is not None:
             where.append("subscription_id = ?")
@@ -419,10 +425,12 @@ class Store:
             where.append("customer_id = ?")
             params.append(customer_id)
         if after is not None:
-            where.append("seq > ?")
+            where.append("seq < ?" if newest_first else "seq > ?")
             params.append(after)
+        order = "seq DESC" if newest_first else "seq"
         rows = self._execute(
-            f"SELECT data FROM invoices WHERE {' AND '.join(where)} ORDER BY seq LIMIT ?", (*params, limit)
+            f"SELECT data FROM invoices WHERE {' AND '.join(where)} ORDER BY {order} LIMIT ?",
+            (*params, limit),
         ).fetchall()
         return [loads(row[0], Invoice) for row in rows]
 

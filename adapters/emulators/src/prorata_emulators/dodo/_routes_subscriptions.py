@@ -193,7 +193,9 @@ def listing(request: Request) -> Response:
     rows = [
         _render.subscription(state, sub, brief=True)
         for sub in sorted(state.subscriptions.values(), key=lambda s: (s.created_at, s.id), reverse=True)
-        if query.get("customer_id") in (None, sub.customer_id) and query.get("status") in (None, sub.status)
+        if query.get("customer_id") in (None, sub.customer_id)
+        and query.get("status") in (None, sub.status)
+        and query.get("product_id") in (None, sub.product_id)
     ]
     return page(request, rows)
 

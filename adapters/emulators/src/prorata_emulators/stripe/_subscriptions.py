@@ -744,6 +744,10 @@ def _list(call: Call) -> JSON:
         subscriptions = [s for s in subscriptions if s["status"] == status]
     elif not status:
         subscriptions = [s for s in subscriptions if s["status"] != "canceled"]
+    if p.get("price"):  # https://docs.stripe.com/api/subscriptions/list#list_subscriptions-price
+        subscriptions = [
+            s for s in subscriptions if any(i["price"]["id"] == p["price"] for i in s["items"]["data"])
+        ]
     return list_response(subscriptions, "/v1/subscriptions", p)
 
 
