@@ -35,6 +35,7 @@ from prorata._event_types import EventType
 from prorata._events import BillingEvent, EventOutcome
 from prorata._invoice import ChargeLine, Invoice, InvoiceStatus, LineKind, Totals, UpcomingInvoice
 from prorata._items import CollectionMethod, Discount, DiscountDuration, Item, TaxRate
+from prorata._listing import Listing
 from prorata._money import Money
 from prorata._payments import (
     NegativeDuePolicy,
@@ -83,6 +84,7 @@ __all__ = [
     "InvoiceStatus",
     "Item",
     "LineKind",
+    "Listing",
     "Money",
     "NegativeDuePolicy",
     "NextPayment",

@@ -69,11 +69,13 @@ class SubscriptionQuery:
     """Which subscriptions to list; every filter is optional and they combine with AND."""
 
     customer_id: str | None = None
+    """Only this customer's subscriptions (None: every customer's)."""
     statuses: tuple[SubscriptionStatus, ...] = attrs.field(default=(), converter=_statuses)
     """Any of these statuses (empty: any status)."""
     plans: tuple[str, ...] = attrs.field(default=(), converter=_names)
     """Subscriptions with an item on any of these plan keys (empty: any plan)."""
     page_size: int = attrs.field(default=DEFAULT_PAGE_SIZE, validator=_page_size)
+    """Items asked per provider request (1-100); a filtered page may hold fewer."""
     cursor: str | None = None
     """Where the page starts: a previous page's ``next_cursor`` (None: the first page)."""
 
@@ -91,11 +93,15 @@ class InvoiceQuery:
     """Which invoices to list: of a subscription, of a customer, or both; oldest first."""
 
     subscription_id: str | None = None
+    """Only this subscription's invoices."""
     customer_id: str | None = None
+    """Only this customer's invoices (not every provider lists by customer)."""
     newest_first: bool = False
     """Stripe and Dodo list newest first natively: set it to page without reading everything."""
     page_size: int = attrs.field(default=DEFAULT_PAGE_SIZE, validator=_page_size)
+    """Items asked per provider request (1-100)."""
     cursor: str | None = None
+    """Where the page starts: a previous page's ``next_cursor`` (None: the first page)."""
 
 
 @attrs.frozen(kw_only=True, slots=True)
@@ -103,7 +109,9 @@ class Page(Generic[T]):
     """One page of a listing; ``next_cursor`` is None on the last page."""
 
     items: tuple[T, ...]
+    """The page's items, in the listing's order."""
     next_cursor: str | None = None
+    """The cursor of the next page (opaque; None on the last page)."""
 
 
 class Pages(Iterable[T]):
