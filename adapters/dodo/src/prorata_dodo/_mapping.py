@@ -128,6 +128,15 @@ def discount_rules(subscription: DodoSubscription) -> list[semantics.DiscountRul
     ]
 
 
+REVISION_KEY = "prorata_idempotency_key"
+"""Metadata key holding the idempotency key of the adapter's last write: the revision."""
+
+
+def _revision(sub: DodoSubscription | SubscriptionListResponse) -> str | None:
+    value = (sub.metadata or {}).get(REVISION_KEY)
+    return None if value is None else str(value)
+
+
 def subscription_from(catalog: Catalog, sub: DodoSubscription | SubscriptionListResponse) -> Subscription:
     """A domain Subscription from Dodo's retrieved subscription, or from a list row when the row
     has all it needs: no add-ons and no discounts (a list row carries neither in full)."""
@@ -170,6 +179,7 @@ def subscription_from(catalog: Catalog, sub: DodoSubscription | SubscriptionList
             effective_at=scheduled.effective_at,
             id=scheduled.id,
         ),
+        revision=_revision(sub),
         raw=sub.model_dump(mode="json"),
     )
 

@@ -59,7 +59,7 @@ from prorata_dodo._sync import sync_subscription
 
 __all__ = ["DodoProvider"]
 
-KEY = "prorata_idempotency_key"
+KEY = _mapping.REVISION_KEY
 """Metadata key holding the idempotency key of the write that made an object (or the last change)."""
 FINGERPRINT = "prorata_change"
 """Metadata key holding a digest of the last change's parameters (a reused key must match it)."""
@@ -565,7 +565,27 @@ class DodoProvider(DodoPayments):
             find,
             self._attempts,
         )
-        return written.reconciled or self._retrieve(subscription_id)
+        current = written.reconciled or self._retrieve(subscription_id)
+        if _metadata(current).get(KEY) == idempotency_key:
+            return current
+        # Cancelling leaves the subscription's metadata as it was: record this write's key, the
+        # revision, so that scheduling the same change again is a new request, not a replay.
+        metadata: dict[str, str | float | bool] = {**_metadata(current), KEY: idempotency_key}
+
+        def recorded() -> Subscription | None:
+            now = self._retrieve(subscription_id)
+            return now if _metadata(now).get(KEY) == idempotency_key else None
+
+        bumped = write(
+            f"record the revision of {subscription_id}",
+            lambda: self._writer.subscriptions.update(subscription_id, metadata=metadata),
+            recorded,
+            self._attempts,
+        )
+        if bumped.response is not None:
+            return _mapping.subscription_from(self.catalog, bumped.response)
+        assert bumped.reconciled is not None
+        return bumped.reconciled
 
     def cancel_now(self, subscription_id: str, *, idempotency_key: str) -> Subscription:
         def find() -> Subscription | None:

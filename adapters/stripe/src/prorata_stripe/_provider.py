@@ -646,7 +646,18 @@ class StripeProvider(StripePayments):
                 self.client.v1.subscription_schedules.release(
                     schedule_id, params, self._options(idempotency_key + ":schedule-release")
                 )
-        return self.get_subscription(subscription_id)
+        # Releasing a schedule leaves the subscription untouched: bump its revision (and read it
+        # back in the same request) so that scheduling the same change again is a new request.
+        bump: SubscriptionUpdateParams = {
+            "metadata": {mapping.REVISION_KEY: mapping.next_revision(current.raw)},
+            "expand": list(SUBSCRIPTION_EXPAND),
+        }
+        self._record(SubscriptionUpdateParams, bump)
+        with stripe_errors("bump revision"):
+            bumped = self.client.v1.subscriptions.update(
+                subscription_id, bump, self._options(idempotency_key + ":revision")
+            )
+        return mapping.subscription_from_stripe(self.catalog, _dict(bumped))
 
     def cancel_now(self, subscription_id: str, *, idempotency_key: str) -> Subscription:
         with stripe_errors("cancel subscription"):
