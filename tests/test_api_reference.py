@@ -52,7 +52,7 @@ def test_every_public_field_has_a_type_a_default_and_a_docstring(cls: type) -> N
         member = documented.members[field.name]
         where = f"{cls.__qualname__}.{field.name}"
         assert member.annotation is not None, f"{where} has no type"
-        assert member.docstring is not None, f"{where} has no docstring"
+        assert member.docstring is not None, f"{where} has no docstring: add one line under the field"
         assert member.docstring.value.strip(), f"{where} has an empty docstring"
         assert "attrs.field" not in str(member.value), f"{where} renders as {member.value}"
         assert "instance-attribute" in member.labels

@@ -49,7 +49,10 @@ REASONS: dict[tuple[str, str], tuple[int, str]] = {
     ),
     ("stripe", "apply(<id>)"): (2, "+1 the invoice the change produced"),
     ("stripe", "apply at period end"): (2, ""),
-    ("stripe", "cancel scheduled change"): (2, ""),
+    ("stripe", "cancel scheduled change"): (
+        2,
+        "+1 revision bump in metadata (its answer is the result): scheduling the same change again is a new request",
+    ),
     ("stripe", "list one page of subscriptions"): (1, ""),
     ("dodo", "create customer"): (
         1,
@@ -72,7 +75,10 @@ REASONS: dict[tuple[str, str], tuple[int, str]] = {
     ),
     ("dodo", "apply(<id>)"): (2, "+1 the wallet ledger entry (Dodo's record of a credit)"),
     ("dodo", "apply at period end"): (1, ""),
-    ("dodo", "cancel scheduled change"): (2, ""),
+    ("dodo", "cancel scheduled change"): (
+        2,
+        "+1 revision bump in metadata (its answer is the result; the DELETE answers no body)",
+    ),
     ("dodo", "list one page of subscriptions"): (1, ""),
 }
 """(provider, operation) -> (documented minimum, why each request above it is sent)."""

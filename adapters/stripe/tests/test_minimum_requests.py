@@ -1,5 +1,6 @@
-"""Requests per operation at Stripe's minimum: cancelling a scheduled change is one read and the
-release (https://docs.stripe.com/api/subscription_schedules/release); the by-id forms read once."""
+"""Requests per operation: cancelling a scheduled change is one read, the release
+(https://docs.stripe.com/api/subscription_schedules/release) and the revision bump; the by-id
+forms read once."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ def test_cancel_scheduled_change_is_a_read_and_the_release(
     before = len(emulator.requests())
     after = billing.cancel_scheduled_change(sub.id)
     sent = _sent(emulator, before)
-    assert len(sent) == 2
+    # the read, the release, and the revision bump that answers the subscription (no read-back)
+    assert len(sent) == 3
     assert sent[1].endswith("/release")
     assert after.schedule is None
     assert after.scheduled_change is None

@@ -59,6 +59,7 @@ from prorata_contract._multi_item import MultiItemTests  # noqa: E402
 from prorata_contract._payments import PaymentCollectionTests, PaymentTests  # noqa: E402
 from prorata_contract._preview import CONTRACT_COUPON, CONTRACT_TAX_RATE, PreviewTests  # noqa: E402
 from prorata_contract._properties import PropertyTests  # noqa: E402
+from prorata_contract._races import RaceOutcome, race_seat_changes  # noqa: E402
 from prorata_contract._requirements import Requirement, requires  # noqa: E402
 from prorata_contract._scheduling import SchedulingTests  # noqa: E402
 from prorata_contract._suite import ALL_AREAS, ContractSuite  # noqa: E402
@@ -90,6 +91,7 @@ __all__ = [
     "PaymentTests",
     "PreviewTests",
     "PropertyTests",
+    "RaceOutcome",
     "Requirement",
     "SchedulingTests",
     "WebhookDeliveries",
@@ -100,6 +102,7 @@ __all__ = [
     "contract_plans_config",
     "default_property_settings",
     "override",
+    "race_seat_changes",
     "requires",
     "standard_tests",
     "strategies",

@@ -7,7 +7,7 @@ from fractions import Fraction
 import pytest
 
 from prorata import AtPeriodEnd, BillingCycle, PlanChange, ProrationMode, TimingKind
-from prorata.errors import ConflictError
+from prorata.errors import ConflictError, InvalidChangeError
 from prorata.provider import EndBehavior, Interval, Item, Phase, add_intervals
 from prorata_contract._checks import expected_for, new_invoices, recurring_lines, recurring_of
 from prorata_contract._combinations import pairs, timing_for
@@ -114,6 +114,33 @@ class SchedulingTests(ContractFixtures):
         assert [recurring_of(i) for i in new_invoices(before, contract.invoices(subscription))] == [
             recurring_lines(contract, [Item(plan="premium")])
         ]
+
+    @_AT_PERIOD_END
+    @requires(cancel_scheduled_change=True, time_control=True)
+    def test_change_scheduled_again_after_a_cancel_happens(self, contract: Contract) -> None:
+        """Scheduling the very same change after cancelling it is a new request, not a replay."""
+        subscription = contract.subscribe("premium")
+        first = contract.billing.apply(subscription, _downgrade_at_period_end())
+        cancelled = contract.billing.cancel_scheduled_change(subscription.id)
+        assert cancelled.revision != first.subscription.revision, "a cancel is a write: a new revision"
+        again = contract.billing.apply(contract.get(subscription), _downgrade_at_period_end())
+        assert not again.replayed
+        pending = contract.get(subscription)
+        assert pending.scheduled_change is not None or pending.schedule is not None
+        contract.pass_boundary(subscription.current_period_end)
+        assert contract.get(subscription).plan_quantities == {"basic": 1}
+
+    @_AT_PERIOD_END
+    @requires(cancel_scheduled_change=True)
+    def test_cancelling_twice_leaves_nothing_pending(self, contract: Contract) -> None:
+        subscription = contract.subscribe("premium")
+        contract.billing.apply(subscription, _downgrade_at_period_end())
+        contract.billing.cancel_scheduled_change(subscription.id)
+        with pytest.raises(InvalidChangeError):
+            contract.billing.cancel_scheduled_change(subscription.id)
+        current = contract.get(subscription)
+        assert current.scheduled_change is None
+        assert current.schedule is None
 
     @_AT_PERIOD_END
     def test_second_pending_change_is_refused(self, contract: Contract) -> None:

@@ -53,6 +53,7 @@ from prorata._provider import (
 )
 from prorata._registry import Registry, get_registry
 from prorata._scrub import install_log_scrubbing, safe_cause
+from prorata._serialization import structure
 from prorata._snapshot import SubscriptionSnapshot
 from prorata._subscription import Subscription, SubscriptionStatus
 from prorata._trials import during_trial
@@ -530,12 +531,32 @@ class Billing:
 
     # -- payments -------------------------------------------------------------------------------
 
+    def _progress_key(self, name: str, operation: str, *parts: object) -> str:
+        """A derived key that includes the last write this journal made on ``name``: a retry
+        (nothing recorded since) reuses it, the next write gets a new one."""
+        return derive_key(operation, *parts, self.journal.get_progress(name))
+
     def start_payment_setup(self, customer_id: str, *, idempotency_key: str | None = None) -> PaymentSetup:
-        """Start collecting a payment method: hand ``client_secret`` or ``url`` to the browser."""
+        """Start collecting a payment method: hand ``client_secret`` or ``url`` to the browser.
+
+        Each call starts a new setup; a retry of one whose answer was lost (same journal, or
+        the same ``idempotency_key``) returns that setup.
+        """
         payments = payment_provider(self.provider, "payment_setup", field="customer_id", value=customer_id)
-        return payments.start_payment_setup(
-            customer_id, idempotency_key=idempotency_key or derive_key("setup", customer_id)
-        )
+        name = f"setup:{customer_id}"
+        with self.journal.named_lease(name):
+            key = idempotency_key or self._progress_key(name, "setup", customer_id)
+            setup = self._once.payment_write(
+                "setup",
+                key=key,
+                inputs=customer_id,
+                kind=PaymentSetup,
+                request_type=str,
+                prepare=lambda: customer_id,
+                act=lambda customer, k: payments.start_payment_setup(customer, idempotency_key=k),
+            )
+            self.journal.set_progress(name, key)
+        return setup
 
     def payment_setup(self, setup_id: str) -> PaymentSetup:
         """Read a payment setup again (its status after the customer confirmed it)."""
@@ -550,17 +571,34 @@ class Billing:
     def set_payment_method(
         self, customer_id: str, payment_method: str, *, idempotency_key: str | None = None
     ) -> None:
-        """Make ``payment_method`` (a provider id or a portable ``TEST_CARD_*`` name) the default."""
+        """Make ``payment_method`` (a provider id or a portable ``TEST_CARD_*`` name) the default.
+
+        The derived key includes the last payment-method write on this customer, so switching
+        A -> B -> A sets A again while a retry of a lost answer is not sent twice.
+        """
         if not payment_method:
             raise InvalidChangeError("payment_method", payment_method, "a payment method id")
         payments = payment_provider(
             self.provider, "set_payment_method", field="customer_id", value=customer_id
         )
-        payments.set_payment_method(
-            customer_id,
-            payment_method,
-            idempotency_key=idempotency_key or derive_key("payment-method", customer_id, payment_method),
-        )
+        name = f"payment-method:{customer_id}"
+
+        def act(method: str, key: str) -> str:
+            payments.set_payment_method(customer_id, method, idempotency_key=key)
+            return method
+
+        with self.journal.named_lease(name):
+            key = idempotency_key or self._progress_key(name, "payment-method", customer_id, payment_method)
+            self._once.payment_write(
+                "payment-method",
+                key=key,
+                inputs=(customer_id, payment_method),
+                kind=str,
+                request_type=str,
+                prepare=lambda: payment_method,
+                act=act,
+            )
+            self.journal.set_progress(name, key)
 
     def invoice(self, invoice_id: str) -> Invoice:
         """One invoice by id (with its hosted page / PDF url where the provider has one)."""
@@ -572,28 +610,43 @@ class Billing:
             invoice_id
         )
 
+    def _open_invoice_write(
+        self, operation: str, flag: str, invoice_id: str, key: str | None, verb: str
+    ) -> Invoice:
+        """Pay or void an open invoice once, under the invoice's lease. The derived key holds
+        the invoice's status and collection attempts: paying again after a decline (and a new
+        card) is a new attempt, not the replay of the declined one."""
+        payments = payment_provider(self.provider, flag, field="invoice_id", value=invoice_id)
+        with self.journal.named_lease(f"invoice:{invoice_id}"):
+            current = payments.get_invoice(invoice_id)
+            chosen = key or derive_key(operation, invoice_id, current.status, current.attempts)
+
+            def prepare() -> str:
+                if current.status is not InvoiceStatus.OPEN:
+                    raise InvalidStateError(
+                        invoice_id, current.status.value, f"only an open invoice can be {verb}"
+                    )
+                return invoice_id
+
+            act = payments.pay_invoice if operation == "pay" else payments.void_invoice
+            return self._once.payment_write(
+                operation,
+                key=chosen,
+                inputs=invoice_id,
+                kind=Invoice,
+                request_type=str,
+                prepare=prepare,
+                act=lambda target, k: act(target, idempotency_key=k),
+            )
+
     def pay_invoice(self, invoice_id: str, *, idempotency_key: str | None = None) -> Invoice:
         """Collect an open invoice again (after the card was replaced); a past-due subscription
         becomes active and takes changes again. Raises PaymentDeclinedError when declined."""
-        payments = payment_provider(self.provider, "pay_invoice", field="invoice_id", value=invoice_id)
-        invoice = payments.get_invoice(invoice_id)
-        if invoice.status is not InvoiceStatus.OPEN:
-            raise InvalidStateError(invoice_id, invoice.status.value, "only an open invoice can be paid")
-        return payments.pay_invoice(
-            invoice_id,
-            idempotency_key=idempotency_key
-            or derive_key("pay", invoice_id, invoice.status, invoice.attempts),
-        )
+        return self._open_invoice_write("pay", "pay_invoice", invoice_id, idempotency_key, "paid")
 
     def void_invoice(self, invoice_id: str, *, idempotency_key: str | None = None) -> Invoice:
         """Void an open invoice (nothing will be collected for it)."""
-        payments = payment_provider(self.provider, "void_invoice", field="invoice_id", value=invoice_id)
-        invoice = payments.get_invoice(invoice_id)
-        if invoice.status is not InvoiceStatus.OPEN:
-            raise InvalidStateError(invoice_id, invoice.status.value, "only an open invoice can be voided")
-        return payments.void_invoice(
-            invoice_id, idempotency_key=idempotency_key or derive_key("void", invoice_id, invoice.status)
-        )
+        return self._open_invoice_write("void", "void_invoice", invoice_id, idempotency_key, "voided")
 
     def refund(
         self,
@@ -606,25 +659,50 @@ class Billing:
         """Refund a paid invoice's payment, in full (``amount=None``) or in part.
 
         Refuses, before any call, an amount that is not positive, in another currency, or more
-        than what is left to refund. The default key includes the refunds already made, so a
-        second partial refund is a new refund; pass your own key to retry across a crash.
+        than what is left to refund. Under the invoice's lease, through the journal: the derived
+        key includes the last refund this journal made on the invoice, so a second partial
+        refund is a new refund while a retry of a lost answer returns the first.
         """
         invoice_id = invoice if isinstance(invoice, str) else invoice.id
+        return self._refund(invoice_id, amount, RefundReason(reason), idempotency_key, from_balance=False)
+
+    def _refund(
+        self,
+        invoice_id: str,
+        amount: Money | None,
+        reason: RefundReason,
+        idempotency_key: str | None,
+        *,
+        from_balance: bool,
+    ) -> Refund:
         payments = payment_provider(self.provider, "refunds", field="invoice", value=invoice_id)
-        current = payments.get_invoice(invoice_id)
-        earlier = payments.refunds(invoice_id)
-        value = check_refund(
-            current,
-            earlier,
-            amount,
-            partial=self.provider.capabilities.partial_refunds,
-            provider=self.provider.name,
-        )
-        return payments.refund(
-            RefundRequest(invoice_id=invoice_id, amount=value, reason=reason),
-            idempotency_key=idempotency_key
-            or derive_key("refund", invoice_id, value, reason, [r.id for r in earlier]),
-        )
+        name = f"refunds:{invoice_id}"
+
+        def prepare() -> RefundRequest:
+            value = check_refund(
+                payments.get_invoice(invoice_id),
+                payments.refunds(invoice_id),
+                amount,
+                partial=self.provider.capabilities.partial_refunds,
+                provider=self.provider.name,
+            )
+            return RefundRequest(
+                invoice_id=invoice_id, amount=value, reason=reason, from_balance=from_balance
+            )
+
+        with self.journal.named_lease(name):
+            key = idempotency_key or self._progress_key(name, "refund", invoice_id, amount, reason)
+            made = self._once.payment_write(
+                "refund",
+                key=key,
+                inputs=(invoice_id, amount, reason, from_balance),
+                kind=Refund,
+                request_type=RefundRequest,
+                prepare=prepare,
+                act=lambda request, k: payments.refund(request, idempotency_key=k),
+            )
+            self.journal.set_progress(name, key)
+        return made
 
     def refunds(self, invoice_id: str) -> list[Refund]:
         """Refunds made on an invoice's payment, oldest first."""
@@ -637,6 +715,12 @@ class Billing:
         payments = payment_provider(self.provider, "refunds", field="customer_id", value=customer_id)
         return payments.customer_balance(customer_id, currency)
 
+    def _recorded_refund(self, key: str) -> Refund | None:
+        entry = self.journal.find(key)
+        if entry is None or entry.status is not EntryStatus.APPLIED or entry.outcome is None:
+            return None
+        return structure(json.loads(entry.outcome), Refund)
+
     def _refund_negative_due(self, result: ChangeResult, key: str) -> ChangeResult:
         invoice = result.invoice
         if invoice is None or invoice.totals.credited.amount <= 0 or result.refunds:
@@ -648,6 +732,10 @@ class Billing:
             invoice.totals.credited,
             exclude=invoice.id,
             key=key,
+            make=lambda invoice_id, amount, k: self._refund(
+                invoice_id, amount, RefundReason.PLAN_CHANGE, k, from_balance=True
+            ),
+            recorded=self._recorded_refund,
         )
         return attrs.evolve(result, refunds=refunds)
 

@@ -39,6 +39,7 @@ from prorata.journal import EntryStatus, Journal, JournalEntry
 __all__ = ["ExactlyOnce"]
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 RECONCILE_ATTEMPTS = 2
 """How often a call whose outcome is unknown is replayed at once before the error is raised."""
@@ -286,3 +287,42 @@ class ExactlyOnce:
             key=key,
             fresh=fresh,
         )
+
+    # -- payment writes ---------------------------------------------------------------------
+
+    def payment_write(
+        self,
+        operation: str,
+        *,
+        key: str,
+        inputs: object,
+        kind: type[T],
+        request_type: type[R],
+        prepare: Callable[[], R],
+        act: Callable[[R, str], T],
+    ) -> T:
+        """A payment write (refund, pay, void, set a payment method, start a setup) done once.
+
+        ``inputs`` are what the caller asked (a reused key with other inputs is a conflict);
+        ``prepare`` checks them against the provider's state and builds the request, only when
+        no record exists: a retry of an applied write returns its recorded result, a pending one
+        is replayed with the recorded request and the same key (the caller holds a lease).
+        """
+        fingerprint = derive_key(f"{operation}-request", inputs)
+        entry = self._known(key, fingerprint, None, operation)
+        if entry is not None and entry.status is EntryStatus.APPLIED:
+            return self._replayed(entry, kind)
+        if entry is not None and entry.status is EntryStatus.PENDING:
+            request = structure(json.loads(entry.request), request_type)
+        else:
+            request = prepare()
+            entry = self.journal.record_intent(
+                key,
+                operation=operation,
+                subscription_id=None,
+                revision=None,
+                request=dumps(request),
+                fingerprint=fingerprint,
+            )
+        change_id = entry.change_id
+        return self._call(entry, kind, lambda: act(request, change_id), key=change_id)

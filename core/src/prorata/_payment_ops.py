@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import cast
 
 from prorata._errors import InvalidChangeError, InvalidStateError, UnsupportedCapabilityError, ValidationError
@@ -9,7 +10,7 @@ from prorata._idempotency import derive_key
 from prorata._invoice import Invoice, InvoiceStatus
 from prorata._money import Money, sum_money
 from prorata._payment_provider import PaymentProvider
-from prorata._payments import PaymentSetup, Refund, RefundReason, RefundRequest, RefundStatus
+from prorata._payments import PaymentSetup, Refund, RefundStatus
 from prorata._provider import Provider
 
 __all__ = ["check_refund", "payment_provider", "refund_credit", "refundable", "usable_setup"]
@@ -80,11 +81,27 @@ def check_refund(
     return amount
 
 
+RefundMaker = Callable[[str, Money, str], Refund]
+"""``(invoice_id, amount, idempotency_key) -> Refund``: one refund of a change's credit
+(taken off the customer's balance), through the journal."""
+
+
 def refund_credit(
-    payments: PaymentProvider, invoices: list[Invoice], credit: Money, *, exclude: str, key: str
+    payments: PaymentProvider,
+    invoices: list[Invoice],
+    credit: Money,
+    *,
+    exclude: str,
+    key: str,
+    make: RefundMaker,
+    recorded: Callable[[str], Refund | None],
 ) -> tuple[Refund, ...]:
     """Refund ``credit`` (a change's negative amount due) to the subscription's paid invoices,
-    newest first, taking it off the customer's balance. What cannot be refunded stays credit."""
+    newest first, taking it off the customer's balance. What cannot be refunded stays credit.
+
+    Each refund's key derives from the change's ``key`` and the invoice; a refund the journal
+    already ``recorded`` under it (a retried apply) counts as made and is not asked again.
+    """
     made: list[Refund] = []
     left = credit
     for invoice in reversed(invoices):
@@ -92,17 +109,13 @@ def refund_credit(
             break
         if invoice.id == exclude or invoice.currency != credit.currency:
             continue
-        available = refundable(invoice, payments.refunds(invoice.id))
-        if available.amount <= 0:
-            continue
-        amount = min(available, left)
-        made.append(
-            payments.refund(
-                RefundRequest(
-                    invoice_id=invoice.id, amount=amount, reason=RefundReason.PLAN_CHANGE, from_balance=True
-                ),
-                idempotency_key=derive_key("refund-credit", key, invoice.id),
-            )
-        )
-        left = left - amount
+        refund_key = derive_key("refund-credit", key, invoice.id)
+        earlier = recorded(refund_key)
+        if earlier is None:
+            available = refundable(invoice, payments.refunds(invoice.id))
+            if available.amount <= 0:
+                continue
+            earlier = make(invoice.id, min(available, left), refund_key)
+        made.append(earlier)
+        left = left - earlier.amount
     return tuple(made)

@@ -70,8 +70,26 @@ class Faulty:
         self.refuse = 0
         self.writes = 0
 
+    WRITES = frozenset(
+        {
+            "apply_change",
+            "create_subscription",
+            "cancel_now",
+            "cancel_scheduled_change",
+            "refund",
+            "pay_invoice",
+            "void_invoice",
+            "set_payment_method",
+            "start_payment_setup",
+        }
+    )
+    """The provider writes whose answers ``drop`` loses (or ``refuse`` refuses)."""
+
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
+        found = getattr(self._inner, name)
+        if name not in self.WRITES:
+            return found
+        return lambda *args, **kw: self._write(lambda: found(*args, **kw))
 
     def _write(self, call: Callable[[], T]) -> T:
         if self.refuse:
@@ -83,18 +101,6 @@ class Faulty:
             self.drop -= 1
             raise ProviderUnavailableError("injected: response lost after commit", provider="local")
         return result
-
-    def apply_change(self, *args: Any, **kw: Any) -> Any:
-        return self._write(lambda: self._inner.apply_change(*args, **kw))
-
-    def create_subscription(self, *args: Any, **kw: Any) -> Any:
-        return self._write(lambda: self._inner.create_subscription(*args, **kw))
-
-    def cancel_now(self, *args: Any, **kw: Any) -> Any:
-        return self._write(lambda: self._inner.cancel_now(*args, **kw))
-
-    def cancel_scheduled_change(self, *args: Any, **kw: Any) -> Any:
-        return self._write(lambda: self._inner.cancel_scheduled_change(*args, **kw))
 
 
 CATALOG_CODE = """

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -57,16 +57,6 @@ __all__ = [
     "subscription_from",
     "target_of",
 ]
-
-REVISION_KEY = "prorata_idempotency_key"
-"""The metadata key of prorata's last write (its idempotency key): the subscription's revision,
-as the adapter's derived results carry it."""
-
-
-def _revision(metadata: Mapping[str, object]) -> str | None:
-    value = metadata.get(REVISION_KEY)
-    return None if value is None else str(value)
-
 
 _STATUS = {
     "pending": SubscriptionStatus.INCOMPLETE,
@@ -138,6 +128,15 @@ def discount_rules(subscription: DodoSubscription) -> list[semantics.DiscountRul
     ]
 
 
+REVISION_KEY = "prorata_idempotency_key"
+"""Metadata key holding the idempotency key of the adapter's last write: the revision."""
+
+
+def _revision(sub: DodoSubscription | SubscriptionListResponse) -> str | None:
+    value = (sub.metadata or {}).get(REVISION_KEY)
+    return None if value is None else str(value)
+
+
 def subscription_from(catalog: Catalog, sub: DodoSubscription | SubscriptionListResponse) -> Subscription:
     """A domain Subscription from Dodo's retrieved subscription, or from a list row when the row
     has all it needs: no add-ons and no discounts (a list row carries neither in full)."""
@@ -180,7 +179,7 @@ def subscription_from(catalog: Catalog, sub: DodoSubscription | SubscriptionList
             effective_at=scheduled.effective_at,
             id=scheduled.id,
         ),
-        revision=_revision(sub.metadata or {}),
+        revision=_revision(sub),
         raw=sub.model_dump(mode="json"),
     )
 

@@ -60,7 +60,7 @@ from prorata_dodo._sync import sync_subscription
 
 __all__ = ["DodoProvider"]
 
-KEY = "prorata_idempotency_key"
+KEY = _mapping.REVISION_KEY
 """Metadata key holding the idempotency key of the write that made an object (or the last change)."""
 FINGERPRINT = "prorata_change"
 """Metadata key holding a digest of the last change's parameters (a reused key must match it)."""
@@ -577,15 +577,35 @@ class DodoProvider(DodoPayments):
             find,
             self._attempts,
         )
-        if written.reconciled is not None:
-            return written.reconciled
         # The DELETE answers no body; dropping the pending change is all it does, so the state
-        # core read under the lease minus that change is the result (else read it back).
+        # core read under the lease minus that change is the state now (else read it back).
         context = current_write(idempotency_key)
         held = context.subscription if context is not None else None
-        if held is not None and held.id == subscription_id:
-            return attrs.evolve(held, scheduled_change=None, raw={**held.raw, "scheduled_change": None})
-        return self._retrieve(subscription_id)
+        current = written.reconciled or (
+            attrs.evolve(held, scheduled_change=None, raw={**held.raw, "scheduled_change": None})
+            if held is not None and held.id == subscription_id
+            else self._retrieve(subscription_id)
+        )
+        if _metadata(current).get(KEY) == idempotency_key:
+            return current
+        # Cancelling leaves the subscription's metadata as it was: record this write's key, the
+        # revision, so that scheduling the same change again is a new request, not a replay.
+        metadata: dict[str, str | float | bool] = {**_metadata(current), KEY: idempotency_key}
+
+        def recorded() -> Subscription | None:
+            now = self._retrieve(subscription_id)
+            return now if _metadata(now).get(KEY) == idempotency_key else None
+
+        bumped = write(
+            f"record the revision of {subscription_id}",
+            lambda: self._writer.subscriptions.update(subscription_id, metadata=metadata),
+            recorded,
+            self._attempts,
+        )
+        if bumped.response is not None:
+            return _mapping.subscription_from(self.catalog, bumped.response)
+        assert bumped.reconciled is not None
+        return bumped.reconciled
 
     def cancel_now(self, subscription_id: str, *, idempotency_key: str) -> Subscription:
         def find() -> Subscription | None:

@@ -638,10 +638,10 @@ class StripeProvider(StripePayments):
         return ChangeResult(subscription=result, schedule=result.schedule, replayed=_replayed(updated))
 
     def cancel_scheduled_change(self, subscription_id: str, *, idempotency_key: str) -> Subscription:
-        """Release the schedule: one request when core passes the state it read under the lease
-        (``current_write``), else a read first. Releasing changes nothing on the subscription
-        but its ``schedule`` (https://docs.stripe.com/api/subscription_schedules/release), so the
-        result is derived instead of read back."""
+        """Release the schedule, then bump the revision (that answer is the result). The state
+        core read under the lease (``current_write``) saves a read first: releasing changes
+        nothing on the subscription but its ``schedule``
+        (https://docs.stripe.com/api/subscription_schedules/release)."""
         context = current_write(idempotency_key)
         held = context.subscription if context is not None else None
         current = (
@@ -650,17 +650,25 @@ class StripeProvider(StripePayments):
             else self.get_subscription(subscription_id)
         )
         schedule_id = self._schedule_id(current)
-        if schedule_id is None:
-            return current
-        params: SubscriptionScheduleReleaseParams = {}
-        self._record(SubscriptionScheduleReleaseParams, params)
-        with stripe_errors("release schedule"):
-            self.client.v1.subscription_schedules.release(
-                schedule_id, params, self._options(idempotency_key + ":schedule-release")
+        if schedule_id is not None:
+            params: SubscriptionScheduleReleaseParams = {}
+            self._record(SubscriptionScheduleReleaseParams, params)
+            with stripe_errors("release schedule"):
+                self.client.v1.subscription_schedules.release(
+                    schedule_id, params, self._options(idempotency_key + ":schedule-release")
+                )
+        # Releasing a schedule leaves the subscription untouched: bump its revision (and read it
+        # back in the same request) so that scheduling the same change again is a new request.
+        bump: SubscriptionUpdateParams = {
+            "metadata": {mapping.REVISION_KEY: mapping.next_revision(current.raw)},
+            "expand": list(SUBSCRIPTION_EXPAND),
+        }
+        self._record(SubscriptionUpdateParams, bump)
+        with stripe_errors("bump revision"):
+            bumped = self.client.v1.subscriptions.update(
+                subscription_id, bump, self._options(idempotency_key + ":revision")
             )
-        return attrs.evolve(
-            current, schedule=None, scheduled_change=None, raw={**current.raw, "schedule": None}
-        )
+        return mapping.subscription_from_stripe(self.catalog, _dict(bumped))
 
     def cancel_now(self, subscription_id: str, *, idempotency_key: str) -> Subscription:
         with stripe_errors("cancel subscription"):

@@ -92,8 +92,15 @@ class LocalPayments:
         return self.store.invoice(invoice_id)
 
     def pay_invoice(self, invoice_id: str, *, idempotency_key: str | None = None) -> Invoice:
-        """Collect an open invoice now."""
-        return self.engine.pay_invoice(invoice_id)
+        """Collect an open invoice now (a repeated key returns the first answer)."""
+        if idempotency_key is None:
+            return self.engine.pay_invoice(invoice_id)
+        return self.engine._idempotent(  # pyright: ignore[reportPrivateUsage]
+            idempotency_key,
+            _fingerprint("pay", invoice_id),
+            Invoice,
+            lambda: self.engine.pay_invoice(invoice_id),
+        )
 
     def complete_payment_action(self, invoice_id: str) -> Invoice:
         """Test helper: the customer passes 3-D Secure for ``invoice_id`` in the browser.
@@ -115,6 +122,11 @@ class LocalPayments:
 
     def void_invoice(self, invoice_id: str, *, idempotency_key: str) -> Invoice:
         """Void an open invoice; a subscription whose action it awaited no longer has one."""
+        return self.engine._idempotent(  # pyright: ignore[reportPrivateUsage]
+            idempotency_key, _fingerprint("void", invoice_id), Invoice, lambda: self._void(invoice_id)
+        )
+
+    def _void(self, invoice_id: str) -> Invoice:
         with self.store.transaction():
             invoice = self.store.invoice(invoice_id)
             if invoice.status is not InvoiceStatus.OPEN:
