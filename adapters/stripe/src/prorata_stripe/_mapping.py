@@ -33,6 +33,7 @@ from prorata.provider import (
     TaxRate,
     Totals,
 )
+from prorata_stripe._amounts import from_stripe
 
 __all__ = [
     "PROVIDER",
@@ -140,7 +141,7 @@ def discount_from_stripe(discount: Any, currency: str) -> Discount | None:
         percent_off=None if info.get("percent_off") is None else Decimal(str(info["percent_off"])),
         amount_off=None
         if amount_off is None
-        else Money.of(int(amount_off), str(info.get("currency") or currency)),
+        else from_stripe(int(amount_off), str(info.get("currency") or currency)),
         duration=DiscountDuration(info["duration"]),
         duration_in_cycles=info.get("duration_in_months"),
         id=data["id"],
@@ -189,7 +190,7 @@ def payment_action_from_stripe(data: JSON) -> PaymentAction | None:
         return None
     return PaymentAction(
         invoice_id=invoice["id"],
-        amount=Money.of(int(invoice["amount_remaining"]), str(invoice["currency"]).upper()),
+        amount=from_stripe(int(invoice["amount_remaining"]), str(invoice["currency"])),
         client_secret=secret,
         payment_id=str(secret).split("_secret_", 1)[0],
         url=invoice.get("hosted_invoice_url"),
@@ -279,7 +280,7 @@ def line_from_stripe(catalog: Catalog, line: JSON, reason: str | None) -> Charge
     period = line.get("period") or dict[str, Any]()
     return ChargeLine(
         description=line.get("description") or kind.value,
-        amount=Money.of(amount, currency),
+        amount=from_stripe(amount, currency),
         kind=kind,
         plan=plan.key if plan is not None else None,
         quantity=line.get("quantity"),
@@ -298,7 +299,7 @@ def totals_from_stripe(invoice: JSON) -> Totals:
     amount_due = int(invoice["amount_due"])
 
     def money(value: int) -> Money:
-        return Money.of(value, currency)
+        return from_stripe(value, currency)
 
     return Totals(
         subtotal=money(int(invoice["subtotal"])),

@@ -53,6 +53,7 @@ from prorata.provider import (
 )
 from prorata_stripe import _listing as listing
 from prorata_stripe import _mapping as mapping
+from prorata_stripe._amounts import to_stripe
 from prorata_stripe._capabilities import STRIPE_CAPABILITIES
 from prorata_stripe._errors import stripe_errors
 from prorata_stripe._events import DEFAULT_TOLERANCE, parse_event
@@ -197,7 +198,7 @@ class StripeProvider(StripePayments):
                 params["percent_off"] = float(discount.percent_off)
             elif discount.amount_off is not None:
                 params.update(
-                    amount_off=discount.amount_off.amount, currency=discount.amount_off.currency.lower()
+                    amount_off=to_stripe(discount.amount_off), currency=discount.amount_off.currency.lower()
                 )
             if discount.duration_in_cycles is not None:
                 params["duration_in_months"] = discount.duration_in_cycles
