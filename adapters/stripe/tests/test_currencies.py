@@ -17,7 +17,14 @@ from prorata_stripe._amounts import from_stripe, to_stripe
 
 @pytest.mark.parametrize(
     ("wire", "currency", "money"),
-    [(500, "ISK", 5), (1250, "ISK", 13), (-1250, "ISK", -13), (5, "MGA", 500), (1000, "USD", 1000), (7, "JPY", 7)],
+    [
+        (500, "ISK", 5),
+        (1250, "ISK", 13),
+        (-1250, "ISK", -13),
+        (5, "MGA", 500),
+        (1000, "USD", 1000),
+        (7, "JPY", 7),
+    ],
 )
 def test_amounts_from_the_wire(wire: int, currency: str, money: int) -> None:
     assert from_stripe(wire, currency) == Money.of(money, currency)

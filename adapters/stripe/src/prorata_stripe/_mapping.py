@@ -39,6 +39,8 @@ __all__ = [
     "PROVIDER",
     "REVISION_KEY",
     "discount_params",
+    "finished",
+    "finished_schedule_id",
     "invoice_from_stripe",
     "item_changes",
     "line_from_stripe",
@@ -197,6 +199,28 @@ def payment_action_from_stripe(data: JSON) -> PaymentAction | None:
     )
 
 
+def finished(schedule: JSON) -> bool:
+    """A schedule whose last phase has started and that releases at its end: nothing is pending.
+
+    Stripe keeps it attached until that phase ends; prorata reports no schedule, and the adapter
+    releases it before its next write (https://docs.stripe.com/billing/subscriptions/subscription-schedules#completing-a-schedule).
+    """
+    phases = schedule.get("phases") or list[Any]()
+    current = schedule.get("current_phase")
+    if schedule.get("status") != "active" or schedule.get("end_behavior") != "release" or not phases:
+        return False
+    if not isinstance(current, Mapping):
+        return False
+    last = phases[-1]
+    return int(last.get("start_date") or 0) <= int(current.get("start_date") or 0)  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
+
+
+def finished_schedule_id(data: JSON) -> str | None:
+    """The id of the subscription's attached schedule when it is :func:`finished`."""
+    attached = data.get("schedule")
+    return str(attached["id"]) if isinstance(attached, Mapping) and finished(attached) else None  # pyright: ignore[reportUnknownArgumentType]
+
+
 def subscription_from_stripe(catalog: Catalog, data: JSON, schedule: JSON | None = None) -> Subscription:
     """A domain subscription. ``schedule`` (or an expanded ``data["schedule"]``) fills the schedule."""
     first = data["items"]["data"][0]
@@ -208,7 +232,11 @@ def subscription_from_stripe(catalog: Catalog, data: JSON, schedule: JSON | None
     )
     domain_schedule: Schedule | None = None
     scheduled: ScheduledChange | None = None
-    if attached is not None and attached.get("status") in ("active", "not_started"):
+    if (
+        attached is not None
+        and attached.get("status") in ("active", "not_started")
+        and not finished(attached)
+    ):
         domain_schedule = schedule_from_stripe(catalog, attached)
         current = attached.get("current_phase") or dict[str, Any]()
         current_end = at(current.get("end_date"))
