@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dodopayments
 
-from prorata import AtPeriodEnd, Billing, PlanChange, ProrationMode
+from prorata import AtPeriodEnd, Billing, Money, PlanChange, ProrationMode
 from prorata.provider import ProviderSettings, Secret
 from prorata_contract import contract_catalog
 from prorata_dodo import DodoProvider, create_catalog_objects
@@ -20,6 +20,9 @@ MINIMUM = {
     "apply (scheduled)": 1,
     "apply (replay, same key)": 1,
     "cancel scheduled change": 1,
+    "subscribe (saved card)": 1,
+    "subscribe (first payment on the checkout)": 1,
+    "refund part of a payment": 1,
 }
 WHY = {
     "apply (immediate, charge)": "+1 subscription read before the write (replay/key check: Dodo has no idempotency keys); "
@@ -29,6 +32,11 @@ WHY = {
     "apply (scheduled)": "+1 subscription read before the write (replay check)",
     "apply (replay, same key)": "+1 the subscription's payments (to find the original), +2 that payment and its line items",
     "cancel scheduled change": "+1 read-back (DELETE returns no body)",
+    "subscribe (saved card)": "+2 the customer's subscriptions (list + retrieve: the subscribe key), "
+    "+1 the key's find, +1 saved payment methods (to name the mandate), +1 read-back",
+    "subscribe (first payment on the checkout)": "as above, +1 the waiting payment (the action's amount)",
+    "refund part of a payment": "+3 the invoice to check (payment, line items) and its refunds, +1 line items "
+    "to split a partial refund, +1 the payment's refunds to find a retried one by its key (no idempotency keys)",
 }
 
 
@@ -71,11 +79,16 @@ def main() -> None:
             "cancel scheduled change",
             lambda: billing.provider.cancel_scheduled_change(sub.id, idempotency_key="bench"),
         )
-        print(f"{'operation':<28}{'requests':>9}{'minimum':>9}  why above the minimum")
+        count("subscribe (saved card)", lambda: billing.subscribe(customer.id, "pro"))
+        newcomer = billing.create_customer("first@example.com", payment_method="pm_from_checkout")
+        count("subscribe (first payment on the checkout)", lambda: billing.subscribe(newcomer.id, "basic"))
+        (paid, *_) = billing.invoices(sub.id)
+        count("refund part of a payment", lambda: billing.refund(paid, Money.of(100, paid.currency)))
+        print(f"{'operation':<44}{'requests':>9}{'minimum':>9}  why above the minimum")
         for name in MINIMUM:
             value = measured[name]
             print(
-                f"{name:<28}{value:>9}{MINIMUM[name]:>9}  {WHY.get(name, '') if value > MINIMUM[name] else ''}"
+                f"{name:<44}{value:>9}{MINIMUM[name]:>9}  {WHY.get(name, '') if value > MINIMUM[name] else ''}"
             )
         billing.close()
         sdk.close()

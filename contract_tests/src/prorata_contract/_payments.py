@@ -22,6 +22,7 @@ import pytest
 
 from prorata import (
     AtPeriodEnd,
+    Billing,
     BillingCycle,
     Money,
     NegativeDuePolicy,
@@ -29,6 +30,7 @@ from prorata import (
     PaymentSetupStatus,
     PlanChange,
     ProrationMode,
+    RefundReason,
     TimingKind,
 )
 from prorata.errors import (
@@ -48,6 +50,7 @@ from prorata.provider import (
     SubscriptionStatus,
 )
 from prorata_contract._checks import new_invoices
+from prorata_contract._counting import CountingProvider
 from prorata_contract._errors_area import refused_before_any_call
 from prorata_contract._fixtures import ContractFixtures
 from prorata_contract._guard import standard
@@ -229,13 +232,22 @@ class PaymentTests(ContractFixtures):
         assert [invoice.totals.amount_due for invoice in unpaid] == [contract.catalog.get("basic").price]
 
 
-def _downgrade(contract: Contract, policy: NegativeDuePolicy) -> tuple[Subscription, ChangeResult]:
-    """premium -> basic a third into the period, prorated now: a negative amount due."""
+def _downgrade(contract: Contract, policy: NegativeDuePolicy) -> tuple[Subscription, ChangeResult, Money]:
+    """premium -> basic a third into the period, prorated now: a negative amount due.
+    Also returns the customer's balance just before the change."""
     subscription = contract.into_period(contract.subscribe("premium"), Fraction(1, 3))
     change = PlanChange.swap("premium", "basic", proration=ProrationMode.PRORATE_NOW)
     preview = contract.billing.preview(subscription, change)
     assert preview.totals.total.amount < 0, "the downgrade must leave a negative amount due"
-    return subscription, contract.billing.apply(subscription, change, preview=preview, negative_due=policy)
+    before = contract.billing.customer_balance(subscription.customer_id, subscription.currency)
+    result = contract.billing.apply(subscription, change, preview=preview, negative_due=policy)
+    return subscription, result, before
+
+
+def _guarded(contract: Contract) -> tuple[Billing, CountingProvider]:
+    """The contract's provider behind a call counter, for "refused before any call" checks."""
+    counting = CountingProvider(contract.billing.provider)
+    return Billing(provider=counting, catalog=contract.billing.catalog), counting
 
 
 def _bad_amount(kind: str, paid: Money) -> Money:
@@ -318,21 +330,25 @@ class PaymentCollectionTests(ContractFixtures):
 
     @_NEGATIVE_DUE
     def test_refund_policy_refunds_the_difference_and_keeps_the_balance(self, contract: Contract) -> None:
-        subscription, result = _downgrade(contract, NegativeDuePolicy.REFUND)
+        subscription, result, before = _downgrade(contract, NegativeDuePolicy.REFUND)
         assert result.invoice is not None
         credited = result.invoice.totals.credited
         assert credited.amount > 0
         first = contract.invoices(subscription)[0]
-        assert [(r.invoice_id, r.amount) for r in result.refunds] == [(first.id, credited)]
-        assert contract.billing.customer_balance(subscription.customer_id, credited.currency).amount == 0
+        assert [(r.invoice_id, r.amount, r.reason) for r in result.refunds] == [
+            (first.id, credited, RefundReason.PLAN_CHANGE)
+        ], "the difference is refunded on the original payment"
+        assert [r.id for r in contract.billing.refunds(first.id)] == [r.id for r in result.refunds]
+        after = contract.billing.customer_balance(subscription.customer_id, credited.currency)
+        assert after == before, f"the balance moved from {before} to {after}"
 
     @_NEGATIVE_DUE
     def test_credit_policy_keeps_the_difference_on_the_balance(self, contract: Contract) -> None:
-        subscription, result = _downgrade(contract, NegativeDuePolicy.CREDIT)
+        subscription, result, before = _downgrade(contract, NegativeDuePolicy.CREDIT)
         assert result.invoice is not None
         assert result.refunds == ()
         balance = contract.billing.customer_balance(subscription.customer_id, subscription.currency)
-        assert balance == result.invoice.totals.credited
+        assert balance == before + result.invoice.totals.credited
 
     @requires(payments=["refunds", "partial_refunds"])
     def test_partial_refunds_add_up_to_what_was_paid(self, contract: Contract) -> None:
@@ -351,8 +367,45 @@ class PaymentCollectionTests(ContractFixtures):
     def test_bad_refund_amounts_are_refused_before_any_refund(self, contract: Contract, bad: str) -> None:
         subscription = contract.subscribe("basic")
         (invoice,) = contract.invoices(subscription)
+        guarded, counting = _guarded(contract)
         with pytest.raises(ValidationError) as caught:
-            contract.billing.refund(invoice.id, _bad_amount(bad, invoice.totals.amount_due))
+            guarded.refund(invoice.id, _bad_amount(bad, invoice.totals.amount_due))
         assert not isinstance(caught.value, UnsupportedCapabilityError), caught.value
         assert caught.value.field == "refund.amount"
+        assert counting.calls["refund"] == 0, f"the provider was asked to refund: {dict(counting.calls)}"
         assert contract.billing.refunds(invoice.id) == []
+
+    @requires(payments=["refunds", "partial_refunds"])
+    def test_a_refund_retried_with_its_key_is_made_once(self, contract: Contract) -> None:
+        subscription = contract.subscribe("basic")
+        (invoice,) = contract.invoices(subscription)
+        part = Money.of(invoice.totals.amount_due.amount // 2, invoice.currency)
+        first = contract.billing.refund(invoice, part, idempotency_key="contract-refund-1")
+        again = contract.billing.refund(invoice, part, idempotency_key="contract-refund-1")
+        assert again.id == first.id
+        rest = contract.billing.refund(invoice)
+        assert [r.id for r in contract.billing.refunds(invoice.id)] == [first.id, rest.id]
+        assert first.amount + rest.amount == invoice.totals.amount_due
+        with pytest.raises(ValidationError):
+            contract.billing.refund(invoice)  # nothing is left to refund
+
+    @requires(payments=["pay_invoice", "void_invoice"])
+    def test_paying_or_voiding_a_paid_invoice_is_refused_before_any_call(self, contract: Contract) -> None:
+        subscription = contract.subscribe("basic")
+        (invoice,) = contract.invoices(subscription)
+        assert invoice.status is InvoiceStatus.PAID
+        guarded, counting = _guarded(contract)
+        for attempt in (guarded.pay_invoice, guarded.void_invoice):
+            with pytest.raises(InvalidStateError):
+                attempt(invoice.id)
+        assert (counting.calls["pay_invoice"], counting.calls["void_invoice"]) == (0, 0)
+        assert contract.billing.invoice(invoice.id).status is InvoiceStatus.PAID
+
+    @_DECLINED_UPGRADE
+    @requires(payment_failure_policy=PaymentFailurePolicy.APPLY_CHANGE, payments=["void_invoice"])
+    def test_voiding_the_open_invoice_of_a_declined_upgrade(self, contract: Contract) -> None:
+        result = _past_due(contract)
+        assert result.invoice is not None
+        voided = contract.billing.void_invoice(result.invoice.id)
+        assert voided.status is InvoiceStatus.VOID
+        assert contract.billing.invoice(result.invoice.id).status is InvoiceStatus.VOID

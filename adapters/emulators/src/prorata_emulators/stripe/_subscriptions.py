@@ -607,7 +607,8 @@ def renew(store: Store, subscription: JSON, at: int) -> None:
     )
     if invoice["status"] == "open" and invoice["collection_method"] == "charge_automatically":
         subscription["status"] = "past_due"
-    emit(store, "customer.subscription.updated", subscription, at=at, previous=previous)
+    changed = {key: value for key, value in previous.items() if value != subscription.get(key)}
+    emit(store, "customer.subscription.updated", subscription, at=at, previous=changed)
 
 
 def cancel_now(store: Store, subscription: JSON, at: int) -> None:
