@@ -203,7 +203,30 @@ class TestLocal(LocalFixtures, LifecycleTests):
     webhooks = len(standard_tests(WebhookTests))  # no webhook_deliveries fixture: each one skipped
     result.stdout.fnmatch_lines(
         [
-            f"prorata contract [[]alpha[]]: {errors - 1} passed, 1 failed, {webhooks} skipped",
-            f"prorata contract [[]local[]]: {len(lifecycle) - timed} passed, 0 failed, {timed} skipped",
+            f"prorata contract [[]alpha[]] TestAlpha: {errors - 1} passed, 1 failed, {webhooks} skipped",
+            f"prorata contract [[]local[]] TestLocal: {len(lifecycle) - timed} passed, 0 failed, {timed} skipped",
         ]
     )
+
+
+def test_two_compositions_of_one_provider_get_a_line_each(pytester: pytest.Pytester) -> None:
+    result = _run(
+        pytester,
+        """
+from local_support import LocalFixtures
+from prorata_contract import ErrorTests, LifecycleTests
+
+class TestLocalErrors(LocalFixtures, ErrorTests):
+    pass
+
+class TestLocalLifecycle(LocalFixtures, LifecycleTests):
+    pass
+""",
+        "-k",
+        "not earlier_period",
+    )
+    summary = [line for line in result.stdout.lines if line.startswith("prorata contract [")]
+    assert [line.split(":")[0] for line in summary] == [
+        "prorata contract [local] TestLocalErrors",
+        "prorata contract [local] TestLocalLifecycle",
+    ]

@@ -39,7 +39,7 @@ class TestContract(local_contract.TestLocalContract):
             yield Billing(provider=provider, catalog=local.catalog)
 """
 
-SUMMARY = re.compile(r"prorata contract \[local\]: (\d+) passed, (\d+) failed, (\d+) skipped")
+SUMMARY = re.compile(r"prorata contract \[local\] \w+: (\d+) passed, (\d+) failed, (\d+) skipped")
 
 
 def _run(pytester: pytest.Pytester, broken: str | None) -> tuple[pytest.RunResult, tuple[int, int, int]]:

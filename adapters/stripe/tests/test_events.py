@@ -183,3 +183,18 @@ def test_the_listen_feed_signs_new_events(
     assert feed() == []
     replayed = provider.event_feed(replay=True)()
     assert len(replayed) > len(events)
+
+
+def test_a_payment_that_needs_the_customer_is_an_action_required_event(
+    billing: Billing, signed: StripeProvider, stripe_client: stripe.StripeClient
+) -> None:
+    """https://docs.stripe.com/billing/subscriptions/webhooks: invoice.payment_action_required."""
+    from prorata.provider import TEST_CARD_REQUIRES_ACTION
+
+    customer = billing.create_customer("3ds@example.com", payment_method=TEST_CARD_REQUIRES_ACTION)
+    sub = billing.subscribe(customer.id, "basic")
+    assert sub.payment_action is not None
+    events = [billing.parse_event(h, b) for h, b in _deliveries(stripe_client)]
+    (action,) = [e for e in events if e.type is EventType.INVOICE_PAYMENT_ACTION_REQUIRED]
+    assert action.invoice_id == sub.payment_action.invoice_id
+    assert action.subscription_id == sub.id

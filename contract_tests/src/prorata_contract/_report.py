@@ -1,4 +1,4 @@
-"""Per-provider tallies of contract test outcomes, for the terminal summary."""
+"""Tallies of contract test outcomes per provider and composition, for the terminal summary."""
 
 from __future__ import annotations
 
@@ -57,19 +57,22 @@ class Tally:
         if outcome is not None and self.outcomes.get(report.nodeid) != "failed":
             self.outcomes[report.nodeid] = outcome
 
-    def by_provider(self) -> dict[str, Counter[str]]:
-        """Outcome counts per provider; a test whose provider never got built borrows its class's."""
+    def by_composition(self) -> dict[tuple[str, str], Counter[str]]:
+        """Outcome counts per (provider, composed class); a test whose provider never got built
+        borrows its class's."""
         class_provider = {self.classes[node]: name for node, name in self.providers.items()}
-        counts: dict[str, Counter[str]] = {}
+        counts: dict[tuple[str, str], Counter[str]] = {}
         for node, outcome in self.outcomes.items():
-            name = self.providers.get(node) or class_provider.get(self.classes[node], UNKNOWN)
-            counts.setdefault(name, Counter())[outcome] += 1
+            owner = self.classes[node]
+            name = self.providers.get(node) or class_provider.get(owner, UNKNOWN)
+            counts.setdefault((name, owner), Counter())[outcome] += 1
         return counts
 
     def lines(self) -> list[str]:
-        """``prorata contract [local]: 57 passed, 0 failed, 4 skipped`` per provider."""
+        """``prorata contract [local] TestLocalContract: 57 passed, 0 failed, 4 skipped``, one
+        per composition (two compositions of one provider are two lines)."""
         result: list[str] = []
-        for name, counts in sorted(self.by_provider().items()):
+        for (name, owner), counts in sorted(self.by_composition().items()):
             parts = [f"{counts[kind]} {kind}" for kind in _ORDER if kind in _ORDER[:3] or counts[kind]]
-            result.append(f"prorata contract [{name}]: {', '.join(parts)}")
+            result.append(f"prorata contract [{name}] {owner.rpartition('::')[2]}: {', '.join(parts)}")
         return result

@@ -9,6 +9,7 @@ What docs/events.md promises:
   that charge something (Stripe also reports ``invoice.created``/``finalized`` and
   ``trial_will_end``, a zero-amount trial invoice, which not every provider has).
 - After each step, ``Billing.sync`` equals ``get`` and the figures of the next invoice.
+- A refund is one ``refund.created`` event.
 - Deliveries are verified: a tampered body, a signature of another delivery, no headers,
   an expired timestamp or another secret raise ``WebhookVerificationError``; a replay is
   reported as a duplicate and never reaches the handler twice. (A timestamp from the future
@@ -200,6 +201,17 @@ class WebhookTests(ContractFixtures):
         paid = [e for e in events if e.type is E.INVOICE_PAID and e.subscription_id == subscription.id]
         assert paid, "the first invoice was paid"
         assert paid[-1].invoice_id is not None
+
+    @requires(events=True, payments=["refunds"])
+    def test_a_refund_is_an_event(self, contract: Contract) -> None:
+        subscription = contract.subscribe("basic")
+        (invoice,) = contract.invoices(subscription)
+        contract.deliveries()
+        refund = contract.billing.refund(invoice.id)
+        events = [contract.billing.parse_event(h, b) for h, b in contract.deliveries()]
+        assert [e.type for e in events if e.type is E.REFUND_CREATED] == [E.REFUND_CREATED], (
+            f"one refund.created for {refund.id}: {[(e.provider_type, e.type.value) for e in events]}"
+        )
 
     @requires(events=True)
     def test_tampered_forged_and_unsigned_deliveries_are_refused(self, contract: Contract) -> None:

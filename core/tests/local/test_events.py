@@ -166,3 +166,17 @@ def test_the_secret_lives_in_the_database(tmp_path: Path) -> None:
     finally:
         first.close()
         second.close()
+
+
+def test_a_payment_that_needs_the_customer_is_an_action_required_event(
+    billing: Billing, provider: LocalProvider
+) -> None:
+    from prorata.provider import TEST_CARD_REQUIRES_ACTION
+
+    customer = billing.create_customer("3ds@example.com", payment_method=TEST_CARD_REQUIRES_ACTION)
+    sub = billing.subscribe(customer.id, "basic")
+    assert sub.payment_action is not None
+    events = [billing.parse_event(d.headers, d.body) for d in provider.webhooks.drain()]
+    (action,) = [e for e in events if e.type is E.INVOICE_PAYMENT_ACTION_REQUIRED]
+    assert action.invoice_id == sub.payment_action.invoice_id
+    assert action.subscription_id == sub.id

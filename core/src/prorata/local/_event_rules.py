@@ -8,7 +8,7 @@ from prorata._items import CollectionMethod
 from prorata._subscription import SubscriptionStatus
 from prorata.local._state import LocalState
 
-__all__ = ["invoice_events", "subscription_event"]
+__all__ = ["action_required", "invoice_events", "subscription_event"]
 
 
 def _scheduled_change_applied(before: LocalState, after: LocalState) -> bool:
@@ -57,3 +57,14 @@ def invoice_events(before: Invoice | None, after: Invoice) -> list[EventType]:
     if after.status is InvoiceStatus.PAID and before.status is not InvoiceStatus.PAID:
         return [EventType.INVOICE_PAID]
     return []
+
+
+def action_required(before: LocalState | None, after: LocalState) -> str | None:
+    """The invoice whose payment now waits for the customer (3-D Secure), if this write asked it."""
+    action = after.subscription.payment_action
+    if action is None:
+        return None
+    earlier = None if before is None else before.subscription.payment_action
+    if earlier is not None and earlier.invoice_id == action.invoice_id:
+        return None
+    return action.invoice_id

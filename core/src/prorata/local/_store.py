@@ -14,10 +14,11 @@ import attrs
 
 from prorata._calendar import utc_from_timestamp
 from prorata._errors import NotFoundError, ProviderError, ProviderUnavailableError
+from prorata._event_types import EventType
 from prorata._invoice import Invoice
 from prorata._listing import SubscriptionQuery
 from prorata._serialization import dumps, loads
-from prorata.local._event_rules import invoice_events, subscription_event
+from prorata.local._event_rules import action_required, invoice_events, subscription_event
 from prorata.local._outbox import OUTBOX_SCHEMA, Outbox
 from prorata.local._state import LocalState
 
@@ -291,6 +292,11 @@ class Store:
         event = subscription_event(before, state)
         if event is not None:
             self.outbox.subscription(event, sub)
+        waiting = action_required(before, state)
+        if waiting is not None:
+            self.outbox.invoice(
+                EventType.INVOICE_PAYMENT_ACTION_REQUIRED, self.invoice(waiting), sub.customer_id
+            )
         plans = sorted({item.plan for item in sub.items})
         if before is None or sorted({item.plan for item in before.subscription.items}) != plans:
             self._execute("DELETE FROM subscription_plans WHERE subscription_id = ?", (sub.id,))

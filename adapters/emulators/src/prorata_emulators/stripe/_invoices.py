@@ -245,6 +245,10 @@ def pay_invoice(store: Store, invoice: JSON, method: str | None, at: int) -> Out
         if outcome != "succeeded":
             invoice["next_payment_attempt"] = None
             emit(store, "invoice.payment_failed", invoice, at=at)
+            if outcome == "requires_action":
+                # "Sent when the invoice requires customer authentication":
+                # https://docs.stripe.com/billing/subscriptions/webhooks
+                emit(store, "invoice.payment_action_required", invoice, at=at)
             return outcome
     mark_paid(store, invoice, at)
     return "succeeded"

@@ -13,6 +13,7 @@ from stripe.params import (
 
 from prorata_emulators.stripe._customers import resolve_method
 from prorata_emulators.stripe._errors import ApiError, invalid
+from prorata_emulators.stripe._events import emit
 from prorata_emulators.stripe._invoices import mark_paid
 from prorata_emulators.stripe._lists import list_response
 from prorata_emulators.stripe._payment_intents import (
@@ -174,7 +175,10 @@ def _create_refund(call: Call) -> JSON:
         "status": "succeeded",
         "transfer_reversal": None,
     }
-    return store.put(refund)
+    store.put(refund)
+    # https://docs.stripe.com/api/events/types#event_types-refund.created
+    emit(store, "refund.created", refund, at=int(refund["created"]))
+    return refund
 
 
 def _list_refunds(call: Call) -> JSON:
