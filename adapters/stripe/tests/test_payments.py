@@ -237,6 +237,27 @@ def test_only_an_open_invoice_can_be_voided(stripe_client: stripe.StripeClient) 
         stripe_client.v1.invoices.void_invoice(open_invoice)
 
 
+def test_only_a_sent_invoice_can_be_sent_again(stripe_client: stripe.StripeClient) -> None:
+    # https://docs.stripe.com/api/invoices/send: manual sending is for invoices collected by
+    # send_invoice; a charged-automatically invoice is refused.
+    customer = _paying_customer(stripe_client)
+    sent = stripe_client.v1.subscriptions.create(
+        {
+            "customer": customer,
+            "items": [{"price": _price(stripe_client)}],
+            "collection_method": "send_invoice",
+            "days_until_due": 30,
+        }
+    )
+    invoice = str(sent.latest_invoice)
+    assert stripe_client.v1.invoices.send_invoice(invoice).status == "open"
+    charged = stripe_client.v1.subscriptions.create(
+        {"customer": customer, "items": [{"price": _price(stripe_client)}]}
+    )
+    with pytest.raises(stripe.InvalidRequestError):
+        stripe_client.v1.invoices.send_invoice(str(charged.latest_invoice))
+
+
 def test_detaching_the_default_method_leaves_none(stripe_client: stripe.StripeClient) -> None:
     # https://docs.stripe.com/api/payment_methods/detach: a detached method can no longer be used.
     customer = _paying_customer(stripe_client)

@@ -42,10 +42,11 @@ __all__ = ["REASON_KEY", "TEST_PAYMENT_METHODS", "StripePayments", "payment_meth
 TEST_PAYMENT_METHODS = {
     TEST_CARD_SUCCEEDS: "pm_card_visa",
     TEST_CARD_DECLINES: "pm_card_chargeCustomerFail",
-    TEST_CARD_REQUIRES_ACTION: "pm_card_threeDSecure2Required",
+    TEST_CARD_REQUIRES_ACTION: "pm_card_authenticationRequiredOnSetup",
 }
 """Portable test cards -> Stripe test payment methods (https://docs.stripe.com/testing): the
-declining one attaches, then fails charges; the 3-D Secure one asks the customer every payment."""
+declining one attaches, then fails charges; the 3-D Secure one asks the customer until a setup
+or an authenticated payment set it up for off-session use, as on the local provider."""
 
 REASON_KEY = "prorata_reason"
 """Refund metadata: prorata's reason (Stripe knows only duplicate/fraudulent/requested_by_customer)."""
