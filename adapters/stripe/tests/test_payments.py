@@ -13,7 +13,15 @@ import httpx
 import pytest
 import stripe
 
-from prorata import Billing, Customer, Money, PaymentSetupStatus
+from prorata import (
+    Billing,
+    Customer,
+    Money,
+    PaymentFailurePolicy,
+    PaymentSetupStatus,
+    PlanChange,
+    ProrationMode,
+)
 from prorata.errors import PaymentDeclinedError, ValidationError
 from prorata.provider import TEST_CARD_REQUIRES_ACTION, TEST_CARD_SUCCEEDS, InvoiceStatus, SubscriptionStatus
 from prorata_emulators.stripe import StripeEmulatorServer
@@ -237,6 +245,27 @@ def test_only_an_open_invoice_can_be_voided(stripe_client: stripe.StripeClient) 
         stripe_client.v1.invoices.void_invoice(open_invoice)
 
 
+def test_only_a_sent_invoice_can_be_sent_again(stripe_client: stripe.StripeClient) -> None:
+    # https://docs.stripe.com/api/invoices/send: manual sending is for invoices collected by
+    # send_invoice; a charged-automatically invoice is refused.
+    customer = _paying_customer(stripe_client)
+    sent = stripe_client.v1.subscriptions.create(
+        {
+            "customer": customer,
+            "items": [{"price": _price(stripe_client)}],
+            "collection_method": "send_invoice",
+            "days_until_due": 30,
+        }
+    )
+    invoice = str(sent.latest_invoice)
+    assert stripe_client.v1.invoices.send_invoice(invoice).status == "open"
+    charged = stripe_client.v1.subscriptions.create(
+        {"customer": customer, "items": [{"price": _price(stripe_client)}]}
+    )
+    with pytest.raises(stripe.InvalidRequestError):
+        stripe_client.v1.invoices.send_invoice(str(charged.latest_invoice))
+
+
 def test_detaching_the_default_method_leaves_none(stripe_client: stripe.StripeClient) -> None:
     # https://docs.stripe.com/api/payment_methods/detach: a detached method can no longer be used.
     customer = _paying_customer(stripe_client)
@@ -307,3 +336,28 @@ def test_adapter_refund_with_one_key_refunds_once(
     with pytest.raises(ValidationError):
         billing.refund(invoice, invoice.totals.amount_due)  # more than what is left
     billing.set_payment_method(subscription.customer_id, TEST_CARD_SUCCEEDS)
+
+
+def test_a_declined_upgrade_returns_the_payment_action_of_its_open_invoice(
+    billing: Billing, customer_factory: Callable[..., Customer], stripe_client: stripe.StripeClient
+) -> None:
+    # payment_behavior=allow_incomplete on an update: the subscription goes past_due with the
+    # invoice open; its PaymentIntent's client secret lets the customer pay with another card
+    # (https://docs.stripe.com/billing/subscriptions/pending-updates-reference, "allow_incomplete").
+    customer = customer_factory()
+    subscription = billing.subscribe(customer.id, "basic", trial_days=0)
+    stripe_client.v1.customers.update(
+        customer.id, {"invoice_settings": {"default_payment_method": "pm_card_chargeCustomerFail"}}
+    )
+    change = PlanChange.swap(
+        "basic",
+        "premium",
+        proration=ProrationMode.PRORATE_NOW,
+        on_payment_failure=PaymentFailurePolicy.APPLY_CHANGE,
+    )
+    result = billing.apply(subscription, change)
+    assert result.subscription.status is SubscriptionStatus.PAST_DUE
+    assert result.invoice is not None
+    assert result.payment_action is not None
+    assert result.payment_action.invoice_id == result.invoice.id
+    assert result.payment_action.amount == result.invoice.totals.amount_due

@@ -310,6 +310,28 @@ class PaymentCollectionTests(ContractFixtures):
         assert after.payment_action is None
         assert contract.invoices(subscription)[0].status is InvoiceStatus.PAID
 
+    @requires(
+        timing=TimingKind.IMMEDIATELY,
+        proration=(ProrationMode.PRORATE_NOW, BillingCycle.KEEP),
+        payments=["payment_actions"],
+    )
+    def test_once_authenticated_the_card_pays_an_upgrade_without_the_customer(
+        self, contract: Contract
+    ) -> None:
+        assert contract.complete_payment_action is not None
+        customer = contract.customer(payment_method=TEST_CARD_REQUIRES_ACTION)
+        subscription = contract.subscribe("basic", customer=customer)
+        assert subscription.payment_action is not None
+        contract.complete_payment_action(subscription.payment_action)
+        active = contract.into_period(contract.get(subscription), Fraction(1, 3))
+        assert active.status is SubscriptionStatus.ACTIVE
+        change = PlanChange.swap("basic", "premium", proration=ProrationMode.PRORATE_NOW)
+        result = contract.billing.apply(active, change)
+        assert result.invoice is not None
+        assert result.invoice.status is InvoiceStatus.PAID, result.invoice.status.value
+        assert result.subscription.status is SubscriptionStatus.ACTIVE
+        assert result.subscription.payment_action is None
+
     @_DECLINED_UPGRADE
     @requires(
         payment_failure_policy=PaymentFailurePolicy.APPLY_CHANGE,

@@ -131,6 +131,27 @@ class SchedulingTests(ContractFixtures):
         assert contract.get(subscription).plan_quantities == {"basic": 1}
 
     @_AT_PERIOD_END
+    @requires(
+        time_control=True,
+        cancel_at_period_end=True,
+        proration=(ProrationMode.PRORATE_NOW, BillingCycle.KEEP),
+    )
+    def test_changes_allowed_once_a_scheduled_change_took_effect(self, contract: Contract) -> None:
+        """Nothing is pending after the change happened: an upgrade and a cancellation go through."""
+        subscription = contract.subscribe("premium")
+        contract.billing.apply(subscription, _downgrade_at_period_end())
+        contract.pass_boundary(subscription.current_period_end)
+        current = contract.get(subscription)
+        assert current.plan_quantities == {"basic": 1}
+        assert current.scheduled_change is None
+        assert current.schedule is None
+        contract.billing.apply(current, PlanChange.swap("basic", "pro"))
+        upgraded = contract.get(subscription)
+        assert upgraded.plan_quantities == {"pro": 1}
+        contract.billing.apply(upgraded, PlanChange.cancel_at_period_end())
+        assert contract.get(subscription).cancel_at_period_end
+
+    @_AT_PERIOD_END
     @requires(cancel_scheduled_change=True)
     def test_cancelling_twice_leaves_nothing_pending(self, contract: Contract) -> None:
         subscription = contract.subscribe("premium")

@@ -470,6 +470,8 @@ class Billing:
             result = attrs.evolve(
                 result, preview=preview, matches_preview=_preview_matches(preview, result.invoice)
             )
+        if result.payment_action is None and result.subscription.payment_action is not None:
+            result = attrs.evolve(result, payment_action=result.subscription.payment_action)
         if negative_due is NegativeDuePolicy.REFUND:
             result = self._refund_negative_due(result, key)
         return result

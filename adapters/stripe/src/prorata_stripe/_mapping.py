@@ -33,11 +33,14 @@ from prorata.provider import (
     TaxRate,
     Totals,
 )
+from prorata_stripe._amounts import from_stripe
 
 __all__ = [
     "PROVIDER",
     "REVISION_KEY",
     "discount_params",
+    "finished",
+    "finished_schedule_id",
     "invoice_from_stripe",
     "item_changes",
     "line_from_stripe",
@@ -140,7 +143,7 @@ def discount_from_stripe(discount: Any, currency: str) -> Discount | None:
         percent_off=None if info.get("percent_off") is None else Decimal(str(info["percent_off"])),
         amount_off=None
         if amount_off is None
-        else Money.of(int(amount_off), str(info.get("currency") or currency)),
+        else from_stripe(int(amount_off), str(info.get("currency") or currency)),
         duration=DiscountDuration(info["duration"]),
         duration_in_cycles=info.get("duration_in_months"),
         id=data["id"],
@@ -189,11 +192,33 @@ def payment_action_from_stripe(data: JSON) -> PaymentAction | None:
         return None
     return PaymentAction(
         invoice_id=invoice["id"],
-        amount=Money.of(int(invoice["amount_remaining"]), str(invoice["currency"]).upper()),
+        amount=from_stripe(int(invoice["amount_remaining"]), str(invoice["currency"])),
         client_secret=secret,
         payment_id=str(secret).split("_secret_", 1)[0],
         url=invoice.get("hosted_invoice_url"),
     )
+
+
+def finished(schedule: JSON) -> bool:
+    """A schedule whose last phase has started and that releases at its end: nothing is pending.
+
+    Stripe keeps it attached until that phase ends; prorata reports no schedule, and the adapter
+    releases it before its next write (https://docs.stripe.com/billing/subscriptions/subscription-schedules#completing-a-schedule).
+    """
+    phases = schedule.get("phases") or list[Any]()
+    current = schedule.get("current_phase")
+    if schedule.get("status") != "active" or schedule.get("end_behavior") != "release" or not phases:
+        return False
+    if not isinstance(current, Mapping):
+        return False
+    last = phases[-1]
+    return int(last.get("start_date") or 0) <= int(current.get("start_date") or 0)  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
+
+
+def finished_schedule_id(data: JSON) -> str | None:
+    """The id of the subscription's attached schedule when it is :func:`finished`."""
+    attached = data.get("schedule")
+    return str(attached["id"]) if isinstance(attached, Mapping) and finished(attached) else None  # pyright: ignore[reportUnknownArgumentType]
 
 
 def subscription_from_stripe(catalog: Catalog, data: JSON, schedule: JSON | None = None) -> Subscription:
@@ -207,7 +232,11 @@ def subscription_from_stripe(catalog: Catalog, data: JSON, schedule: JSON | None
     )
     domain_schedule: Schedule | None = None
     scheduled: ScheduledChange | None = None
-    if attached is not None and attached.get("status") in ("active", "not_started"):
+    if (
+        attached is not None
+        and attached.get("status") in ("active", "not_started")
+        and not finished(attached)
+    ):
         domain_schedule = schedule_from_stripe(catalog, attached)
         current = attached.get("current_phase") or dict[str, Any]()
         current_end = at(current.get("end_date"))
@@ -279,7 +308,7 @@ def line_from_stripe(catalog: Catalog, line: JSON, reason: str | None) -> Charge
     period = line.get("period") or dict[str, Any]()
     return ChargeLine(
         description=line.get("description") or kind.value,
-        amount=Money.of(amount, currency),
+        amount=from_stripe(amount, currency),
         kind=kind,
         plan=plan.key if plan is not None else None,
         quantity=line.get("quantity"),
@@ -298,7 +327,7 @@ def totals_from_stripe(invoice: JSON) -> Totals:
     amount_due = int(invoice["amount_due"])
 
     def money(value: int) -> Money:
-        return Money.of(value, currency)
+        return from_stripe(value, currency)
 
     return Totals(
         subtotal=money(int(invoice["subtotal"])),

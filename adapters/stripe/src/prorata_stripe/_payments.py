@@ -26,7 +26,6 @@ from prorata.provider import (
     TEST_CARD_REQUIRES_ACTION,
     TEST_CARD_SUCCEEDS,
     Invoice,
-    Money,
     PaymentSetup,
     PaymentSetupStatus,
     Refund,
@@ -35,6 +34,7 @@ from prorata.provider import (
     RefundStatus,
 )
 from prorata_stripe import _mapping as mapping
+from prorata_stripe._amounts import from_stripe, to_stripe
 from prorata_stripe._errors import stripe_errors
 
 __all__ = ["REASON_KEY", "TEST_PAYMENT_METHODS", "StripePayments", "payment_method_id"]
@@ -42,10 +42,11 @@ __all__ = ["REASON_KEY", "TEST_PAYMENT_METHODS", "StripePayments", "payment_meth
 TEST_PAYMENT_METHODS = {
     TEST_CARD_SUCCEEDS: "pm_card_visa",
     TEST_CARD_DECLINES: "pm_card_chargeCustomerFail",
-    TEST_CARD_REQUIRES_ACTION: "pm_card_threeDSecure2Required",
+    TEST_CARD_REQUIRES_ACTION: "pm_card_authenticationRequiredOnSetup",
 }
 """Portable test cards -> Stripe test payment methods (https://docs.stripe.com/testing): the
-declining one attaches, then fails charges; the 3-D Secure one asks the customer every payment."""
+declining one attaches, then fails charges; the 3-D Secure one asks the customer until a setup
+or an authenticated payment set it up for off-session use, as on the local provider."""
 
 REASON_KEY = "prorata_reason"
 """Refund metadata: prorata's reason (Stripe knows only duplicate/fraudulent/requested_by_customer)."""
@@ -176,7 +177,7 @@ class StripePayments:
             raise InvalidStateError(invoice_id, str(invoice.get("status")), "no payment to refund")
         params: RefundCreateParams = {
             "payment_intent": intent,
-            "amount": amount.amount,
+            "amount": to_stripe(amount),
             "reason": _STRIPE_REASONS[reason],  # pyright: ignore[reportAssignmentType]
             "metadata": {REASON_KEY: reason.value, "prorata_invoice": invoice_id},
         }
@@ -185,7 +186,7 @@ class StripePayments:
             made = self.client.v1.refunds.create(params, {"idempotency_key": idempotency_key})
             if request.from_balance:
                 debit: CustomerCreateBalanceTransactionParams = {
-                    "amount": amount.amount,
+                    "amount": to_stripe(amount),
                     "currency": amount.currency.lower(),
                     "description": f"Refunded to the original payment ({made.id})",
                 }
@@ -202,7 +203,7 @@ def _refund_from_stripe(refund: dict[str, Any], invoice_id: str) -> Refund:
     return Refund(
         id=refund["id"],
         invoice_id=invoice_id,
-        amount=Money.of(int(refund["amount"]), str(refund["currency"]).upper()),
+        amount=from_stripe(int(refund["amount"]), str(refund["currency"])),
         status=_REFUND_STATUS.get(str(refund.get("status")), RefundStatus.PENDING),
         reason=RefundReason(reason)
         if reason in RefundReason.__members__.values()

@@ -54,6 +54,7 @@ from prorata.provider import (
 )
 from prorata_stripe import _listing as listing
 from prorata_stripe import _mapping as mapping
+from prorata_stripe._amounts import to_stripe
 from prorata_stripe._capabilities import STRIPE_CAPABILITIES
 from prorata_stripe._errors import stripe_errors
 from prorata_stripe._events import DEFAULT_TOLERANCE, parse_event
@@ -198,7 +199,7 @@ class StripeProvider(StripePayments):
                 params["percent_off"] = float(discount.percent_off)
             elif discount.amount_off is not None:
                 params.update(
-                    amount_off=discount.amount_off.amount, currency=discount.amount_off.currency.lower()
+                    amount_off=to_stripe(discount.amount_off), currency=discount.amount_off.currency.lower()
                 )
             if discount.duration_in_cycles is not None:
                 params["duration_in_months"] = discount.duration_in_cycles
@@ -377,9 +378,26 @@ class StripeProvider(StripePayments):
                 return int(current["start_date"])  # pyright: ignore[reportUnknownArgumentType]
         return mapping.timestamp(subscription.current_period_start)
 
+    def _release_finished_schedule(self, subscription: Subscription, idempotency_key: str) -> Subscription:
+        """Release a schedule whose last phase has started before writing: it holds nothing
+        pending, but Stripe refuses cancellation changes and new schedules while it is attached."""
+        finished = mapping.finished_schedule_id(subscription.raw)
+        if finished is None:
+            return subscription
+        params: SubscriptionScheduleReleaseParams = {}
+        self._record(SubscriptionScheduleReleaseParams, params)
+        with stripe_errors("release finished schedule"):
+            self.client.v1.subscription_schedules.release(
+                finished, params, self._options(idempotency_key + ":release-finished")
+            )
+        raw = {**subscription.raw, "schedule": None}
+        return attrs.evolve(subscription, raw=raw)
+
     @staticmethod
     def _schedule_id(subscription: Subscription) -> str | None:
         raw = subscription.raw.get("schedule")
+        if mapping.finished_schedule_id(subscription.raw) is not None:
+            return None
         if isinstance(raw, Mapping):
             return str(raw["id"])  # pyright: ignore[reportUnknownArgumentType]
         return raw if isinstance(raw, str) else None
@@ -574,6 +592,7 @@ class StripeProvider(StripePayments):
         proration_time: datetime | None,
         idempotency_key: str,
     ) -> ChangeResult:
+        subscription = self._release_finished_schedule(subscription, idempotency_key)
         if isinstance(change.timing, (AtPeriodEnd, AtDate, PhasedSchedule)):
             return self._apply_scheduled(subscription, change, target, idempotency_key)
         params = self._update_params(subscription, change, target)

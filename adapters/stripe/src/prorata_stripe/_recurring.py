@@ -7,6 +7,7 @@ from datetime import datetime
 
 from prorata import Catalog
 from prorata.provider import Discount, Item, Money, TaxRate, UpcomingInvoice, next_invoice
+from prorata_stripe._amounts import from_stripe
 
 __all__ = ["credit_balance", "recurring_invoice"]
 
@@ -17,7 +18,7 @@ def credit_balance(stripe_balance: int | None, currency: str) -> Money:
     Stripe's sign is the other way round: a negative balance is credit the customer has.
     https://docs.stripe.com/billing/customer/balance
     """
-    return Money.of(-(stripe_balance or 0), currency)
+    return from_stripe(-(stripe_balance or 0), currency)
 
 
 def recurring_invoice(

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from stripe.params import InvoiceFinalizeInvoiceParams, InvoicePayParams, InvoiceVoidInvoiceParams
+from stripe.params import (
+    InvoiceFinalizeInvoiceParams,
+    InvoicePayParams,
+    InvoiceSendInvoiceParams,
+    InvoiceVoidInvoiceParams,
+)
 
 from prorata_emulators.stripe._billing import active_discounts, figures
 from prorata_emulators.stripe._customers import default_payment_method
@@ -333,6 +338,19 @@ def _void(call: Call) -> JSON:
     return invoice
 
 
+def _send(call: Call) -> JSON:
+    """https://docs.stripe.com/api/invoices/send: e-mail a finalized invoice out of schedule
+    (nothing leaves the emulator); only invoices collected by ``send_invoice``, not voided."""
+    invoice = call.store.get("invoice", call.path["id"])
+    if invoice["collection_method"] != "send_invoice":
+        raise invalid(
+            "You can only manually send an invoice if its collection method is 'send_invoice'.", None
+        )
+    if invoice["status"] in ("draft", "void"):
+        raise invalid(f"You can't send an invoice that is {invoice['status']}.", None)
+    return invoice
+
+
 def _finalize_route(call: Call) -> JSON:
     """Invoices of subscriptions are finalized when issued; only a draft can be finalized."""
     invoice = call.store.get("invoice", call.path["id"])
@@ -369,4 +387,5 @@ ROUTES: list[Route] = [
     route("POST", "/v1/invoices/{id}/pay", _pay, InvoicePayParams),
     route("POST", "/v1/invoices/{id}/void", _void, InvoiceVoidInvoiceParams),
     route("POST", "/v1/invoices/{id}/finalize", _finalize_route, InvoiceFinalizeInvoiceParams),
+    route("POST", "/v1/invoices/{id}/send", _send, InvoiceSendInvoiceParams),
 ]

@@ -557,6 +557,20 @@ def trial_will_end(store: Store, subscription: JSON, at: int) -> None:
         emit(store, "customer.subscription.trial_will_end", subscription, at=at)
 
 
+def _drop_ended_discounts(store: Store, subscription: JSON, at: int) -> None:
+    """A discount whose duration is over leaves the subscription, with a
+    ``customer.discount.deleted`` event (https://docs.stripe.com/api/discounts and
+    https://docs.stripe.com/api/events/types#event_types-customer.discount.deleted)."""
+    kept: list[str] = []
+    for discount_id in subscription["discounts"]:
+        discount = store.maybe("discount", discount_id)
+        if discount is not None and discount["end"] is not None and at >= discount["end"]:
+            emit(store, "customer.discount.deleted", discount, at=at)
+            continue
+        kept.append(discount_id)
+    subscription["discounts"] = kept
+
+
 def renew(store: Store, subscription: JSON, at: int) -> None:
     """The period ended at ``at``: cancel, end the trial, or start the next period and invoice it."""
     _, end = _period(subscription)
@@ -577,6 +591,7 @@ def renew(store: Store, subscription: JSON, at: int) -> None:
         subscription["status"] = "active"
         subscription["billing_cycle_anchor"] = end
         trial_will_end(store, subscription, at)  # sent now when the trial ended early (trial_end=now)
+    _drop_ended_discounts(store, subscription, at)
     anchor = int(subscription["billing_cycle_anchor"])
     n = 1
     while shift(anchor, interval, n) <= end:
