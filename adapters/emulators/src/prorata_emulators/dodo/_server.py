@@ -11,7 +11,7 @@ from prorata_emulators.dodo._app import EmulatorApp, Outcome
 from prorata_emulators.dodo._billing import advance
 from prorata_emulators.dodo._faults import Fault, FaultKind
 from prorata_emulators.dodo._state import State
-from prorata_emulators.kit import EmulatorHTTPServer, Handle, LoggedRequest
+from prorata_emulators.kit import EmulatorHTTPServer, Handle, LoggedRequest, WriteLimit
 
 __all__ = ["DodoEmulator"]
 
@@ -62,6 +62,10 @@ class DodoEmulator:
         """Move time forward to ``to``, running renewals and scheduled changes."""
         with self.app.state.lock:
             advance(self.app.state, to.astimezone(UTC).replace(microsecond=0))
+
+    def limit_writes(self, per_second: float | None) -> None:
+        """Answer writes over ``per_second`` with 429 and ``retry-after`` (None: no limit)."""
+        self.app.write_limit = None if per_second is None else WriteLimit(per_second)
 
     def inject(self, route: str, kind: FaultKind, *, times: int = 1, retry_after: int = 1) -> None:
         """Fail the next ``times`` requests to ``route`` (``"POST /subscriptions/{id}/change-plan"``)."""

@@ -7,6 +7,7 @@ serves it with keep-alive and logs every request (method, path, body, response s
 """
 
 from prorata_emulators.kit._log import LoggedRequest, RequestLog
+from prorata_emulators.kit._rate import WriteLimit
 from prorata_emulators.kit._receiver import ReceivedWebhook, WebhookReceiver
 from prorata_emulators.kit._server import EmulatorHTTPServer, Handle, Reply
 
@@ -18,4 +19,5 @@ __all__ = [
     "Reply",
     "RequestLog",
     "WebhookReceiver",
+    "WriteLimit",
 ]
