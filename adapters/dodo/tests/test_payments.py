@@ -136,7 +136,10 @@ def test_adapter_keeps_the_payment_link_as_the_payment_action(
     after = billing.get(subscription.id)
     assert after.status is SubscriptionStatus.ACTIVE
     assert after.payment_action is None
-    assert billing.invoice(action.invoice_id).status is InvoiceStatus.PAID
+    paid = billing.invoice(action.invoice_id)
+    assert paid.status is InvoiceStatus.PAID
+    assert paid.pdf_url is not None
+    assert paid.pdf_url.endswith(action.invoice_id)
 
 
 def test_adapter_refunds_once_per_key_and_refuses_bad_amounts(
