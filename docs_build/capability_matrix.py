@@ -1,15 +1,19 @@
 """The capability matrix of docs/capabilities.md, generated from each provider's Capabilities.
 
-An mkdocs hook (``hooks:`` in mkdocs.yml): wherever a page holds the marker below, the table
-is rendered from what the installed providers declare at build time, so it cannot go stale.
+``uv run python docs_build/capability_matrix.py`` writes ``docs_build/capabilities-table.md``,
+which the page includes (``pymdownx.snippets``); tests/test_capability_matrix.py fails when
+the file is not what the installed providers declare, so it cannot go stale. A generated
+file rather than an mkdocs hook, so the site builds the same with MkDocs and with Zensical.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
-MARKER = "<!-- capability-matrix -->"
+TABLE = Path(__file__).with_name("capabilities-table.md")
+"""The generated table the page includes."""
 PROVIDERS = ("local", "stripe", "dodo")
 """The columns, in this order (providers the docs cover)."""
 
@@ -54,6 +58,10 @@ def installed_matrix() -> str:
     return matrix({name: registry.provider(name).capabilities.describe() for name in PROVIDERS})
 
 
-def on_page_markdown(markdown: str, **kwargs: Any) -> str:
-    """mkdocs hook: replace the marker with the generated table."""
-    return markdown.replace(MARKER, installed_matrix()) if MARKER in markdown else markdown
+def main() -> None:
+    TABLE.write_text(installed_matrix() + "\n", encoding="utf-8")
+    print(f"wrote {TABLE}")
+
+
+if __name__ == "__main__":
+    main()

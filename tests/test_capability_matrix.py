@@ -19,12 +19,13 @@ def _rows() -> dict[str, list[str]]:
     return {row[0]: row[1:] for row in cells}
 
 
-def test_the_page_holds_the_marker_and_the_build_runs_the_hook() -> None:
-    assert capability_matrix.MARKER in (ROOT / "docs" / "capabilities.md").read_text(encoding="utf-8")
-    assert "docs_build/capability_matrix.py" in (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    page = capability_matrix.on_page_markdown(f"before\n{capability_matrix.MARKER}\nafter")
-    assert capability_matrix.MARKER not in page
-    assert "| capability | local | stripe | dodo |" in page
+def test_the_generated_table_is_current_and_included() -> None:
+    current = capability_matrix.installed_matrix() + "\n"
+    assert capability_matrix.TABLE.read_text(encoding="utf-8") == current, (
+        "stale: run `uv run python docs_build/capability_matrix.py`"
+    )
+    page = (ROOT / "docs" / "capabilities.md").read_text(encoding="utf-8")
+    assert f'--8<-- "{capability_matrix.TABLE.name}"' in page
 
 
 def test_every_declared_value_has_a_row_that_matches_the_declaration() -> None:

@@ -13,7 +13,15 @@ import httpx
 import pytest
 import stripe
 
-from prorata import Billing, Customer, Money, PaymentSetupStatus
+from prorata import (
+    Billing,
+    Customer,
+    Money,
+    PaymentFailurePolicy,
+    PaymentSetupStatus,
+    PlanChange,
+    ProrationMode,
+)
 from prorata.errors import PaymentDeclinedError, ValidationError
 from prorata.provider import TEST_CARD_REQUIRES_ACTION, TEST_CARD_SUCCEEDS, InvoiceStatus, SubscriptionStatus
 from prorata_emulators.stripe import StripeEmulatorServer
@@ -328,3 +336,28 @@ def test_adapter_refund_with_one_key_refunds_once(
     with pytest.raises(ValidationError):
         billing.refund(invoice, invoice.totals.amount_due)  # more than what is left
     billing.set_payment_method(subscription.customer_id, TEST_CARD_SUCCEEDS)
+
+
+def test_a_declined_upgrade_returns_the_payment_action_of_its_open_invoice(
+    billing: Billing, customer_factory: Callable[..., Customer], stripe_client: stripe.StripeClient
+) -> None:
+    # payment_behavior=allow_incomplete on an update: the subscription goes past_due with the
+    # invoice open; its PaymentIntent's client secret lets the customer pay with another card
+    # (https://docs.stripe.com/billing/subscriptions/pending-updates-reference, "allow_incomplete").
+    customer = customer_factory()
+    subscription = billing.subscribe(customer.id, "basic", trial_days=0)
+    stripe_client.v1.customers.update(
+        customer.id, {"invoice_settings": {"default_payment_method": "pm_card_chargeCustomerFail"}}
+    )
+    change = PlanChange.swap(
+        "basic",
+        "premium",
+        proration=ProrationMode.PRORATE_NOW,
+        on_payment_failure=PaymentFailurePolicy.APPLY_CHANGE,
+    )
+    result = billing.apply(subscription, change)
+    assert result.subscription.status is SubscriptionStatus.PAST_DUE
+    assert result.invoice is not None
+    assert result.payment_action is not None
+    assert result.payment_action.invoice_id == result.invoice.id
+    assert result.payment_action.amount == result.invoice.totals.amount_due
