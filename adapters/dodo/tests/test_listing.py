@@ -7,13 +7,6 @@ from prorata import Billing, Item, SubscriptionStatus
 from prorata_emulators.dodo import DodoEmulator
 
 
-def _gets(emulator: DodoEmulator) -> tuple[int, int]:
-    requests = emulator.requests("GET")
-    pages = sum(1 for r in requests if r.path.split("?")[0] == "/subscriptions")
-    details = sum(1 for r in requests if r.path.split("?")[0].startswith("/subscriptions/"))
-    return pages, details
-
-
 def test_only_rows_with_add_ons_are_retrieved(billing: Billing, emulator: DodoEmulator) -> None:
     customer = billing.create_customer("rows@example.com")
     plain = [billing.subscribe(customer.id, plan, trial_days=0).id for plan in ("basic", "pro", "premium")]

@@ -24,6 +24,7 @@ from prorata._errors import (
     InvalidStateError,
     UnsupportedCapabilityError,
 )
+from prorata._event_provider import Feed
 from prorata._events import BillingEvent, EventOutcome
 from prorata._exactly_once import ExactlyOnce
 from prorata._freshness import DEFAULT_PREVIEW_TTL, check_fresh, check_still_priced, seal
@@ -244,11 +245,21 @@ class Billing:
             return self._once.subscribe(request, key=key)
 
     def _subscribe_key(self, request: NewSubscription) -> str:
-        """A key that a retry reuses but a new subscribe after a cancellation does not."""
-        ended = sorted(
-            sub.id
-            for sub in self.provider.list_subscriptions(customer_id=request.customer_id)
-            if sub.is_canceled
+        """A key that a retry reuses but a new subscribe after a cancellation does not.
+
+        The customer's ended subscriptions go into it where a key could be recognised outside
+        the journal (native provider keys, or a journal that forgets); else the journal alone
+        tells a new subscribe from a retry (below), and no list is read.
+        """
+        recognised_outside = self.provider.capabilities.native_idempotency or not self.journal.durable
+        ended = (
+            sorted(
+                sub.id
+                for sub in self.provider.list_subscriptions(customer_id=request.customer_id)
+                if sub.is_canceled
+            )
+            if recognised_outside
+            else []
         )
         key = derive_key("subscribe", request, ended)
         while (entry := self.journal.find(key)) is not None and entry.outcome is not None:
@@ -386,8 +397,10 @@ class Billing:
         subscription_id = held.id if held is not None else str(subscription)
         if preview is not None:
             check_fresh(preview, now=self.now(), key=self.preview_key)
+        read: Subscription | None = None  # the by-id form reads once: this read is the fresh state
         if isinstance(change, AutoChange) or (held is None or held.trial_end is not None):
-            change = self.resolve(held or self.get(subscription_id), change)
+            read = held or self.get(subscription_id)
+            change = self.resolve(read, change)
         else:
             change = self.resolve(held, change)
         if preview is not None:
@@ -432,7 +445,7 @@ class Billing:
         if held is not None:
             validate(held)  # refuse what can never apply before any provider call
         with self.journal.lease(subscription_id):
-            current = self._fresh(held, subscription_id)
+            current = self._fresh(held or read, subscription_id)
             if idempotency_key is not None:
                 key = idempotency_key
             elif preview is not None:
@@ -756,6 +769,11 @@ class Billing:
         handler, act on ``self.sync(event.subscription_id)``, not on the event's copy.
         """
         return _event_ops.process(self.provider, self.journal, headers, body, handler)
+
+    def event_feed(self, *, replay: bool = False) -> Feed:
+        """The provider's events without a public endpoint (``prorata listen``, tests): each call
+        returns the signed deliveries made since the last one, for ``process_event``."""
+        return _event_ops.event_feed(self.provider, replay=replay)
 
     def time_control(self) -> TimeControl:
         """The provider's clock for tests and demos (raises when it has none)."""

@@ -33,6 +33,7 @@ from prorata._preview import ChangeResult
 from prorata._provider import NewSubscription, Provider
 from prorata._serialization import dumps, structure, unstructure
 from prorata._subscription import Subscription
+from prorata._write_context import WriteContext, writing
 from prorata.journal import EntryStatus, Journal, JournalEntry
 
 __all__ = ["ExactlyOnce"]
@@ -85,12 +86,31 @@ class ExactlyOnce:
 
     # -- the generic step -------------------------------------------------------------------
 
-    def _call(self, entry: JournalEntry, kind: type[T], act: Callable[[], T]) -> T:
-        """Call the provider for a recorded intent and record the outcome."""
+    def _call(
+        self,
+        entry: JournalEntry,
+        kind: type[T],
+        act: Callable[[], T],
+        *,
+        key: str,
+        subscription: Subscription | None = None,
+        fresh: bool = False,
+    ) -> T:
+        """Call the provider for a recorded intent and record the outcome.
+
+        ``fresh``: the intent was recorded just now (no earlier attempt); with a durable
+        journal the provider learns it is the first send of ``key`` (``current_write``).
+        """
         attempt = 0
         while True:
+            context = WriteContext(
+                idempotency_key=key,
+                first_attempt=fresh and attempt == 0 and self.journal.durable,
+                subscription=subscription,
+            )
             try:
-                result = act()
+                with writing(context):
+                    result = act()
             except PaymentDeclinedError as exc:
                 self.journal.record_failed(entry.change_id, str(exc))
                 raise
@@ -187,8 +207,10 @@ class ExactlyOnce:
                     proration_time=proration_time,
                     idempotency_key=entry.change_id,
                 ),
+                key=entry.change_id,
             )
             return attrs.evolve(result, replayed=True)
+        fresh = entry is None
         target = validate(current)
         request = {**_snapshot(current), "target": unstructure(target), "change": unstructure(change)}
         entry = self.journal.record_intent(
@@ -206,6 +228,9 @@ class ExactlyOnce:
             lambda: self.provider.apply_change(
                 current, change, target=target, proration_time=proration_time, idempotency_key=key
             ),
+            key=key,
+            subscription=current,
+            fresh=fresh,
         )
 
     # -- subscription-level writes ----------------------------------------------------------
@@ -224,6 +249,7 @@ class ExactlyOnce:
         entry = self._known(key, fingerprint, current, operation)
         if entry is not None and entry.status is EntryStatus.APPLIED:
             return self._replayed(entry, Subscription)
+        fresh = entry is None
         if entry is None or entry.status is not EntryStatus.PENDING:
             validate()
             entry = self.journal.record_intent(
@@ -235,7 +261,9 @@ class ExactlyOnce:
                 fingerprint=fingerprint,
             )
         change_id = entry.change_id
-        return self._call(entry, Subscription, lambda: act(change_id))
+        return self._call(
+            entry, Subscription, lambda: act(change_id), key=change_id, subscription=current, fresh=fresh
+        )
 
     def subscribe(self, request: NewSubscription, *, key: str) -> Subscription:
         """Create a subscription once (the caller holds the customer's lease)."""
@@ -243,6 +271,7 @@ class ExactlyOnce:
         entry = self._known(key, fingerprint, None, "subscribe")
         if entry is not None and entry.status is EntryStatus.APPLIED:
             return self._replayed(entry, Subscription)
+        fresh = entry is None
         entry = self.journal.record_intent(
             key,
             operation="subscribe",
@@ -255,6 +284,8 @@ class ExactlyOnce:
             entry,
             Subscription,
             lambda: self.provider.create_subscription(request, idempotency_key=key),
+            key=key,
+            fresh=fresh,
         )
 
     # -- payment writes ---------------------------------------------------------------------
@@ -294,4 +325,4 @@ class ExactlyOnce:
                 fingerprint=fingerprint,
             )
         change_id = entry.change_id
-        return self._call(entry, kind, lambda: act(request, change_id))
+        return self._call(entry, kind, lambda: act(request, change_id), key=change_id)

@@ -154,11 +154,21 @@ class Listing(Pages[T]):
 
     def _everything(self) -> list[T]:
         if self._all is None:
-            self._all = list(super().__iter__())
+            self._all = [item for page in self.pages() for item in page.items]
         return self._all
 
     def __iter__(self) -> Iterator[T]:
-        return iter(self._all) if self._all is not None else super().__iter__()
+        # A generator decides at its first step, so ``list(listing)`` (which asks ``len()``
+        # after creating the iterator) reads the pages once.
+        if self._all is not None:
+            yield from self._all
+            return
+        for page in self.pages():
+            cached: list[T] | None = self._all  # filled meanwhile by len() (list() asks it)
+            if cached is not None:
+                yield from cached
+                return
+            yield from page.items
 
     def __len__(self) -> int:
         return len(self._everything())

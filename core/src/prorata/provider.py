@@ -75,6 +75,7 @@ from prorata._secrets import Secret
 from prorata._snapshot import NextPayment, SubscriptionSnapshot
 from prorata._subscription import Subscription, SubscriptionStatus
 from prorata._sync import SyncProvider, next_payment_of, upcoming_renewal
+from prorata._write_context import WriteContext, current_write
 from prorata.hookspecs import hookimpl
 
 __all__ = [
@@ -143,10 +144,12 @@ __all__ = [
     "TimeControl",
     "Totals",
     "UpcomingInvoice",
+    "WriteContext",
     "add_intervals",
     "balance_after",
     "check_change",
     "currency_exponent",
+    "current_write",
     "derive_key",
     "discount_total",
     "get_plugin_manager",

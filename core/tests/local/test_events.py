@@ -35,9 +35,12 @@ def test_the_story_in_events(billing: Billing, provider: LocalProvider) -> None:
     assert _types(billing, provider, sub.id) == [E.SUBSCRIPTION_CREATED]
     clock.advance(sub.current_period_end)
     trial_end = [E.INVOICE_CREATED, E.INVOICE_FINALIZED, E.INVOICE_PAID, E.SUBSCRIPTION_RENEWED]
+    assert _types(billing, provider, sub.id) == [E.SUBSCRIPTION_TRIAL_WILL_END, *trial_end]
+    renewal_at = billing.get(sub.id).current_period_end
+    clock.advance(renewal_at)
     assert _types(billing, provider, sub.id) == trial_end
-    clock.advance(billing.get(sub.id).current_period_end)
-    assert _types(billing, provider, sub.id) == trial_end
+    renewal = [billing.parse_event(d.headers, d.body) for d in provider.webhooks.deliveries()][-1]
+    assert renewal.occurred_at == renewal_at, "time-driven events carry the time they happened"
     provider.set_payment_method(customer.id, TEST_CARD_DECLINES)
     clock.advance(billing.get(sub.id).current_period_end)
     failed = [E.INVOICE_CREATED, E.INVOICE_FINALIZED, E.INVOICE_PAYMENT_FAILED, E.SUBSCRIPTION_PAST_DUE]
@@ -180,3 +183,31 @@ def test_a_payment_that_needs_the_customer_is_an_action_required_event(
     (action,) = [e for e in events if e.type is E.INVOICE_PAYMENT_ACTION_REQUIRED]
     assert action.invoice_id == sub.payment_action.invoice_id
     assert action.subscription_id == sub.id
+
+
+def test_trial_will_end_three_days_before_once(billing: Billing, provider: LocalProvider) -> None:
+    """As Stripe: https://docs.stripe.com/api/events/types#event_types-customer.subscription.trial_will_end"""
+    clock = billing.time_control()
+    customer = billing.create_customer("notice@example.com")
+    sub = billing.subscribe(customer.id, "basic", trial_days=7)
+    assert sub.trial_end is not None
+    provider.webhooks.drain()
+    clock.advance(sub.trial_end - timedelta(days=3, hours=1))
+    assert _types(billing, provider, sub.id) == []
+    clock.advance(sub.trial_end - timedelta(days=2))
+    events = [billing.parse_event(d.headers, d.body) for d in provider.webhooks.drain()]
+    (notice,) = events
+    assert notice.type is E.SUBSCRIPTION_TRIAL_WILL_END
+    assert notice.occurred_at == sub.trial_end - timedelta(days=3)
+    assert billing.get(sub.id).revision == sub.revision, "a notice changes nothing"
+    clock.advance(sub.trial_end + timedelta(days=40))
+    later = _types(billing, provider, sub.id)
+    assert E.SUBSCRIPTION_TRIAL_WILL_END not in later
+    assert later.count(E.SUBSCRIPTION_RENEWED) == 2
+
+
+def test_a_short_trial_gets_its_notice_at_the_start(billing: Billing, provider: LocalProvider) -> None:
+    customer = billing.create_customer("short@example.com")
+    sub = billing.subscribe(customer.id, "basic", trial_days=2)
+    billing.time_control().advance(sub.current_period_start + timedelta(minutes=1))
+    assert E.SUBSCRIPTION_TRIAL_WILL_END in _types(billing, provider, sub.id)

@@ -43,6 +43,7 @@ from prorata.provider import (
     TimeControl,
     Totals,
     add_intervals,
+    current_write,
     subscription_listing,
 )
 from prorata_dodo import _listing, _mapping, _modes, semantics
@@ -232,7 +233,10 @@ class DodoProvider(DodoPayments):
                 (row.subscription_id for row in rows if row.metadata.get(KEY) == idempotency_key), None
             )
 
-        existing = self._read("find subscription", find)  # the same key twice creates one
+        context = current_write(idempotency_key)
+        first = context is not None and context.first_attempt
+        # the same key twice creates one (not needed on a first send the durable journal vouches for)
+        existing = None if first else self._read("find subscription", find)
         if existing is not None:
             return self._retrieve(existing)
         written = write("create subscription", send, find, self._attempts)
@@ -347,6 +351,8 @@ class DodoProvider(DodoPayments):
     ) -> ChangeResult:
         """A read (replay check), one ``change_plan`` and, when Dodo recorded one, the payment
         or wallet credit that settled it. The resulting subscription is derived, not re-read.
+        On the first send of a key through a durable journal the read is skipped
+        (``prorata.provider.current_write``): one write plus at most one read.
 
         Dodo has no idempotency keys: the key (and a digest of the change) travel in the
         subscription's metadata. A subscription already carrying the key has had this
@@ -364,7 +370,13 @@ class DodoProvider(DodoPayments):
         mode: str = params["proration_billing_mode"]
         scheduled = params["effective_at"] == "next_billing_date"
         fingerprint = _fingerprint(params)
-        fresh = self._retrieve(subscription.id)
+        context = current_write(idempotency_key)
+        if context is not None and context.first_attempt and context.subscription is not None:
+            # The durable journal says no request with this key was ever sent, and the state
+            # was read under the lease: no replay to detect, nothing to re-read.
+            fresh = context.subscription
+        else:
+            fresh = self._retrieve(subscription.id)
         seen = _metadata(fresh)
         if seen.get(KEY) == idempotency_key:
             if seen.get(FINGERPRINT) != fingerprint:
@@ -565,7 +577,15 @@ class DodoProvider(DodoPayments):
             find,
             self._attempts,
         )
-        current = written.reconciled or self._retrieve(subscription_id)
+        # The DELETE answers no body; dropping the pending change is all it does, so the state
+        # core read under the lease minus that change is the state now (else read it back).
+        context = current_write(idempotency_key)
+        held = context.subscription if context is not None else None
+        current = written.reconciled or (
+            attrs.evolve(held, scheduled_change=None, raw={**held.raw, "scheduled_change": None})
+            if held is not None and held.id == subscription_id
+            else self._retrieve(subscription_id)
+        )
         if _metadata(current).get(KEY) == idempotency_key:
             return current
         # Cancelling leaves the subscription's metadata as it was: record this write's key, the

@@ -50,6 +50,7 @@ from prorata.provider import (
     UpcomingInvoice,
     add_intervals,
     balance_after,
+    current_write,
 )
 from prorata_stripe import _listing as listing
 from prorata_stripe import _mapping as mapping
@@ -656,7 +657,17 @@ class StripeProvider(StripePayments):
         return ChangeResult(subscription=result, schedule=result.schedule, replayed=_replayed(updated))
 
     def cancel_scheduled_change(self, subscription_id: str, *, idempotency_key: str) -> Subscription:
-        current = self.get_subscription(subscription_id)
+        """Release the schedule, then bump the revision (that answer is the result). The state
+        core read under the lease (``current_write``) saves a read first: releasing changes
+        nothing on the subscription but its ``schedule``
+        (https://docs.stripe.com/api/subscription_schedules/release)."""
+        context = current_write(idempotency_key)
+        held = context.subscription if context is not None else None
+        current = (
+            held
+            if held is not None and held.id == subscription_id
+            else self.get_subscription(subscription_id)
+        )
         schedule_id = self._schedule_id(current)
         if schedule_id is not None:
             params: SubscriptionScheduleReleaseParams = {}

@@ -44,6 +44,11 @@ class Journal:
         return cls(SQLiteJournalStore(path or ":memory:"), lease_timeout=lease_timeout)
 
     @property
+    def durable(self) -> bool:
+        """Whether records outlive the process (a file or PostgreSQL, not ``:memory:``)."""
+        return not self.store.url.endswith(":memory:")
+
+    @property
     def url(self) -> str:
         """Where the journal lives (passwords hidden)."""
         return self.store.url

@@ -48,6 +48,7 @@ from prorata.local._maths import (
 )
 from prorata.local._state import LocalState, PendingChange
 from prorata.local._store import CustomerRow, Store
+from prorata.local._trial_notice import notice_at, send_notice
 from prorata.local._wall_time import now_utc
 
 __all__ = ["DECLINING_PAYMENT_METHODS", "LocalEngine"]
@@ -191,7 +192,8 @@ class LocalEngine:
         for subscription_id, at in due:
             if horizon is not None and at >= horizon:
                 break
-            saved = self._process(self.store.state(subscription_id), at)
+            with self.store.outbox.occurring_at(at):
+                saved = self._process(self.store.state(subscription_id), at)
             last = at
             following = self._next_event(saved)
             if following is not None and (horizon is None or following < horizon):
@@ -861,6 +863,9 @@ class LocalEngine:
             current = sub.schedule.phases[state.phase_index]
             if current.end is not None:
                 times.append(current.end)
+        notice = notice_at(state)
+        if notice is not None and notice < min(times):
+            return notice
         return min(times)
 
     def _save(self, state: LocalState) -> LocalState:
@@ -878,6 +883,11 @@ class LocalEngine:
 
     def _process(self, state: LocalState, at: datetime) -> LocalState:
         """Run everything due at ``at`` for one subscription: changes, phases, then renewal."""
+        if notice_at(state) == at:
+            state = send_notice(self.store.outbox, state)
+            if self._next_event(state) != at:  # only the notice was due: no new revision
+                self.store.put_state(state, self._next_event(state))
+                return state
         pending = state.pending_change
         if pending is not None and pending.effective_at == at:
             state, lines = self._immediate(

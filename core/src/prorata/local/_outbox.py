@@ -11,11 +11,12 @@ the scheme Dodo Payments uses, so one verifier serves both.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import secrets
 import sqlite3
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
@@ -69,6 +70,17 @@ class Outbox:
         self._execute = execute
         self._next_id = next_id
         self._now = now
+        self._at: datetime | None = None
+
+    @contextlib.contextmanager
+    def occurring_at(self, moment: datetime) -> Generator[None]:
+        """Events recorded in the block happened at ``moment`` (time-driven work runs before the
+        clock is moved to it)."""
+        previous, self._at = self._at, moment
+        try:
+            yield
+        finally:
+            self._at = previous
 
     # -- recording (inside the writer's transaction) ----------------------------------------
 
@@ -77,7 +89,7 @@ class Outbox:
         body = {
             "id": event_id,
             "type": event_type.value,
-            "timestamp": self._now().isoformat().replace("+00:00", "Z"),
+            "timestamp": (self._at or self._now()).isoformat().replace("+00:00", "Z"),
             "data": dict(data),
         }
         cursor = self._execute(

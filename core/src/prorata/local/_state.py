@@ -34,6 +34,8 @@ class LocalState:
     pending_change: PendingChange | None = None
     phase_index: int = 0
     """Index of the schedule phase in effect (when a schedule is attached)."""
+    trial_notice_sent: bool = False
+    """The trial-will-end notice of the current trial went out."""
 
     def evolve_subscription(self, **changes: object) -> LocalState:
         return attrs.evolve(self, subscription=attrs.evolve(self.subscription, **changes))  # pyright: ignore[reportArgumentType]

@@ -1,0 +1,43 @@
+"""Requests per operation: cancelling a scheduled change is one read, the release
+(https://docs.stripe.com/api/subscription_schedules/release) and the revision bump; the by-id
+forms read once."""
+
+from __future__ import annotations
+
+from prorata import AtPeriodEnd, Billing, PlanChange, ProrationMode
+from prorata_emulators.stripe import StripeEmulatorServer
+
+
+def _sent(emulator: StripeEmulatorServer, before: int) -> list[str]:
+    return [f"{r.method} {r.path.split('?')[0]}" for r in emulator.requests()[before:]]
+
+
+def test_cancel_scheduled_change_is_a_read_and_the_release(
+    billing: Billing, emulator: StripeEmulatorServer
+) -> None:
+    sub = billing.subscribe(billing.create_customer("sched@example.com").id, "basic", trial_days=0)
+    scheduled = billing.apply(sub, PlanChange.swap("basic", "pro", timing=AtPeriodEnd())).subscription
+    assert scheduled.schedule is not None
+    before = len(emulator.requests())
+    after = billing.cancel_scheduled_change(sub.id)
+    sent = _sent(emulator, before)
+    # the read, the release, and the revision bump that answers the subscription (no read-back)
+    assert len(sent) == 3
+    assert sent[1].endswith("/release")
+    assert after.schedule is None
+    assert after.scheduled_change is None
+    fetched = billing.get(sub.id)
+    assert fetched.schedule is None
+    assert fetched.plan_quantities == after.plan_quantities
+    assert fetched.revision == after.revision
+
+
+def test_preview_and_apply_by_id_read_once(billing: Billing, emulator: StripeEmulatorServer) -> None:
+    sub = billing.subscribe(billing.create_customer("byid@example.com").id, "basic", trial_days=0)
+    change = PlanChange.swap("basic", "pro", proration=ProrationMode.PRORATE_NOW)
+    before = len(emulator.requests())
+    billing.preview(sub.id, change)
+    assert [r.split()[0] for r in _sent(emulator, before)] == ["GET", "POST"]
+    before = len(emulator.requests())
+    billing.apply(sub.id, change)
+    assert [r.split()[0] for r in _sent(emulator, before)] == ["GET", "POST"]
