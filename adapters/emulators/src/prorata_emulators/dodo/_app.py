@@ -15,6 +15,7 @@ import attrs
 from prorata_emulators.dodo import (
     _control,
     _routes_catalog,
+    _routes_checkouts,
     _routes_customers,
     _routes_payments,
     _routes_subscriptions,
@@ -63,6 +64,7 @@ class EmulatorApp:
                 **_routes_customers.ROUTES,
                 **_routes_subscriptions.ROUTES,
                 **_routes_payments.ROUTES,
+                **_routes_checkouts.ROUTES,
             }
         )
     )

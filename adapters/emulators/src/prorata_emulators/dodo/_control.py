@@ -9,6 +9,7 @@
 - ``POST /_emulator/config {"tax_rate_bps": 0}``.
 - ``POST /_emulator/payments/{id}/complete {"outcome": "succeeded"}``: the customer pays a
   waiting payment on Dodo's checkout (``"failed"``: the payment fails).
+- ``POST /_emulator/checkouts/{id}/complete``: the customer pays a checkout session.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from prorata_emulators.dodo import _billing, _render
 from prorata_emulators.dodo._errors import ApiError, invalid, not_found
 from prorata_emulators.dodo._request import Response
+from prorata_emulators.dodo._routes_checkouts import complete_checkout
 from prorata_emulators.dodo._routes_payments import complete_payment
 from prorata_emulators.kit import fault_from_json
 
@@ -30,6 +32,7 @@ __all__ = ["handle", "parse_instant"]
 
 _CARD = re.compile(r"^/_emulator/customers/(?P<id>[^/]+)/card$")
 _CHECKOUT = re.compile(r"^/_emulator/payments/(?P<id>[^/]+)/complete$")
+_SESSION = re.compile(r"^/_emulator/checkouts/(?P<id>[^/]+)/complete$")
 
 
 def parse_instant(value: Any) -> datetime:
@@ -76,6 +79,9 @@ def handle(app: EmulatorApp, method: str, path: str, body: dict[str, Any]) -> Re
     if route == "POST /_emulator/config":
         state.tax_rate_bps = int(body.get("tax_rate_bps", state.tax_rate_bps))
         return Response(status=200, body={"tax_rate_bps": state.tax_rate_bps})
+    session = _SESSION.match(path)
+    if method == "POST" and session:
+        return Response(status=200, body=complete_checkout(state, session["id"]))
     checkout = _CHECKOUT.match(path)
     if method == "POST" and checkout:
         paid = complete_payment(state, checkout["id"], str(body.get("outcome") or "succeeded"))
