@@ -114,7 +114,7 @@ class StripeProvider(StripePayments):
 
     def sync_subscription(self, subscription_id: str) -> SubscriptionSnapshot:
         """Subscription, latest invoice and next payment in at most two requests."""
-        return sync_subscription(self.client, self.catalog, subscription_id)
+        return sync_subscription(self.client, self.catalog, subscription_id, expand=SUBSCRIPTION_EXPAND)
 
     def event_feed(self, *, replay: bool = False) -> Feed:
         """New events from ``GET /v1/events``, signed with the webhook secret (``prorata listen``)."""
