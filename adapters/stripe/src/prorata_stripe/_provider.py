@@ -108,6 +108,9 @@ class StripeProvider(StripePayments):
     webhook_tolerance: int = DEFAULT_TOLERANCE
     name: str = "stripe"
     capabilities: Capabilities = attrs.field(default=STRIPE_CAPABILITIES, repr=False)
+    _paid_intents: dict[str, tuple[str, str]] = attrs.field(
+        factory=dict[str, tuple[str, str]], init=False, repr=False, eq=False
+    )
 
     def sync_subscription(self, subscription_id: str) -> SubscriptionSnapshot:
         """Subscription, latest invoice and next payment in at most two requests."""
