@@ -335,3 +335,14 @@ def test_unsupported_is_an_invalid_change_for_callers_catching_broadly() -> None
     assert issubclass(InvalidChangeError, prorata.errors.BillingError)
     assert issubclass(prorata.errors.UnknownProviderError, prorata.errors.ConfigurationError)
     assert issubclass(prorata.errors.PaymentDeclinedError, prorata.errors.ProviderRejectedError)
+
+
+def test_a_conflict_is_not_a_provider_failure() -> None:
+    # core raises most conflicts itself, before any call: a host must not treat them as an outage
+    from prorata.errors import BillingError, ConflictError, ProviderError
+
+    conflict = ConflictError("pending change", provider="local", code="pending_change")
+    assert isinstance(conflict, BillingError)
+    assert not isinstance(conflict, ProviderError)
+    assert (conflict.provider, conflict.code) == ("local", "pending_change")
+    assert "code=pending_change" in str(conflict)

@@ -16,7 +16,7 @@ from prorata.provider import InvoiceStatus, SubscriptionStatus
 from prorata_emulators.dodo import DodoEmulator
 
 from .conftest import CustomerFactory
-from .test_contract import complete_checkout
+from .test_contract import complete_checkout, control
 
 # subscriptions.create is deprecated in favour of checkout sessions; it is what the adapter uses.
 pytestmark = pytest.mark.filterwarnings("ignore:deprecated:DeprecationWarning")
@@ -115,6 +115,31 @@ def test_refunds_in_part_then_in_full_never_more_than_paid(
         sdk.refunds.create(payment_id=created.payment_id)
 
 
+def test_a_checkout_session_creates_the_subscription_once_paid(
+    sdk: dodopayments.DodoPayments, emulator: DodoEmulator
+) -> None:
+    # https://docs.dodopayments.com/developer-resources/checkout-session: a session for a
+    # subscription product answers checkout_url; its status has no payment while the customer
+    # fills in the checkout; once paid, the subscription exists and the card is saved.
+    session = sdk.checkout_sessions.create(
+        product_cart=[{"product_id": _product(sdk), "quantity": 1}],
+        customer={"email": "checkout@example.com", "name": "Checkout"},
+        subscription_data={"trial_period_days": 7},
+        return_url="https://app.test/done",
+    )
+    assert session.checkout_url is not None
+    waiting = sdk.checkout_sessions.retrieve(session.session_id)
+    assert (waiting.payment_id, waiting.payment_status) == (None, None)
+    paid = control(emulator, f"/_emulator/checkouts/{session.session_id}/complete", {})
+    done = sdk.checkout_sessions.retrieve(session.session_id)
+    assert (done.payment_id, done.payment_status) == (paid["payment_id"], "succeeded")
+    payment = sdk.payments.retrieve(str(done.payment_id))
+    assert payment.subscription_id is not None
+    subscription = sdk.subscriptions.retrieve(payment.subscription_id)
+    assert (subscription.status, subscription.trial_period_days) == ("active", 7)
+    assert len(sdk.customers.retrieve_payment_methods(subscription.customer.customer_id).items) == 1
+
+
 # -- the adapter ----------------------------------------------------------------------------------
 
 
@@ -136,7 +161,10 @@ def test_adapter_keeps_the_payment_link_as_the_payment_action(
     after = billing.get(subscription.id)
     assert after.status is SubscriptionStatus.ACTIVE
     assert after.payment_action is None
-    assert billing.invoice(action.invoice_id).status is InvoiceStatus.PAID
+    paid = billing.invoice(action.invoice_id)
+    assert paid.status is InvoiceStatus.PAID
+    assert paid.pdf_url is not None
+    assert paid.pdf_url.endswith(action.invoice_id)
 
 
 def test_adapter_refunds_once_per_key_and_refuses_bad_amounts(

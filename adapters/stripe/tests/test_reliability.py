@@ -37,7 +37,7 @@ def test_a_lost_response_is_retried_with_the_same_key_and_charges_once(
     sub = billing.subscribe(customer_factory().id, "basic")
     time_control.advance(sub.current_period_start + timedelta(days=10))
     sub = billing.get(sub.id)
-    emulator.emulator.inject(Fault(route="POST /v1/subscriptions/{id}", drop=True))
+    emulator.emulator.inject(Fault(kind="drop_after_commit", route="POST /v1/subscriptions/{id}"))
     result = billing.apply(sub, PlanChange.swap("basic", "pro"))
     assert result.replayed is True, "the SDK retried and Stripe answered from its idempotency store"
     assert emulator.emulator.request_counts()["POST /v1/subscriptions/{id}"] == 2
@@ -54,7 +54,7 @@ def test_server_errors_are_retried_by_the_sdk(
     billing: Billing, emulator: StripeEmulatorServer, customer_factory: Callable[..., Customer]
 ) -> None:
     customer = customer_factory()
-    emulator.emulator.inject(Fault(route="POST /v1/subscriptions", status=500))
+    emulator.emulator.inject(Fault(kind="error_before_commit", route="POST /v1/subscriptions"))
     sub = billing.subscribe(customer.id, "basic")
     assert sub.plan_quantities == {"basic": 1}
     assert emulator.emulator.request_counts()["POST /v1/subscriptions"] == 2

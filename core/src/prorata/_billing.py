@@ -24,6 +24,7 @@ from prorata._errors import (
     InvalidStateError,
     UnsupportedCapabilityError,
 )
+from prorata._event_provider import Feed
 from prorata._events import BillingEvent, EventOutcome
 from prorata._exactly_once import ExactlyOnce
 from prorata._freshness import DEFAULT_PREVIEW_TTL, check_fresh, check_still_priced, seal
@@ -779,6 +780,11 @@ class Billing:
         handler, act on ``self.sync(event.subscription_id)``, not on the event's copy.
         """
         return _event_ops.process(self.provider, self.journal, headers, body, handler)
+
+    def event_feed(self, *, replay: bool = False) -> Feed:
+        """The provider's events without a public endpoint (``prorata listen``, tests): each call
+        returns the signed deliveries made since the last one, for ``process_event``."""
+        return _event_ops.event_feed(self.provider, replay=replay)
 
     def time_control(self) -> TimeControl:
         """The provider's clock for tests and demos (raises when it has none)."""

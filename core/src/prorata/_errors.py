@@ -104,11 +104,8 @@ class UnknownProviderError(ConfigurationError):
         self.registered = sorted(registered)
 
 
-class ProviderError(BillingError):
-    """An error reported by, or while talking to, a provider.
-
-    Attributes keep what the provider said so that support tickets can quote it.
-    """
+class _ProviderDetails(BillingError):
+    """Base of the errors that name a provider and keep what it said, for support tickets."""
 
     def __init__(
         self,
@@ -140,6 +137,13 @@ class ProviderError(BillingError):
         self.http_status = http_status
 
 
+class ProviderError(_ProviderDetails):
+    """An error reported by, or while talking to, a provider.
+
+    Attributes keep what the provider said so that support tickets can quote it.
+    """
+
+
 class ProviderUnavailableError(ProviderError):
     """The provider could not be reached or asked us to slow down; safe to retry later."""
 
@@ -160,8 +164,15 @@ class PaymentDeclinedError(ProviderRejectedError):
     """A payment needed to complete the operation was declined; nothing was changed."""
 
 
-class ConflictError(ProviderError):
-    """The request conflicts with another (pending change, idempotency key reused, race)."""
+class ConflictError(_ProviderDetails):
+    """The request conflicts with another: a pending change, an idempotency key reused for
+    another request, a subscription changed since it was read.
+
+    Not a provider failure (so not a ``ProviderError``): core raises most of them before any
+    call, naming the provider and a ``code``; a provider that reports one (HTTP 409, a
+    reused key) raises it with what it said. Read again (or use a new key) and decide again:
+    retrying as is fails the same way.
+    """
 
 
 class StalePreviewError(BillingError):

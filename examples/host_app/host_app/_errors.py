@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from prorata.errors import (
     BillingError,
     ConfigurationError,
+    ConflictError,
     InvalidStateError,
     NotFoundError,
     ProviderError,
@@ -52,6 +53,8 @@ def classify(exc: BillingError) -> AppError:
         return AppError(INVALID_PARAMETER, str(exc))
     if isinstance(exc, InvalidStateError):
         return AppError(INVALID_OPERATION, str(exc))
+    if isinstance(exc, ConflictError):  # a pending change, a reused key, changed meanwhile
+        return AppError(INVALID_OPERATION, str(exc), 409)
     if isinstance(exc, ConfigurationError):
         return AppError(CONFIG_INVALID, str(exc), 500)
     if isinstance(exc, ProviderError):

@@ -151,14 +151,12 @@ def serving(app: FastAPI) -> Generator[httpx.Client]:
 def world(request: pytest.FixtureRequest) -> Iterator[World]:
     make = {"local": _local, "stripe": _stripe, "dodo": _dodo}[request.param]
     for billing, confirm in make():
-        events = billing.provider
-        assert hasattr(events, "event_feed")
-        feed: Feed = events.event_feed()  # pyright: ignore[reportAttributeAccessIssue, reportUnknownVariableType, reportUnknownMemberType]
+        feed = billing.event_feed()
         with serving(create_app(billing)) as client:
             yield World(
                 billing=billing,
                 client=client,
                 clock=billing.time_control(),
-                webhooks=feed,  # pyright: ignore[reportUnknownArgumentType]
+                webhooks=feed,
                 confirm_setup=confirm if billing.provider.capabilities.payment_setup else None,
             )

@@ -55,7 +55,7 @@ def is_ambiguous(exc: BaseException) -> bool:
     return isinstance(exc, dodopayments.APIStatusError) and exc.status_code >= 500
 
 
-def translate(exc: dodopayments.DodoPaymentsError, action: str) -> ProviderError:
+def translate(exc: dodopayments.DodoPaymentsError, action: str) -> ProviderError | ConflictError:
     """The prorata error for an SDK exception; raise it ``from exc``."""
     if isinstance(exc, dodopayments.APIConnectionError):
         return ProviderUnavailableError(f"{action}: could not reach Dodo ({exc.message})", provider=PROVIDER)

@@ -10,7 +10,6 @@ from collections.abc import Mapping
 
 import click
 
-from prorata._event_ops import event_feed
 from prorata._events import BillingEvent
 from prorata.cli._command import billing_command
 from prorata.cli._state import Cli
@@ -52,7 +51,7 @@ def listen(cli: Cli, forward_to: str | None, replay: bool, once: bool, interval:
     (configure it for --forward-to). Dodo: its emulator only (Dodo lists no events).
     """
     with cli.billing() as billing:
-        feed = event_feed(billing.provider, replay=replay)
+        feed = billing.event_feed(replay=replay)
         if not cli.json_output and not once:
             cli.err_console.print(f"listening for {billing.provider.name} events (Ctrl-C to stop)")
         try:

@@ -6,6 +6,7 @@ import collections
 import json
 import re
 import threading
+import time
 from collections.abc import Callable, Mapping
 from typing import Any, cast
 
@@ -14,15 +15,15 @@ import attrs
 from prorata_emulators.dodo import (
     _control,
     _routes_catalog,
+    _routes_checkouts,
     _routes_customers,
     _routes_payments,
     _routes_subscriptions,
 )
 from prorata_emulators.dodo._errors import ApiError
-from prorata_emulators.dodo._faults import Faults
 from prorata_emulators.dodo._request import Request, Response
 from prorata_emulators.dodo._state import State
-from prorata_emulators.kit import WriteLimit
+from prorata_emulators.kit import Faults, WriteLimit
 
 __all__ = ["EmulatorApp", "Outcome"]
 
@@ -65,6 +66,7 @@ class EmulatorApp:
                 **_routes_customers.ROUTES,
                 **_routes_subscriptions.ROUTES,
                 **_routes_payments.ROUTES,
+                **_routes_checkouts.ROUTES,
             }
         )
     )
@@ -122,13 +124,15 @@ class EmulatorApp:
                 )
             )
         if fault is not None and fault.kind == "error_before_commit":
-            return _error(ApiError(500, "INTERNAL_SERVER_ERROR", "injected fault before commit"))
+            return _error(ApiError(fault.status, "INTERNAL_SERVER_ERROR", "injected fault before commit"))
+        if fault is not None and fault.kind == "latency":
+            time.sleep(fault.delay)
         with self.state.lock:
             outcome = self._serve(lambda: handler(request))
         if fault is not None and fault.kind == "drop_after_commit":
             return attrs.evolve(outcome, drop=True)
         if fault is not None and fault.kind == "error_after_commit":
-            return _error(ApiError(500, "INTERNAL_SERVER_ERROR", "injected fault after commit"))
+            return _error(ApiError(fault.status, "INTERNAL_SERVER_ERROR", "injected fault after commit"))
         return outcome
 
     def _serve(self, call: Callable[[], Response]) -> Outcome:

@@ -9,6 +9,7 @@
 - ``POST /_emulator/config {"tax_rate_bps": 0}``.
 - ``POST /_emulator/payments/{id}/complete {"outcome": "succeeded"}``: the customer pays a
   waiting payment on Dodo's checkout (``"failed"``: the payment fails).
+- ``POST /_emulator/checkouts/{id}/complete``: the customer pays a checkout session.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from typing import TYPE_CHECKING, Any
 
 from prorata_emulators.dodo import _billing, _render
 from prorata_emulators.dodo._errors import ApiError, invalid, not_found
-from prorata_emulators.dodo._faults import FAULT_KINDS, Fault
 from prorata_emulators.dodo._request import Response
+from prorata_emulators.dodo._routes_checkouts import complete_checkout
 from prorata_emulators.dodo._routes_payments import complete_payment
+from prorata_emulators.kit import fault_from_json
 
 if TYPE_CHECKING:
     from prorata_emulators.dodo._app import EmulatorApp
@@ -30,6 +32,7 @@ __all__ = ["handle", "parse_instant"]
 
 _CARD = re.compile(r"^/_emulator/customers/(?P<id>[^/]+)/card$")
 _CHECKOUT = re.compile(r"^/_emulator/payments/(?P<id>[^/]+)/complete$")
+_SESSION = re.compile(r"^/_emulator/checkouts/(?P<id>[^/]+)/complete$")
 
 
 def parse_instant(value: Any) -> datetime:
@@ -55,17 +58,10 @@ def handle(app: EmulatorApp, method: str, path: str, body: dict[str, Any]) -> Re
         _billing.advance(state, parse_instant(body.get("now")))
         return Response(status=200, body={"now": _render.iso(state.now)})
     if route == "POST /_emulator/faults":
-        kind = body.get("kind")
-        if kind not in FAULT_KINDS or not isinstance(body.get("route"), str):
-            raise invalid(f"a route and a kind in {FAULT_KINDS}")
-        app.faults.arm(
-            Fault(
-                route=body["route"],
-                kind=kind,
-                times=int(body.get("times", 1)),
-                retry_after=int(body.get("retry_after", 1)),
-            )
-        )
+        try:
+            app.faults.arm(fault_from_json(body))
+        except ValueError as exc:
+            raise invalid(f"a fault: {exc}") from None
         return Response(status=200, body={"armed": True})
     if route == "DELETE /_emulator/faults":
         app.faults.clear()
@@ -83,6 +79,9 @@ def handle(app: EmulatorApp, method: str, path: str, body: dict[str, Any]) -> Re
     if route == "POST /_emulator/config":
         state.tax_rate_bps = int(body.get("tax_rate_bps", state.tax_rate_bps))
         return Response(status=200, body={"tax_rate_bps": state.tax_rate_bps})
+    session = _SESSION.match(path)
+    if method == "POST" and session:
+        return Response(status=200, body=complete_checkout(state, session["id"]))
     checkout = _CHECKOUT.match(path)
     if method == "POST" and checkout:
         paid = complete_payment(state, checkout["id"], str(body.get("outcome") or "succeeded"))

@@ -235,6 +235,9 @@ def payment(state: State, item: Payment, *, brief: bool = False) -> dict[str, An
             if r.payment_id == item.id
         ],
         payment_link=item.payment_link,
+        invoice_url=f"https://test.dodopayments.com/invoices/payments/{item.id}"
+        if item.status == "succeeded"
+        else None,
         settlement_amount=item.total_amount,
         settlement_currency=item.currency,
         settlement_tax=item.tax,

@@ -48,7 +48,11 @@ def _customer(request: Request) -> Customer:
 
 
 def create(request: Request) -> Response:
-    """``POST /subscriptions``. Dodo charges a saved payment method only when it is named
+    return subscribe(request)
+
+
+def subscribe(request: Request, *, card_from_checkout: bool = False) -> Response:
+    """``POST /subscriptions`` (or, with ``card_from_checkout``, a paid checkout session). Dodo charges a saved payment method only when it is named
     (``payment_method_id``, a mandate from an earlier checkout); otherwise, or with
     ``payment_link=true``, the first payment waits for the customer on Dodo's checkout:
     the subscription is ``pending`` and the answer carries ``client_secret`` (and the
@@ -56,7 +60,9 @@ def create(request: Request) -> Response:
     https://docs.dodopayments.com/developer-resources/subscription-integration-guide)."""
     state = request.state
     customer = _customer(request)
-    method = request.body.get("payment_method_id")
+    if card_from_checkout:  # the checkout saved the card the customer paid with
+        customer.saved_card, customer.declines = customer.saved_card or "succeeds", False
+    method = customer.payment_method_id if card_from_checkout else request.body.get("payment_method_id")
     if method is not None and method != customer.payment_method_id:
         raise invalid(
             f"payment method {method} is not a saved payment method of customer {customer.id}",

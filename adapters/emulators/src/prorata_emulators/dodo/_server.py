@@ -9,9 +9,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 from prorata_emulators.dodo._app import EmulatorApp, Outcome
 from prorata_emulators.dodo._billing import advance
-from prorata_emulators.dodo._faults import Fault, FaultKind
 from prorata_emulators.dodo._state import State
-from prorata_emulators.kit import EmulatorHTTPServer, Handle, LoggedRequest, WriteLimit
+from prorata_emulators.kit import EmulatorHTTPServer, Fault, FaultKind, Handle, LoggedRequest, WriteLimit
 
 __all__ = ["DodoEmulator"]
 
@@ -67,9 +66,20 @@ class DodoEmulator:
         """Answer writes over ``per_second`` with 429 and ``retry-after`` (None: no limit)."""
         self.app.write_limit = None if per_second is None else WriteLimit(per_second)
 
-    def inject(self, route: str, kind: FaultKind, *, times: int = 1, retry_after: int = 1) -> None:
+    def inject(
+        self,
+        route: str | None,
+        kind: FaultKind,
+        *,
+        times: int = 1,
+        retry_after: int = 1,
+        status: int = 500,
+        delay: float = 0.0,
+    ) -> None:
         """Fail the next ``times`` requests to ``route`` (``"POST /subscriptions/{id}/change-plan"``)."""
-        self.app.faults.arm(Fault(route=route, kind=kind, times=times, retry_after=retry_after))
+        self.app.faults.arm(
+            Fault(route=route, kind=kind, times=times, retry_after=retry_after, status=status, delay=delay)
+        )
 
     def request_counts(self) -> dict[str, int]:
         return self.app.request_counts()

@@ -15,6 +15,7 @@ import attrs
 __all__ = [
     "MAX_EVENTS",
     "Addon",
+    "CheckoutSession",
     "Customer",
     "Discount",
     "LedgerEntry",
@@ -154,6 +155,19 @@ class Payment:
 
 
 @attrs.define(kw_only=True)
+class CheckoutSession:
+    id: str
+    product_id: str
+    quantity: int
+    customer: dict[str, Any]
+    trial_period_days: int | None
+    metadata: dict[str, Any]
+    created_at: datetime
+    payment_id: str | None = None
+    subscription_id: str | None = None
+
+
+@attrs.define(kw_only=True)
 class Refund:
     id: str
     payment_id: str
@@ -199,6 +213,7 @@ class State:
     subscriptions: dict[str, Subscription] = attrs.field(factory=dict[str, Subscription])
     payments: dict[str, Payment] = attrs.field(factory=dict[str, Payment])
     refunds: dict[str, Refund] = attrs.field(factory=dict[str, Refund])
+    checkouts: dict[str, CheckoutSession] = attrs.field(factory=dict[str, CheckoutSession])
     ledger: list[LedgerEntry] = attrs.field(factory=list[LedgerEntry])
     """Wallet transactions of every customer, oldest first."""
     webhook_secret: str = attrs.field(

@@ -5,7 +5,8 @@ or from the command line with ``prorata emulate stripe --port PORT``; point the 
 at ``server.url`` through ``StripeClient(..., base_addresses={"api": server.url})``.
 """
 
-from prorata_emulators.stripe._app import API_VERSION, Fault, StripeEmulator
+from prorata_emulators.kit import Fault
+from prorata_emulators.stripe._app import API_VERSION, StripeEmulator
 from prorata_emulators.stripe._server import StripeEmulatorServer, running, start
 from prorata_emulators.stripe._webhooks import sign
 

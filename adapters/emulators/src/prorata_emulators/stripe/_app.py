@@ -6,13 +6,14 @@ import hashlib
 import json
 import secrets
 import threading
+import time
 from collections import Counter
 from typing import Any
 from urllib.parse import urlsplit
 
 import attrs
 
-from prorata_emulators.kit import WriteLimit
+from prorata_emulators.kit import Fault, Faults, WriteLimit
 from prorata_emulators.stripe._errors import ApiError
 from prorata_emulators.stripe._forms import decode
 from prorata_emulators.stripe._includable import included
@@ -21,7 +22,7 @@ from prorata_emulators.stripe._store import JSON, Store, as_dict, as_list, publi
 from prorata_emulators.stripe._webhooks import WebhookSender
 from prorata_stripe.conformance import unknown_parameters
 
-__all__ = ["API_VERSION", "Fault", "Response", "StripeEmulator"]
+__all__ = ["API_VERSION", "Response", "StripeEmulator"]
 
 from prorata_emulators.stripe._app_consts import API_VERSION
 
@@ -33,24 +34,6 @@ class Response:
     headers: dict[str, str] = attrs.field(factory=dict[str, str])
     drop: bool = False
     """Close the connection without answering (after the request was processed)."""
-
-
-@attrs.define(kw_only=True)
-class Fault:
-    """An injected failure for the next ``count`` requests whose route matches ``route``.
-
-    ``status`` answers with that HTTP status without processing the request; ``drop``
-    processes the request and then drops the connection (a lost response).
-    """
-
-    route: str | None = None
-    status: int | None = None
-    drop: bool = False
-    count: int = 1
-    retry_after: int | None = None
-
-    def matches(self, name: str) -> bool:
-        return self.route is None or self.route == name or name.startswith(self.route)
 
 
 def _expand(store: Store, value: Any, path: list[str]) -> Any:
@@ -88,7 +71,7 @@ class StripeEmulator:
     routes: list[Route] = attrs.field(factory=list[Route])
     store: Store = attrs.field(factory=Store)
     counts: Counter[str] = attrs.field(factory=Counter[str])
-    faults: list[Fault] = attrs.field(factory=list[Fault])
+    faults: Faults = attrs.field(factory=Faults)
     webhooks: WebhookSender = attrs.field(factory=WebhookSender)
     validate_params: bool = True
     observed: list[tuple[str, int, bytes]] | None = None
@@ -110,8 +93,8 @@ class StripeEmulator:
     # -- controls for tests ------------------------------------------------------------------
 
     def inject(self, fault: Fault) -> None:
-        with self._lock:
-            self.faults.append(fault)
+        """Arm ``fault`` (see ``prorata_emulators.kit.Fault``)."""
+        self.faults.arm(fault)
 
     def limit_writes(self, per_second: float | None) -> None:
         """Answer writes (non-GET requests) over ``per_second`` with 429 and ``Retry-After``
@@ -121,7 +104,7 @@ class StripeEmulator:
 
     def rate_limit(self, count: int, *, retry_after: int = 1) -> None:
         """Answer the next ``count`` requests with 429 and ``Retry-After``."""
-        self.inject(Fault(status=429, count=count, retry_after=retry_after))
+        self.inject(Fault(kind="rate_limit", times=count, retry_after=retry_after))
 
     def request_counts(self) -> dict[str, int]:
         with self._lock:
@@ -192,27 +175,20 @@ class StripeEmulator:
                     code="rate_limit",
                     headers={"Retry-After": str(wait)},
                 )
-        drop = False
-        for fault in list(self.faults):
-            if fault.matches(found.name):
-                fault.count -= 1
-                if fault.count <= 0:
-                    self.faults.remove(fault)
-                if fault.drop:
-                    drop = True
-                    break
-                extra = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
-                status = fault.status or 500
-                if status == 429:
-                    raise ApiError(
-                        429,
-                        "Request rate limit exceeded. You can learn more about rate limits here https://stripe.com/docs/rate-limits.",
-                        code="rate_limit",
-                        headers=extra,
-                    )
-                raise ApiError(
-                    status, "An unknown error occurred (injected fault).", type="api_error", headers=extra
-                )
+        fault = self.faults.take(found.name)
+        kind = fault.kind if fault is not None else None
+        if fault is not None and kind == "rate_limit":
+            raise ApiError(
+                429,
+                "Request rate limit exceeded. You can learn more about rate limits here https://stripe.com/docs/rate-limits.",
+                code="rate_limit",
+                headers={"Retry-After": str(fault.retry_after)},
+            )
+        if fault is not None and kind == "error_before_commit":
+            raise ApiError(fault.status, "An unknown error occurred (injected fault).", type="api_error")
+        if fault is not None and kind == "latency":
+            time.sleep(fault.delay)
+        drop = kind == "drop_after_commit"
         try:
             text = body.decode() if method == "POST" else split.query
         except UnicodeDecodeError:
@@ -251,6 +227,9 @@ class StripeEmulator:
         headers_out = {**base, **extra_headers}
         if key is not None:
             headers_out["Idempotency-Key"] = key
+        if kind == "error_after_commit" and fault is not None:
+            # Applied (and remembered under the idempotency key), but the caller sees a 5xx.
+            raise ApiError(fault.status, "An unknown error occurred (injected fault).", type="api_error")
         return Response(status=status, body=payload, headers=headers_out, drop=drop)
 
     def _dispatch(

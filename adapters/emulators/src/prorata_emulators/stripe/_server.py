@@ -9,8 +9,8 @@ import threading
 from collections.abc import Generator
 from typing import Any
 
-from prorata_emulators.kit import EmulatorHTTPServer, LoggedRequest
-from prorata_emulators.stripe._app import Fault, Response, StripeEmulator
+from prorata_emulators.kit import EmulatorHTTPServer, LoggedRequest, fault_from_json
+from prorata_emulators.stripe._app import Response, StripeEmulator
 
 __all__ = ["StripeEmulatorServer", "running", "start"]
 
@@ -25,16 +25,19 @@ def _json(status: int, payload: Any) -> Response:
 
 
 def _control(emulator: StripeEmulator, method: str, path: str, body: bytes) -> Response:
-    """Emulator-only routes: ``GET|DELETE /_emulator/requests`` (counts per route), ``POST /_emulator/faults``."""
+    """Emulator-only routes: ``GET|DELETE /_emulator/requests`` (counts per route),
+    ``POST /_emulator/faults`` (arm one, JSON as ``kit.Fault``), ``DELETE /_emulator/faults``."""
     if path == "/_emulator/requests" and method == "GET":
         return _json(200, emulator.request_counts())
     if path == "/_emulator/requests" and method == "DELETE":
         emulator.reset_counts()
         return _json(200, {})
+    if path == "/_emulator/faults" and method == "DELETE":
+        emulator.faults.clear()
+        return _json(200, {"cleared": True})
     if path == "/_emulator/faults" and method == "POST":
         try:
-            spec: Any = json.loads(body or b"{}")
-            emulator.inject(Fault(**spec))
+            emulator.inject(fault_from_json(json.loads(body or b"{}")))
         except (ValueError, TypeError) as error:
             return _json(400, {"error": {"type": "invalid_request_error", "message": f"bad fault: {error}"}})
         return _json(200, {"ok": True})
