@@ -22,11 +22,11 @@ WHY = {
     "start payment setup": "",
     "subscribe with a confirmed setup": "setup read (confirmed, this customer's), attach + default, "
     "the subscribe key's list of ended subscriptions, create",
-    "refund part of an invoice": "invoice read, its paid PaymentIntent (expand payments) + refunds list "
-    "for what is left, the PaymentIntent again, create",
+    "refund part of an invoice": "invoice read with its payments (the PaymentIntent is remembered), "
+    "refunds list for what is left, create",
     "pay an open invoice": "invoice read (open, attempts for the key), pay",
-    "downgrade refunding the difference": "apply's reads and update, the invoice list, then per refunded "
-    "invoice: what is left, the refund, the balance debit",
+    "downgrade refunding the difference": "apply's update, the invoice list, then per refunded "
+    "invoice: its payments, what is left, the refund, the balance debit",
 }
 MINIMUM = {
     "start payment setup": 1,

@@ -44,3 +44,18 @@ def test_sync_when_cancelling_has_no_next_payment_and_one_request(
     assert len(emulator.requests()) - before == 1
     assert snapshot.cancel_at_period_end is True
     assert snapshot.next_payment is None
+
+
+def test_sync_keeps_the_payment_action(billing: Billing, emulator: StripeEmulatorServer) -> None:
+    """A first payment that needs 3-D Secure: sync reports the same action as get."""
+    from prorata.provider import TEST_CARD_REQUIRES_ACTION
+
+    customer = billing.create_customer("3ds-sync@example.com", payment_method=TEST_CARD_REQUIRES_ACTION)
+    sub = billing.subscribe(customer.id, "basic")
+    held = billing.get(sub.id).payment_action
+    assert held is not None
+    snapshot = billing.sync(sub.id)
+    assert snapshot.payment_action == held
+    assert snapshot.payment_action.client_secret == held.client_secret
+    assert snapshot.latest_invoice is not None
+    assert snapshot.latest_invoice.id == held.invoice_id

@@ -33,8 +33,8 @@ class NextPayment:
 class SubscriptionSnapshot:
     """One consistent read of a subscription (``Billing.sync``), for webhook handlers and pages.
 
-    ``next_payment`` is None when nothing more will be charged (canceled, or cancelling at
-    the period end).
+    ``next_payment`` is None when no regular payment is ahead: canceled, cancelling at the
+    period end, or ``incomplete`` (the first payment is still due: ``payment_action``).
     """
 
     subscription: Subscription

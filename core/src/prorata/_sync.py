@@ -10,9 +10,9 @@ from prorata._invoice import UpcomingInvoice
 from prorata._money import Money
 from prorata._provider import Provider
 from prorata._snapshot import NextPayment, SubscriptionSnapshot
-from prorata._subscription import Subscription
+from prorata._subscription import Subscription, SubscriptionStatus
 
-__all__ = ["SyncProvider", "next_payment_of", "sync", "upcoming_renewal"]
+__all__ = ["SyncProvider", "next_payment_of", "renews", "sync", "upcoming_renewal"]
 
 
 @runtime_checkable
@@ -25,10 +25,20 @@ class SyncProvider(Protocol):
     def sync_subscription(self, subscription_id: str) -> SubscriptionSnapshot: ...
 
 
+def renews(subscription: Subscription) -> bool:
+    """Whether a regular payment is ahead: not canceled, not cancelling at the period end, and
+    not ``incomplete`` (its first payment is still due: that is its ``payment_action``)."""
+    return not (
+        subscription.is_canceled
+        or subscription.cancel_at_period_end
+        or subscription.status is SubscriptionStatus.INCOMPLETE
+    )
+
+
 def upcoming_renewal(catalog: Catalog, subscription: Subscription, balance: Money) -> UpcomingInvoice | None:
     """The next regular invoice from the catalog (a change scheduled for the period end
-    included), or None when the subscription ends at the period end."""
-    if subscription.is_canceled or subscription.cancel_at_period_end:
+    included), or None when no regular payment is ahead (see :func:`renews`)."""
+    if not renews(subscription):
         return None
     at = subscription.current_period_end
     scheduled = subscription.scheduled_change

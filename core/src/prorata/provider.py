@@ -74,7 +74,7 @@ from prorata._scrub import ScrubSecretsFilter, safe_cause, scrub
 from prorata._secrets import Secret
 from prorata._snapshot import NextPayment, SubscriptionSnapshot
 from prorata._subscription import Subscription, SubscriptionStatus
-from prorata._sync import SyncProvider, next_payment_of, upcoming_renewal
+from prorata._sync import SyncProvider, next_payment_of, renews, upcoming_renewal
 from prorata._write_context import WriteContext, current_write
 from prorata.hookspecs import hookimpl
 
@@ -162,6 +162,7 @@ __all__ = [
     "next_payment_of",
     "period_containing",
     "recurring_lines",
+    "renews",
     "round_half_away_from_zero",
     "safe_cause",
     "scrub",

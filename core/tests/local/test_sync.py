@@ -40,3 +40,16 @@ def test_scheduled_change_is_in_the_next_payment(billing: Billing) -> None:
     assert snapshot.next_payment.amount == Money.of(2000, "USD")
     billing.time_control().advance(snapshot.current_period_end + timedelta(seconds=1))
     assert billing.sync(sub.id).items == billing.get(sub.id).items
+
+
+def test_an_incomplete_subscription_has_its_action_and_no_next_payment(billing: Billing) -> None:
+    from prorata.provider import TEST_CARD_REQUIRES_ACTION
+
+    customer = billing.create_customer("3ds@example.com", payment_method=TEST_CARD_REQUIRES_ACTION)
+    sub = billing.subscribe(customer.id, "basic")
+    snapshot = billing.sync(sub.id)
+    assert snapshot.status.value == "incomplete"
+    assert snapshot.payment_action is not None
+    assert snapshot.latest_invoice is not None
+    assert snapshot.payment_action.invoice_id == snapshot.latest_invoice.id
+    assert snapshot.next_payment is None

@@ -48,6 +48,9 @@ TEST_PAYMENT_METHODS = {
 declining one attaches, then fails charges; the 3-D Secure one asks the customer until a setup
 or an authenticated payment set it up for off-session use, as on the local provider."""
 
+PAID_INTENTS_KEPT = 10_000
+"""Paid invoices whose PaymentIntent the adapter remembers (oldest forgotten first)."""
+
 REASON_KEY = "prorata_reason"
 """Refund metadata: prorata's reason (Stripe knows only duplicate/fraudulent/requested_by_customer)."""
 
@@ -92,6 +95,7 @@ class StripePayments:
     client: stripe.StripeClient
     catalog: Catalog
     recorder: Recorder | None
+    _paid_intents: dict[str, tuple[str, str]]
 
     def _send(self, params_type: type, params: Mapping[str, Any]) -> None:
         if self.recorder is not None:
@@ -129,8 +133,9 @@ class StripePayments:
 
     def get_invoice(self, invoice_id: str) -> Invoice:
         with stripe_errors("retrieve invoice"):
-            found = self.client.v1.invoices.retrieve(invoice_id)
-        return mapping.invoice_from_stripe(self.catalog, found.to_dict())
+            found = self.client.v1.invoices.retrieve(invoice_id, {"expand": ["payments"]}).to_dict()
+        self._remember(found)
+        return mapping.invoice_from_stripe(self.catalog, found)
 
     def pay_invoice(self, invoice_id: str, *, idempotency_key: str) -> Invoice:
         with stripe_errors("pay invoice"):
@@ -146,21 +151,35 @@ class StripePayments:
 
     # -- refunds ----------------------------------------------------------------------------------
 
-    def _paid_intent(self, invoice_id: str) -> tuple[str | None, dict[str, Any]]:
-        """The PaymentIntent that paid the invoice (its ``payments``, expanded) and the invoice."""
-        with stripe_errors("retrieve invoice payments"):
-            invoice = self.client.v1.invoices.retrieve(invoice_id, {"expand": ["payments"]}).to_dict()
+    def _remember(self, invoice: dict[str, Any]) -> tuple[str, str] | None:
+        """The PaymentIntent that paid ``invoice`` (its expanded ``payments``) and its customer,
+        kept: which payment paid an invoice never changes, so refunds need not ask again."""
         payments: list[dict[str, Any]] = (invoice.get("payments") or dict[str, Any]()).get("data") or []
         for payment in payments:
             intent = payment["payment"].get("payment_intent")
             if payment.get("status") == "paid" and intent:
-                return str(intent), invoice
-        return None, invoice
+                if len(self._paid_intents) >= PAID_INTENTS_KEPT:
+                    self._paid_intents.pop(next(iter(self._paid_intents)))
+                found = (str(intent), str(invoice["customer"]))
+                self._paid_intents[str(invoice["id"])] = found
+                return found
+        return None
+
+    def _lookup(self, invoice_id: str) -> tuple[tuple[str, str] | None, str]:
+        """The paid invoice's PaymentIntent and customer (read once, then remembered), and the
+        invoice's status when it has none."""
+        found = self._paid_intents.get(invoice_id)
+        if found is not None:
+            return found, "paid"
+        with stripe_errors("retrieve invoice payments"):
+            invoice = self.client.v1.invoices.retrieve(invoice_id, {"expand": ["payments"]}).to_dict()
+        return self._remember(invoice), str(invoice.get("status"))
 
     def refunds(self, invoice_id: str) -> list[Refund]:
-        intent, _ = self._paid_intent(invoice_id)
-        if intent is None:
+        found, _ = self._lookup(invoice_id)
+        if found is None:
             return []
+        intent = found[0]
         with stripe_errors("list refunds"):
             page = self.client.v1.refunds.list({"payment_intent": intent, "limit": 100})
             found = [_refund_from_stripe(r.to_dict(), invoice_id) for r in page.auto_paging_iter()]
@@ -172,9 +191,10 @@ class StripePayments:
         of the same amount takes the credit a change left off the customer's balance, so the
         money is not given back twice (https://docs.stripe.com/api/customer_balance_transactions)."""
         invoice_id, amount, reason = request.invoice_id, request.amount, request.reason
-        intent, invoice = self._paid_intent(invoice_id)
-        if intent is None:
-            raise InvalidStateError(invoice_id, str(invoice.get("status")), "no payment to refund")
+        found, status = self._lookup(invoice_id)
+        if found is None:
+            raise InvalidStateError(invoice_id, status, "no payment to refund")
+        intent, customer = found
         params: RefundCreateParams = {
             "payment_intent": intent,
             "amount": to_stripe(amount),
@@ -192,7 +212,7 @@ class StripePayments:
                 }
                 self._send(CustomerCreateBalanceTransactionParams, debit)
                 self.client.v1.customers.balance_transactions.create(
-                    str(invoice["customer"]), debit, {"idempotency_key": idempotency_key + ":balance"}
+                    customer, debit, {"idempotency_key": idempotency_key + ":balance"}
                 )
         return _refund_from_stripe(made.to_dict(), invoice_id)
 

@@ -108,10 +108,13 @@ class StripeProvider(StripePayments):
     webhook_tolerance: int = DEFAULT_TOLERANCE
     name: str = "stripe"
     capabilities: Capabilities = attrs.field(default=STRIPE_CAPABILITIES, repr=False)
+    _paid_intents: dict[str, tuple[str, str]] = attrs.field(
+        factory=dict[str, tuple[str, str]], init=False, repr=False, eq=False
+    )
 
     def sync_subscription(self, subscription_id: str) -> SubscriptionSnapshot:
         """Subscription, latest invoice and next payment in at most two requests."""
-        return sync_subscription(self.client, self.catalog, subscription_id)
+        return sync_subscription(self.client, self.catalog, subscription_id, expand=SUBSCRIPTION_EXPAND)
 
     def event_feed(self, *, replay: bool = False) -> Feed:
         """New events from ``GET /v1/events``, signed with the webhook secret (``prorata listen``)."""

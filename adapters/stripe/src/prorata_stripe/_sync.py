@@ -1,7 +1,8 @@
 """``Billing.sync`` on Stripe in at most two requests, however long the history.
 
-1. ``subscriptions.retrieve`` expanding the schedule, the coupons, ``latest_invoice`` and the
-   ``customer`` (its balance): https://docs.stripe.com/api/expanding_objects
+1. ``subscriptions.retrieve`` expanding what every read expands (the schedule, the coupons,
+   ``latest_invoice`` with its confirmation secret) and the ``customer`` (its balance):
+   https://docs.stripe.com/api/expanding_objects
 2. ``invoices.create_preview`` of the subscription as it stands: the next regular invoice
    with pending prorations, discounts, tax and the customer balance applied
    (https://docs.stripe.com/api/invoices/create_preview); skipped when nothing renews.
@@ -15,13 +16,11 @@ from typing import Any
 import stripe
 
 from prorata import Catalog
-from prorata.provider import NextPayment, SubscriptionSnapshot, UpcomingInvoice
+from prorata.provider import NextPayment, SubscriptionSnapshot, UpcomingInvoice, renews
 from prorata_stripe import _mapping as mapping
 from prorata_stripe._errors import stripe_errors
 
-__all__ = ["SYNC_EXPAND", "sync_subscription"]
-
-SYNC_EXPAND = ["schedule", "discounts.source.coupon", "latest_invoice", "customer"]
+__all__ = ["sync_subscription"]
 
 
 def _dict(obj: Any) -> dict[str, Any]:
@@ -29,15 +28,17 @@ def _dict(obj: Any) -> dict[str, Any]:
 
 
 def sync_subscription(
-    client: stripe.StripeClient, catalog: Catalog, subscription_id: str
+    client: stripe.StripeClient, catalog: Catalog, subscription_id: str, *, expand: list[str]
 ) -> SubscriptionSnapshot:
+    """``expand``: what every subscription read expands (the latest invoice among them); the
+    ``customer`` is expanded too, for its balance."""
     with stripe_errors("retrieve subscription"):
-        data = _dict(client.v1.subscriptions.retrieve(subscription_id, {"expand": SYNC_EXPAND}))
+        data = _dict(client.v1.subscriptions.retrieve(subscription_id, {"expand": [*expand, "customer"]}))
     subscription = mapping.subscription_from_stripe(catalog, data)
     latest: Any = data.get("latest_invoice")
     invoice = mapping.invoice_from_stripe(catalog, dict(latest)) if isinstance(latest, Mapping) else None  # pyright: ignore[reportUnknownArgumentType]
     next_payment: NextPayment | None = None
-    if not subscription.is_canceled and not subscription.cancel_at_period_end:
+    if renews(subscription):
         with stripe_errors("preview the next invoice"):
             upcoming = _dict(
                 client.v1.invoices.create_preview(

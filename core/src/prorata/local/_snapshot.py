@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from prorata._snapshot import SubscriptionSnapshot
-from prorata._sync import next_payment_of
+from prorata._sync import next_payment_of, renews
 from prorata.local._engine import LocalEngine
 
 __all__ = ["local_snapshot"]
@@ -20,5 +20,5 @@ def local_snapshot(engine: LocalEngine, subscription_id: str) -> SubscriptionSna
     return SubscriptionSnapshot(
         subscription=sub,
         latest_invoice=invoices[-1] if invoices else None,
-        next_payment=next_payment_of(upcoming),
+        next_payment=next_payment_of(upcoming) if renews(sub) else None,
     )
