@@ -62,6 +62,7 @@ from prorata_contract._properties import PropertyTests  # noqa: E402
 from prorata_contract._races import RaceOutcome, race_seat_changes  # noqa: E402
 from prorata_contract._requirements import Requirement, requires  # noqa: E402
 from prorata_contract._scheduling import SchedulingTests  # noqa: E402
+from prorata_contract._soak import SoakReport, soak_seat_changes  # noqa: E402
 from prorata_contract._suite import ALL_AREAS, ContractSuite  # noqa: E402
 from prorata_contract._webhooks import PORTABLE_EVENT_TYPES, WebhookTests  # noqa: E402
 
@@ -94,6 +95,7 @@ __all__ = [
     "RaceOutcome",
     "Requirement",
     "SchedulingTests",
+    "SoakReport",
     "WebhookDeliveries",
     "WebhookDelivery",
     "WebhookSigner",
@@ -104,6 +106,7 @@ __all__ = [
     "override",
     "race_seat_changes",
     "requires",
+    "soak_seat_changes",
     "standard_tests",
     "strategies",
     "violations",

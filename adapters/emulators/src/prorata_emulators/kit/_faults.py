@@ -93,6 +93,7 @@ class Faults:
     _kinds: tuple[FaultKind, ...] = ()
     _random_route: str | None = None
     _rng: random.Random = attrs.field(factory=random.Random)
+    _random_retry_after: int = 1
     injected: dict[str, int] = attrs.field(factory=dict[str, int])
     """How many faults of each kind were injected so far."""
 
@@ -101,14 +102,22 @@ class Faults:
             self._armed.append(fault)
 
     def randomly(
-        self, rate: float, kinds: Sequence[FaultKind], *, seed: int = 0, route: str | None = None
+        self,
+        rate: float,
+        kinds: Sequence[FaultKind],
+        *,
+        seed: int = 0,
+        route: str | None = None,
+        retry_after: int = 1,
     ) -> None:
-        """Fail a share ``rate`` (0-1) of requests to ``route`` with one of ``kinds`` at random."""
+        """Fail a share ``rate`` (0-1) of requests to ``route`` with one of ``kinds`` at random
+        (429s ask for ``retry_after`` seconds)."""
         if not 0 <= rate <= 1 or (rate and not kinds):
             raise ValueError("rate from 0 to 1, with at least one kind")
         with self._lock:
             self._rate, self._kinds, self._random_route = rate, tuple(kinds), route
             self._rng = random.Random(seed)
+            self._random_retry_after = retry_after
 
     def clear(self) -> None:
         with self._lock:
@@ -141,4 +150,4 @@ class Faults:
             return None
         if self._rng.random() >= self._rate:
             return None
-        return Fault(kind=self._rng.choice(self._kinds), route=route)
+        return Fault(kind=self._rng.choice(self._kinds), route=route, retry_after=self._random_retry_after)

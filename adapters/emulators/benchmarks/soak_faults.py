@@ -1,0 +1,94 @@
+"""Fault soak on both emulators: 30 % of requests fail, changes retried as a host app does.
+
+Run: ``uv run python adapters/emulators/benchmarks/soak_faults.py [ROUNDS]`` (default 1,000 per
+provider). Prints, per provider, the changes applied, the retries, and the failure columns the
+exactly-once promise requires to be 0: lost, duplicated, half-applied, applied although the
+host gave up, untyped exceptions.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import dodopayments
+import stripe
+
+from prorata import Billing, Catalog
+from prorata.journal import Journal
+from prorata_contract import SoakReport, contract_catalog, soak_seat_changes
+from prorata_dodo import Attempts, DodoProvider, create_catalog_objects
+from prorata_emulators.dodo import DodoEmulator
+from prorata_emulators.kit import FaultKind, Faults
+from prorata_emulators.stripe import running
+from prorata_stripe import StripeProvider
+
+KINDS: list[FaultKind] = ["drop_after_commit", "error_after_commit", "error_before_commit", "rate_limit"]
+
+
+def _run(make: Callable[[], Billing], faults: Faults, rounds: int, **customer: str) -> SoakReport:
+    with make() as billing:
+        subscription = billing.subscribe(billing.create_customer("soak@example.com", **customer).id, "seat")
+    faults.randomly(0.3, KINDS, seed=1, retry_after=0)
+    return soak_seat_changes(make, subscription.id, plan="seat", rounds=rounds, faults_off=faults.clear)
+
+
+def stripe_soak(rounds: int, journal: str) -> SoakReport:
+    with running() as server:
+        setup = stripe.StripeClient("sk_test_soak", base_addresses={"api": server.url})
+        refs: dict[str, dict[str, str]] = {}
+        for plan in contract_catalog().plans:
+            product = setup.v1.products.create({"name": plan.name})
+            price = setup.v1.prices.create(
+                {
+                    "product": product.id,
+                    "currency": plan.currency.lower(),
+                    "unit_amount": plan.price.amount,
+                    "recurring": {"interval": plan.interval.unit.value},
+                }
+            )
+            refs[plan.key] = {"stripe": price.id}
+        catalog: Catalog = contract_catalog(refs)
+
+        def make() -> Billing:
+            client = stripe.StripeClient(
+                "sk_test_soak", base_addresses={"api": server.url}, max_network_retries=0
+            )
+            return Billing(
+                provider=StripeProvider(client=client, catalog=catalog),
+                catalog=catalog,
+                journal=Journal.open(journal),
+            )
+
+        return _run(make, server.emulator.faults, rounds, payment_method="pm_card_visa")
+
+
+def dodo_soak(rounds: int, journal: str) -> SoakReport:
+    with DodoEmulator() as emulator:
+        setup = dodopayments.DodoPayments(bearer_token="soak", base_url=emulator.url)
+        catalog = contract_catalog(create_catalog_objects(setup, contract_catalog()))
+
+        def make() -> Billing:
+            client = dodopayments.DodoPayments(bearer_token="soak", base_url=emulator.url, max_retries=0)
+            provider = DodoProvider(client, catalog, attempts=Attempts(sleep=lambda _: None))
+            return Billing(provider=provider, catalog=catalog, journal=Journal.open(journal))
+
+        return _run(make, emulator.app.faults, rounds)
+
+
+def main(rounds: int) -> None:
+    columns = ("applied", "retries", "lost", "duplicates", "half_applied", "applied_but_error", "untyped")
+    print(f"{'provider':<8} " + " ".join(f"{c:>17}" for c in columns) + f" {'seconds':>8}")
+    with tempfile.TemporaryDirectory() as folder:
+        for name, soak in (("stripe", stripe_soak), ("dodo", dodo_soak)):
+            report = soak(rounds, str(Path(folder) / f"{name}-journal.sqlite3"))
+            values = [getattr(report, c) for c in columns]
+            print(f"{name:<8} " + " ".join(f"{v:>17}" for v in values) + f" {report.seconds:>8.1f}")
+            for failure in report.typed_failures[:5]:
+                print(f"    {failure}")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000)

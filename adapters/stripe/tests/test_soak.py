@@ -1,0 +1,42 @@
+"""Fault soak on the Stripe emulator: 30 % of requests fail, every change lands exactly once.
+
+The full-size run (1,000 changes) is ``adapters/emulators/benchmarks/soak_faults.py``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import stripe
+
+from prorata import Billing, Catalog
+from prorata.journal import Journal
+from prorata_contract import soak_seat_changes
+from prorata_emulators.stripe import StripeEmulatorServer
+from prorata_stripe import StripeProvider
+
+KINDS = ["drop_after_commit", "error_after_commit", "error_before_commit", "rate_limit"]
+
+
+def test_thirty_percent_faults_leave_the_books_exact(
+    emulator: StripeEmulatorServer, stripe_catalog: Catalog, tmp_path: Path
+) -> None:
+    journal = str(tmp_path / "journal.sqlite3")
+
+    def make_billing() -> Billing:
+        client = stripe.StripeClient(
+            "sk_test_soak", base_addresses={"api": emulator.url}, max_network_retries=0
+        )
+        provider = StripeProvider(client=client, catalog=stripe_catalog)
+        return Billing(provider=provider, catalog=stripe_catalog, journal=Journal.open(journal))
+
+    with make_billing() as billing:
+        customer = billing.create_customer("soak@example.com", payment_method="pm_card_visa")
+        subscription = billing.subscribe(customer.id, "seat")
+    faults = emulator.emulator.faults
+    faults.randomly(0.3, KINDS, seed=3, retry_after=0)
+    report = soak_seat_changes(make_billing, subscription.id, plan="seat", rounds=40, faults_off=faults.clear)
+    assert report.clean, report
+    assert report.applied == 40
+    assert report.retries > 0, "no fault was injected: the soak tested nothing"
+    assert set(faults.injected) == set(KINDS)
