@@ -192,3 +192,22 @@ def test_the_load_report_lives_on_the_manager(
 
 def test_without_a_manager_one_shared_manager_serves_every_call() -> None:
     assert prorata.provider.get_registry() is prorata.provider.get_registry()
+
+
+def test_the_shared_manager_is_rebuilt_when_a_plugin_module_was_imported_anew(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # as pytester's in-process runs do: sys.modules restored, plugin modules imported again
+    before = prorata.provider.get_registry()
+    local_package = importlib.import_module("prorata.local")
+    monkeypatch.setattr(prorata, "local", local_package)  # restored with sys.modules afterwards
+    for name in [
+        name for name in sys.modules if name == "prorata.local" or name.startswith("prorata.local.")
+    ]:
+        monkeypatch.delitem(sys.modules, name)
+    fresh_module = importlib.import_module("prorata.local._provider")
+    after = prorata.provider.get_registry()
+    assert after is not before
+    built = after.provider("local").factory(ProviderSettings(name="local", catalog=prorata.Catalog(plans=[])))
+    assert isinstance(built, fresh_module.LocalProvider)
+    built.close()

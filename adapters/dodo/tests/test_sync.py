@@ -44,3 +44,21 @@ def test_sync_when_cancelling_has_no_next_payment(billing: Billing) -> None:
     snapshot = billing.sync(sub.id)
     assert snapshot.cancel_at_period_end is True
     assert snapshot.next_payment is None
+
+
+def test_sync_of_a_subscription_waiting_for_checkout_has_its_action(
+    billing: Billing, emulator: DodoEmulator
+) -> None:
+    """No saved card: the first payment waits on Dodo's checkout (``payment_link``)."""
+    customer = billing.create_customer("nocard@example.com", payment_method="pm_new_on_checkout")
+    sub = billing.subscribe(customer.id, "basic", trial_days=0)
+    held = billing.get(sub.id).payment_action
+    assert held is not None
+    emulator.reset_counts()
+    snapshot = billing.sync(sub.id)
+    assert sum(emulator.request_counts().values()) <= 3, emulator.request_counts()
+    assert snapshot.status.value == "incomplete"
+    assert snapshot.payment_action == held
+    assert snapshot.next_payment is None
+    assert snapshot.latest_invoice is not None
+    assert snapshot.latest_invoice.id == held.invoice_id

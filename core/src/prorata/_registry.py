@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 import importlib.metadata
 import os
+import sys
+import types
 from typing import Any
 
 import attrs
@@ -96,8 +98,29 @@ def get_plugin_manager(*, autoload: bool | None = None) -> PluginManager:
 
 
 @functools.cache
-def _shared_plugin_manager(autoload: bool) -> PluginManager:
+def _cached_plugin_manager(autoload: bool) -> PluginManager:
     return get_plugin_manager(autoload=autoload)
+
+
+def _imported_anew(manager: PluginManager) -> bool:
+    """Whether a plugin module was dropped from ``sys.modules`` and imported again since.
+
+    In-process test runners (pytester) restore ``sys.modules`` between runs: a manager
+    kept from before would build providers from the old modules' classes.
+    """
+    for plugin in manager.get_plugins():
+        module = getattr(plugin, "__name__", None)
+        if isinstance(plugin, types.ModuleType) and sys.modules.get(str(module)) is not plugin:
+            return True
+    return False
+
+
+def _shared_plugin_manager(autoload: bool) -> PluginManager:
+    manager = _cached_plugin_manager(autoload)
+    if _imported_anew(manager):
+        _cached_plugin_manager.cache_clear()
+        manager = _cached_plugin_manager(autoload)
+    return manager
 
 
 @attrs.define

@@ -33,6 +33,7 @@ from prorata.provider import (
     NewCustomer,
     NewSubscription,
     Page,
+    PaymentAction,
     ProviderSettings,
     ScheduledChange,
     Secret,
@@ -135,7 +136,13 @@ class DodoProvider(DodoPayments):
 
     def sync_subscription(self, subscription_id: str) -> SubscriptionSnapshot:
         """Subscription, newest payment and wallet balance: three requests."""
-        return sync_subscription(self._client, self.catalog, self._read, subscription_id)
+        return sync_subscription(
+            self._client, self.catalog, self._read, subscription_id, waiting_action=self._waiting_action
+        )
+
+    def _waiting_action(self, payment_id: str) -> PaymentAction | None:
+        payment = self._payment(payment_id)
+        return self._action_for(payment) if (payment.status or "").startswith("requires_") else None
 
     def event_feed(self, *, replay: bool = False) -> Feed:
         """The emulator's deliveries (``prorata listen``); Dodo's API itself lists no events."""
