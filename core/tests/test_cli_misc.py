@@ -19,6 +19,7 @@ def test_emulate_starts_serves_and_stops(fake_registry: Registry, emulator_event
     result = CliRunner().invoke(main, ["emulate", "fakeapi", "--port", "8765", "--json"], obj=fake_registry)
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == {"emulator": "fakeapi", "url": "http://127.0.0.1:8765"}
+    assert result.stdout.count("\n") == 1  # exactly one line, so a script can read it and go on
     assert emulator_events == ["serve", "stop"]
 
 

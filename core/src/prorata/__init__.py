@@ -36,6 +36,7 @@ from prorata._events import BillingEvent, EventOutcome
 from prorata._invoice import ChargeLine, Invoice, InvoiceStatus, LineKind, Totals, UpcomingInvoice
 from prorata._items import CollectionMethod, Discount, DiscountDuration, Item, TaxRate
 from prorata._listing import Listing
+from prorata._migrate import MigrationOutcome, MigrationReport
 from prorata._money import Money
 from prorata._payments import (
     NegativeDuePolicy,
@@ -85,6 +86,8 @@ __all__ = [
     "Item",
     "LineKind",
     "Listing",
+    "MigrationOutcome",
+    "MigrationReport",
     "Money",
     "NegativeDuePolicy",
     "NextPayment",

@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 
-from prorata import _event_ops, _sync
+from prorata import _event_ops, _migrate, _sync
 from prorata._capabilities import ProrationTime, check_change, check_items
 from prorata._catalog import Catalog
 from prorata._change import AtDate, AtPeriodEnd, Immediately, PhasedSchedule, PlanChange
@@ -39,6 +39,7 @@ from prorata._listing import (
     invoice_listing,
     subscription_listing,
 )
+from prorata._migrate import MigrationReport
 from prorata._money import Money
 from prorata._payment_ops import check_refund, payment_provider, refund_credit, usable_setup
 from prorata._payments import NegativeDuePolicy, PaymentSetup, Refund, RefundReason, RefundRequest
@@ -307,6 +308,16 @@ class Billing:
             page_size=page_size,
         )
         return invoice_listing(self.provider, query)
+
+    def migrate(self, **options: Any) -> MigrationReport:
+        """Move every selected subscription to a new price, once, at the provider's rate limit.
+
+        Options are those of ``prorata._migrate.migrate``: the selection (``plan``, ``price``,
+        ``status``, ``customer_id``), the change (``to_plan``, ``quantity``, ``timing``,
+        ``proration``, ``billing_cycle``), ``name`` (resume key), ``dry_run``, ``rate``,
+        ``concurrency`` and ``on_outcome``. See docs/migrating-prices.md.
+        """
+        return _migrate.migrate(self, **options)
 
     def balance(self, customer: Customer | str, *, currency: str | None = None) -> Money:
         """The customer's credit balance (positive = credit), which pays invoices first.

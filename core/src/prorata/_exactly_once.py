@@ -36,7 +36,7 @@ from prorata._subscription import Subscription
 from prorata._write_context import WriteContext, writing
 from prorata.journal import EntryStatus, Journal, JournalEntry
 
-__all__ = ["ExactlyOnce"]
+__all__ = ["ExactlyOnce", "recorded_subscription"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -62,6 +62,11 @@ def _snapshot(subscription: Subscription) -> dict[str, Any]:
 
 def _restore(data: Mapping[str, Any]) -> Subscription:
     return attrs.evolve(structure(data["subscription"], Subscription), raw=data.get("raw") or {})
+
+
+def recorded_subscription(entry: JournalEntry) -> Subscription:
+    """The subscription as it was when ``entry``'s intent was recorded (what a replay sends)."""
+    return _restore(json.loads(entry.request))
 
 
 def _revision_of(result: object) -> str | None:

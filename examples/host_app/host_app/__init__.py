@@ -1,4 +1,4 @@
-"""The reference host app: seed 001's subscription endpoints on prorata, for any provider.
+"""The reference host app: a subscription backend's endpoints on prorata, for any provider.
 
 ``create_app(billing, assets_path)`` builds the FastAPI app; ``python -m host_app`` (or
 ``uvicorn host_app:app``) serves it on the provider that ``prorata.toml`` names.

@@ -1,4 +1,4 @@
-"""Seed 001's endpoints on prorata alone: the provider comes from configuration, never from code.
+"""A subscription backend's endpoints on prorata alone: the provider comes from configuration, never from code.
 
 Every decision that differs between providers is read from ``Capabilities`` (can it collect a
 card up front, refund a negative difference); the app has no provider-specific line.

@@ -1,4 +1,4 @@
-"""The app's error types (seed 001) and how prorata's errors map onto them."""
+"""The app's error types and how prorata's errors map onto them."""
 
 from __future__ import annotations
 

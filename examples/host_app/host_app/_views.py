@@ -1,4 +1,4 @@
-"""JSON views of prorata's objects, as the app's clients read them (seed 001's ``stripe_sub``)."""
+"""JSON views of prorata's objects, as the app's clients read them."""
 
 from __future__ import annotations
 

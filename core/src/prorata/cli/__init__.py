@@ -1,4 +1,4 @@
-"""The `prorata` command line: init, providers, plans, subscribe, preview, apply, invoices, advance, listen, emulate, demo."""
+"""The `prorata` command line: init, providers, plans, subscribe, preview, apply, invoices, migrate, advance, listen, emulate, demo."""
 
 from prorata.cli._advance_cmd import advance
 from prorata.cli._app import main
@@ -9,6 +9,7 @@ from prorata.cli._emulate import emulate
 from prorata.cli._init_cmd import init
 from prorata.cli._lifecycle_cmds import cancel, invoices, subscribe
 from prorata.cli._listen_cmd import listen
+from prorata.cli._migrate_cmd import migrate
 from prorata.cli._pending_cmds import cancel_scheduled, resume
 from prorata.cli._subscription_cmds import subscriptions
 
@@ -24,6 +25,7 @@ for _command in (
     cancel,
     resume,
     cancel_scheduled,
+    migrate,
     advance,
     listen,
     emulate,

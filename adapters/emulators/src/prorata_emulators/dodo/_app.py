@@ -23,7 +23,7 @@ from prorata_emulators.dodo import (
 from prorata_emulators.dodo._errors import ApiError
 from prorata_emulators.dodo._request import Request, Response
 from prorata_emulators.dodo._state import State
-from prorata_emulators.kit import Faults
+from prorata_emulators.kit import Faults, WriteLimit
 
 __all__ = ["EmulatorApp", "Outcome"]
 
@@ -57,6 +57,8 @@ class EmulatorApp:
     faults: Faults = attrs.field(factory=Faults)
     counts: collections.Counter[str] = attrs.field(factory=lambda: collections.Counter[str]())
     _counts_lock: threading.Lock = attrs.field(factory=threading.Lock)
+    write_limit: WriteLimit | None = None
+    """A per-second limit on writes (non-GET), answered with 429 and ``retry-after`` when passed."""
     _api: list[tuple[str, str, re.Pattern[str], Handler]] = attrs.field(
         factory=lambda: _compile(
             {
@@ -109,6 +111,11 @@ class EmulatorApp:
             self.counts[route] += 1
         if not headers.get("authorization", "").startswith("Bearer "):
             return _error(ApiError(401, "UNAUTHORIZED", "missing bearer token"))
+        wait = None if self.write_limit is None or route.startswith("GET ") else self.write_limit.take()
+        if wait is not None:
+            return _error(
+                ApiError(429, "RATE_LIMITED", "too many requests", headers={"retry-after": str(wait)})
+            )
         fault = self.faults.take(route)
         if fault is not None and fault.kind == "rate_limit":
             return _error(

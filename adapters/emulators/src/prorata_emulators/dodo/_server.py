@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, urlsplit
 from prorata_emulators.dodo._app import EmulatorApp, Outcome
 from prorata_emulators.dodo._billing import advance
 from prorata_emulators.dodo._state import State
-from prorata_emulators.kit import EmulatorHTTPServer, Fault, FaultKind, Handle, LoggedRequest
+from prorata_emulators.kit import EmulatorHTTPServer, Fault, FaultKind, Handle, LoggedRequest, WriteLimit
 
 __all__ = ["DodoEmulator"]
 
@@ -61,6 +61,10 @@ class DodoEmulator:
         """Move time forward to ``to``, running renewals and scheduled changes."""
         with self.app.state.lock:
             advance(self.app.state, to.astimezone(UTC).replace(microsecond=0))
+
+    def limit_writes(self, per_second: float | None) -> None:
+        """Answer writes over ``per_second`` with 429 and ``retry-after`` (None: no limit)."""
+        self.app.write_limit = None if per_second is None else WriteLimit(per_second)
 
     def inject(
         self,

@@ -9,6 +9,7 @@ serves it with keep-alive and logs every request (method, path, body, response s
 
 from prorata_emulators.kit._faults import FAULT_KINDS, Fault, FaultKind, Faults, fault_from_json
 from prorata_emulators.kit._log import LoggedRequest, RequestLog
+from prorata_emulators.kit._rate import WriteLimit
 from prorata_emulators.kit._receiver import ReceivedWebhook, WebhookReceiver
 from prorata_emulators.kit._server import EmulatorHTTPServer, Handle, Reply
 
@@ -24,5 +25,6 @@ __all__ = [
     "Reply",
     "RequestLog",
     "WebhookReceiver",
+    "WriteLimit",
     "fault_from_json",
 ]

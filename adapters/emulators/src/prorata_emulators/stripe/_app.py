@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import attrs
 
-from prorata_emulators.kit import Fault, Faults
+from prorata_emulators.kit import Fault, Faults, WriteLimit
 from prorata_emulators.stripe._errors import ApiError
 from prorata_emulators.stripe._forms import decode
 from prorata_emulators.stripe._includable import included
@@ -80,6 +80,8 @@ class StripeEmulator:
         factory=dict[str, tuple[str, int, bytes, dict[str, str]]]
     )
     _lock: threading.RLock = attrs.field(factory=threading.RLock)
+    write_limit: WriteLimit | None = None
+    """The per-second write limit, when ``limit_writes`` set one."""
 
     @classmethod
     def create(cls) -> StripeEmulator:
@@ -93,6 +95,12 @@ class StripeEmulator:
     def inject(self, fault: Fault) -> None:
         """Arm ``fault`` (see ``prorata_emulators.kit.Fault``)."""
         self.faults.arm(fault)
+
+    def limit_writes(self, per_second: float | None) -> None:
+        """Answer writes (non-GET requests) over ``per_second`` with 429 and ``Retry-After``
+        (None: no limit, the default)."""
+        with self._lock:
+            self.write_limit = None if per_second is None else WriteLimit(per_second)
 
     def rate_limit(self, count: int, *, retry_after: int = 1) -> None:
         """Answer the next ``count`` requests with 429 and ``Retry-After``."""
@@ -158,6 +166,15 @@ class StripeEmulator:
         found, path_params = self._match(method, split.path)
         self.counts[found.name] += 1
         self.counts["total"] += 1
+        if self.write_limit is not None and method != "GET":
+            wait = self.write_limit.take()
+            if wait is not None:
+                raise ApiError(
+                    429,
+                    "Request rate limit exceeded. You can learn more about rate limits here https://stripe.com/docs/rate-limits.",
+                    code="rate_limit",
+                    headers={"Retry-After": str(wait)},
+                )
         fault = self.faults.take(found.name)
         kind = fault.kind if fault is not None else None
         if fault is not None and kind == "rate_limit":
