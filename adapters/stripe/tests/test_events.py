@@ -198,3 +198,24 @@ def test_a_payment_that_needs_the_customer_is_an_action_required_event(
     (action,) = [e for e in events if e.type is EventType.INVOICE_PAYMENT_ACTION_REQUIRED]
     assert action.invoice_id == sub.payment_action.invoice_id
     assert action.subscription_id == sub.id
+
+
+def test_a_change_at_the_period_end_is_a_scheduled_change_applied(
+    billing: Billing,
+    signed: StripeProvider,
+    stripe_client: stripe.StripeClient,
+    time_control: TimeControl,
+    customer_factory: Callable[..., Customer],
+) -> None:
+    from prorata import AtPeriodEnd, PlanChange
+
+    sub = billing.subscribe(customer_factory().id, "basic")
+    billing.apply(sub.id, PlanChange.swap("basic", "pro", timing=AtPeriodEnd()))
+    before = len(_deliveries(stripe_client))
+    time_control.advance(sub.current_period_end + timedelta(hours=1))
+    events = [billing.parse_event(h, b) for h, b in _deliveries(stripe_client)[before:]]
+    types = [e.type for e in events if e.subscription_id == sub.id]
+    assert EventType.SUBSCRIPTION_SCHEDULED_CHANGE_APPLIED in types, [
+        (e.provider_type, e.type) for e in events
+    ]
+    assert billing.get(sub.id).plan_quantities == {"pro": 1}

@@ -64,7 +64,13 @@ MAX_MINOR_UNITS = 2**63 - 1
 
 
 def _check_currency(instance: Any, attribute: attrs.Attribute[str], value: str) -> None:
-    if not (len(value) == 3 and value.isascii() and value.isalpha() and value.isupper()):
+    if not (
+        isinstance(value, str)  # pyright: ignore[reportUnnecessaryIsInstance]
+        and len(value) == 3
+        and value.isascii()
+        and value.isalpha()
+        and value.isupper()
+    ):
         raise ValidationError(
             f"{type(instance).__name__}.{attribute.name}", value, "an ISO 4217 code in upper case"
         )

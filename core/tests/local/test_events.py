@@ -211,3 +211,17 @@ def test_a_short_trial_gets_its_notice_at_the_start(billing: Billing, provider: 
     sub = billing.subscribe(customer.id, "basic", trial_days=2)
     billing.time_control().advance(sub.current_period_start + timedelta(minutes=1))
     assert E.SUBSCRIPTION_TRIAL_WILL_END in _types(billing, provider, sub.id)
+
+
+def test_a_change_at_the_period_end_is_a_scheduled_change_applied(
+    billing: Billing, provider: LocalProvider
+) -> None:
+    from prorata import AtPeriodEnd
+
+    customer = billing.create_customer("later@example.com")
+    sub = billing.subscribe(customer.id, "basic")
+    billing.apply(sub.id, PlanChange.swap("basic", "pro", timing=AtPeriodEnd()))
+    provider.webhooks.drain()
+    billing.time_control().advance(sub.current_period_end)
+    types = _types(billing, provider, sub.id)
+    assert types[-2:] == [E.SUBSCRIPTION_SCHEDULED_CHANGE_APPLIED, E.SUBSCRIPTION_RENEWED], types

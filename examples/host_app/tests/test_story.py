@@ -1,8 +1,8 @@
-"""Seed 001's story through the app's HTTP API, on local, the Stripe emulator and the Dodo emulator.
+"""A subscription backend's story through the app's HTTP API, on local and both emulators.
 
 Subscribe (with a card saved up front for the free trial where the provider can), webhooks
 keep the entitlements, the trial ends, upgrade with a new cycle from now, the errors the
-seed names, a pending cancellation recovered with a downgrade.
+app answers with, a pending cancellation recovered with a downgrade.
 """
 
 from __future__ import annotations

@@ -59,12 +59,10 @@ def _subscription_updated(obj: JSON, previous: JSON, automatic: bool) -> EventTy
         return EventType.SUBSCRIPTION_RENEWED
     if "items" in previous:
         before, now = _item_periods(previous["items"]), _item_periods(obj.get("items"))
-        if set(before) == set(now):
-            moved = any(before[p][0] != now[p][0] for p in now)
-            same_quantities = all(before[p][1] == now[p][1] for p in now)
-            if moved and same_quantities:
-                return EventType.SUBSCRIPTION_RENEWED
-        elif automatic:
+        same_items = set(before) == set(now) and all(before[p][1] == now[p][1] for p in now)
+        if same_items and any(before[p][0] != now[p][0] for p in now):
+            return EventType.SUBSCRIPTION_RENEWED
+        if not same_items and automatic:  # prices or quantities changed by time: a schedule phase
             return EventType.SUBSCRIPTION_SCHEDULED_CHANGE_APPLIED
     return EventType.SUBSCRIPTION_UPDATED
 

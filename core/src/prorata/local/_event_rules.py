@@ -8,7 +8,7 @@ from prorata._items import CollectionMethod
 from prorata._subscription import SubscriptionStatus
 from prorata.local._state import LocalState
 
-__all__ = ["action_required", "invoice_events", "subscription_event"]
+__all__ = ["action_required", "invoice_events", "subscription_events"]
 
 
 def _scheduled_change_applied(before: LocalState, after: LocalState) -> bool:
@@ -18,26 +18,28 @@ def _scheduled_change_applied(before: LocalState, after: LocalState) -> bool:
     return changed and (pending_ran or phase_moved) and after.subscription.scheduled_change is None
 
 
-def subscription_event(before: LocalState | None, after: LocalState) -> EventType | None:
-    """The one event a subscription write produces, or None when nothing public changed.
+def subscription_events(before: LocalState | None, after: LocalState) -> list[EventType]:
+    """The events a subscription write produces (none when nothing public changed).
 
-    Precedence: created, canceled, past due, a scheduled change that applied, a renewal (a
-    new period starting where the previous one ended: also the end of a trial), any update.
+    Created, canceled or past due alone; else a scheduled change that took effect and/or a
+    renewal (a new period starting where the previous one ended: also the end of a trial),
+    in that order, as Stripe reports a schedule phase at a period end; else any update.
     """
     if before is None:
-        return EventType.SUBSCRIPTION_CREATED
+        return [EventType.SUBSCRIPTION_CREATED]
     old, new = before.subscription, after.subscription
     if new.is_canceled and not old.is_canceled:
-        return EventType.SUBSCRIPTION_CANCELED
+        return [EventType.SUBSCRIPTION_CANCELED]
     if new.status is SubscriptionStatus.PAST_DUE and old.status is not SubscriptionStatus.PAST_DUE:
-        return EventType.SUBSCRIPTION_PAST_DUE
+        return [EventType.SUBSCRIPTION_PAST_DUE]
+    found: list[EventType] = []
     if _scheduled_change_applied(before, after):
-        return EventType.SUBSCRIPTION_SCHEDULED_CHANGE_APPLIED
+        found.append(EventType.SUBSCRIPTION_SCHEDULED_CHANGE_APPLIED)
     if new.current_period_start == old.current_period_end:
-        return EventType.SUBSCRIPTION_RENEWED
-    if old != new:
-        return EventType.SUBSCRIPTION_UPDATED
-    return None
+        found.append(EventType.SUBSCRIPTION_RENEWED)
+    if not found and old != new:
+        found.append(EventType.SUBSCRIPTION_UPDATED)
+    return found
 
 
 def invoice_events(before: Invoice | None, after: Invoice) -> list[EventType]:

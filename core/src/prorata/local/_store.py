@@ -18,7 +18,7 @@ from prorata._event_types import EventType
 from prorata._invoice import Invoice
 from prorata._listing import SubscriptionQuery
 from prorata._serialization import dumps, loads
-from prorata.local._event_rules import action_required, invoice_events, subscription_event
+from prorata.local._event_rules import action_required, invoice_events, subscription_events
 from prorata.local._outbox import OUTBOX_SCHEMA, Outbox
 from prorata.local._state import LocalState
 
@@ -289,8 +289,7 @@ class Store:
             "status = excluded.status",
             _subscription_row(state, next_event_at),
         )
-        event = subscription_event(before, state)
-        if event is not None:
+        for event in subscription_events(before, state):
             self.outbox.subscription(event, sub)
         waiting = action_required(before, state)
         if waiting is not None:
@@ -325,8 +324,7 @@ class Store:
             except sqlite3.Error as exc:
                 raise database_error(self._path, exc) from None
         for state, _ in states:
-            event = subscription_event(None, state)
-            if event is not None:
+            for event in subscription_events(None, state):
                 self.outbox.subscription(event, state.subscription)
 
     def state(self, subscription_id: str) -> LocalState:

@@ -250,7 +250,7 @@ class StripeEmulator:
         # when it succeeds: a refused request leaves the state as it was (nothing half-applied).
         store = state if found.method == "GET" else state.overlay()
         try:
-            result = found.handler(Call(store=store, params=params, path=path_params, emulator=self))
+            result = found.handler(Call(store=store, params=params, path=path_params))
         except ApiError:
             for obj in store.keep if store is not state else []:
                 state.put(obj)

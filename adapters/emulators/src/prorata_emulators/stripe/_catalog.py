@@ -54,9 +54,7 @@ def _create_price(call: Call) -> JSON:
     store, p = call.store, call.params
     product_id = p.get("product")
     if p.get("product_data"):
-        product = _create_product(
-            Call(store=store, params=p["product_data"], path={}, emulator=call.emulator)
-        )
+        product = _create_product(Call(store=store, params=p["product_data"], path={}))
         product_id = product["id"]
     if not product_id:
         raise invalid("Missing required param: product.", "product", code="parameter_missing")

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
 from prorata_emulators.stripe._store import JSON, Store
-
-if TYPE_CHECKING:
-    from prorata_emulators.stripe._app import StripeEmulator
 
 __all__ = ["Call", "Route", "route"]
 
@@ -23,7 +20,6 @@ class Call:
     store: Store
     params: JSON
     path: dict[str, str]
-    emulator: StripeEmulator | None = None
 
     def int_param(self, name: str, value: Any = None) -> int | None:
         raw = self.params.get(name) if value is None else value

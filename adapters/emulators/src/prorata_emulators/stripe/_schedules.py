@@ -18,7 +18,7 @@ from prorata_emulators.stripe._errors import invalid
 from prorata_emulators.stripe._events import emit
 from prorata_emulators.stripe._lists import list_response
 from prorata_emulators.stripe._routing import Call, Route, route
-from prorata_emulators.stripe._store import JSON, Store, as_dict, as_list
+from prorata_emulators.stripe._store import JSON, Store, as_dict, as_list, public
 from prorata_emulators.stripe._subscriptions import (
     ItemSpec,
     cancel_now,
@@ -375,6 +375,7 @@ def _apply_phase(store: Store, schedule: JSON, phase: JSON, at: int, proration_b
         )
     before = {(i["price"]["id"], int(i["quantity"])) for i in subscription["items"]["data"]}
     after = {(s.price["id"], s.quantity) for s in specs}
+    previous_items = public(subscription["items"])
     subscription["discounts"] = make_discounts(
         store,
         [{k: v for k, v in d.items() if v} for d in phase["discounts"]],
@@ -397,7 +398,10 @@ def _apply_phase(store: Store, schedule: JSON, phase: JSON, at: int, proration_b
             payment_behavior="allow_incomplete",
         )
     schedule["current_phase"] = {"start_date": phase["start_date"], "end_date": phase["end_date"]}
-    emit(store, "customer.subscription.updated", subscription, at=at)
+    # previous_attributes names what changed: the items when the phase changed them
+    # (https://docs.stripe.com/api/events/object#event_object-data-previous_attributes)
+    changed = {"items": previous_items} if before != after else None
+    emit(store, "customer.subscription.updated", subscription, at=at, previous=changed)
 
 
 def update_schedule(store: Store, schedule: JSON, p: JSON) -> JSON:
