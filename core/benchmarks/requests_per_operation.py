@@ -84,7 +84,7 @@ REASONS: dict[tuple[str, str], tuple[int, str]] = {
 """(provider, operation) -> (documented minimum, why each request above it is sent)."""
 
 
-def _stripe_billing(server: StripeEmulatorServer, journal: Journal) -> Billing:
+def stripe_billing(server: StripeEmulatorServer, journal: Journal) -> Billing:
     """The Stripe adapter's own benchmark setup (prices for the contract plans, a test clock)."""
     path = Path(__file__).parents[2] / "adapters" / "stripe" / "benchmarks" / "requests_per_operation.py"
     spec = importlib.util.spec_from_file_location("stripe_requests_benchmark", path)
@@ -96,7 +96,7 @@ def _stripe_billing(server: StripeEmulatorServer, journal: Journal) -> Billing:
     return Billing(provider=built.provider, catalog=built.catalog, journal=journal)
 
 
-def _dodo_billing(url: str, journal: Journal) -> Billing:
+def dodo_billing(url: str, journal: Journal) -> Billing:
     sdk = dodopayments.DodoPayments(bearer_token="bench", base_url=url)
     catalog: Catalog = contract_catalog(create_catalog_objects(sdk, contract_catalog()))
     sdk.close()
@@ -119,10 +119,10 @@ def _providers(folder: Path) -> Iterator[list[tuple[str, Billing, Callable[[], l
         yield [
             (
                 "stripe",
-                _stripe_billing(stripe_server, Journal.open(folder / "stripe.journal")),
+                stripe_billing(stripe_server, Journal.open(folder / "stripe.journal")),
                 stripe_log,
             ),
-            ("dodo", _dodo_billing(dodo_server.url, Journal.open(folder / "dodo.journal")), dodo_log),
+            ("dodo", dodo_billing(dodo_server.url, Journal.open(folder / "dodo.journal")), dodo_log),
         ]
 
 

@@ -176,4 +176,4 @@ def test_a_run_killed_mid_way_resumes_and_applies_the_rest_exactly_once(tmp_path
     with Billing.from_config(config) as billing:
         assert all(billing.get(i).plan_quantities == {"pro": 1} for i in ids)
         assert [_updates(billing, i) for i in ids] == [1] * count  # never applied twice
-    assert applied_before + report["applied"] >= count - report["already_applied"]
+    assert 0 < report["applied"] < count  # the first run did its part, the second the rest

@@ -248,6 +248,7 @@ class Migration:
         self._from_plan = self._selected_plan()
         self._writes = 0
         self._lock = threading.Lock()
+        self._seen: set[str] = set()
 
     def _selected_plan(self) -> str:
         catalog = self.billing.catalog
@@ -367,7 +368,7 @@ class Migration:
         began = time.monotonic()
         outcomes: list[MigrationOutcome] = []
         counts: Counter[str] = Counter(self.progress()) if not dry_run else Counter()
-        seen: set[str] = set()
+        seen = self._seen = set[str]()
 
         def finish(future: Future[MigrationOutcome]) -> None:
             outcome = future.result()
@@ -379,6 +380,8 @@ class Migration:
                 self.on_outcome(outcome)
 
         pending: set[Future[MigrationOutcome]] = set()
+        # A page's worth queued ahead: the workers keep busy while the next page is read.
+        window = max(2 * self.concurrency, self.page_size)
         throttled_before = self.limiter.throttled if self.limiter is not None else 0
         with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="prorata-migrate") as pool:
             try:
@@ -386,15 +389,18 @@ class Migration:
                     if subscription.id in seen:  # a page shifted under us: never twice
                         continue
                     seen.add(subscription.id)
-                    while len(pending) >= 2 * self.concurrency:  # bounded: memory stays flat
+                    while len(pending) >= window:  # bounded: memory stays flat
                         done, pending = wait(pending, return_when=FIRST_COMPLETED)
                         for future in done:
                             finish(future)
                     pending.add(pool.submit(one, subscription))
-                for future in list(pending):
-                    future.result()
-                    finish(future)
-                pending.clear()
+                    for future in [f for f in pending if f.done()]:  # report as they complete
+                        pending.discard(future)
+                        finish(future)
+                while pending:
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        finish(future)
             finally:
                 for future in pending:  # Ctrl-C: let the in-flight applies finish and record them
                     future.cancel()
@@ -420,7 +426,16 @@ class Migration:
                 and entry.change_id == self.key(sub_id)
             ):
                 yield self.billing.get(sub_id)
-        yield from self.selected()
+        # Again until a pass finds nothing new: the run changes the set it lists, and offset
+        # pages (Dodo's page numbers) skip rows when earlier rows leave the selection.
+        while True:
+            fresh = False
+            for subscription in self.selected():
+                if subscription.id not in self._seen:
+                    fresh = True
+                    yield subscription
+            if not fresh:
+                return
 
     def dry_run(self) -> MigrationReport:
         """Preview every selected subscription: nothing changes."""
