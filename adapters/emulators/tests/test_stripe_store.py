@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from urllib.parse import urlencode
 
@@ -78,3 +79,21 @@ def test_a_refused_request_changes_nothing_on_the_wire() -> None:
     )
     assert status >= 400
     assert emulator.handle("GET", f"/v1/customers/{customer['id']}", HEADERS, b"").body == before
+
+
+def test_http_basic_auth_as_stripes_curl_examples_send_it() -> None:
+    # https://docs.stripe.com/api/authentication: the API key is the Basic user name, no password.
+    emulator = StripeEmulator.create()
+    basic = "Basic " + base64.b64encode(b"sk_test_curl:").decode()
+    for authorization, status in (
+        (basic, 200),
+        ("Basic " + base64.b64encode(b":").decode(), 401),
+        ("Basic !!", 401),
+    ):
+        response = emulator.handle(
+            "POST",
+            "/v1/customers",
+            {"Authorization": authorization, "Content-Type": "application/x-www-form-urlencoded"},
+            b"email=a%40example.com",
+        )
+        assert response.status == status, authorization

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 import secrets
@@ -34,6 +36,22 @@ class Response:
     headers: dict[str, str] = attrs.field(factory=dict[str, str])
     drop: bool = False
     """Close the connection without answering (after the request was processed)."""
+
+
+def _api_key(authorization: str) -> str:
+    """The API key of a request: HTTP Basic with the key as the user name (as Stripe's curl
+    examples send it, ``curl -u sk_test_...:``) or a Bearer token
+    (https://docs.stripe.com/api/authentication)."""
+    scheme, _, value = authorization.partition(" ")
+    if scheme.lower() == "bearer":
+        return value.strip()
+    if scheme.lower() == "basic":
+        try:
+            decoded = base64.b64decode(value.strip(), validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            return ""
+        return decoded.partition(":")[0]
+    return ""
 
 
 def _expand(store: Store, value: Any, path: list[str]) -> Any:
@@ -160,8 +178,7 @@ class StripeEmulator:
     ) -> Response:
         lowered = {k.lower(): v for k, v in headers.items()}
         split = urlsplit(target)
-        auth = lowered.get("authorization", "")
-        if not auth.startswith("Bearer ") or len(auth) <= len("Bearer "):
+        if not _api_key(lowered.get("authorization", "")):
             raise ApiError(401, "You did not provide an API key.", type="invalid_request_error")
         found, path_params = self._match(method, split.path)
         self.counts[found.name] += 1
