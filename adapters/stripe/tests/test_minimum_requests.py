@@ -4,7 +4,10 @@ forms read once."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from prorata import AtPeriodEnd, Billing, PlanChange, ProrationMode
+from prorata.journal import Journal
 from prorata_emulators.stripe import StripeEmulatorServer
 
 
@@ -41,3 +44,19 @@ def test_preview_and_apply_by_id_read_once(billing: Billing, emulator: StripeEmu
     before = len(emulator.requests())
     billing.apply(sub.id, change)
     assert [r.split()[0] for r in _sent(emulator, before)] == ["GET", "POST"]
+
+
+def test_subscribe_with_a_durable_journal_is_one_request_and_new_after_a_cancel(
+    billing: Billing, emulator: StripeEmulatorServer, tmp_path: Path
+) -> None:
+    durable = Billing(
+        provider=billing.provider, catalog=billing.catalog, journal=Journal.open(tmp_path / "j.db")
+    )
+    customer = durable.create_customer("durable@example.com")
+    before = len(emulator.requests())
+    first = durable.subscribe(customer.id, "basic", trial_days=0)
+    assert _sent(emulator, before) == ["POST /v1/subscriptions"]
+    durable.cancel_now(first.id)
+    second = durable.subscribe(customer.id, "basic", trial_days=0)  # Stripe would replay the old key
+    assert second.id != first.id
+    assert not second.is_canceled

@@ -248,11 +248,12 @@ class Billing:
     def _subscribe_key(self, request: NewSubscription) -> str:
         """A key that a retry reuses but a new subscribe after a cancellation does not.
 
-        The customer's ended subscriptions go into it where a key could be recognised outside
-        the journal (native provider keys, or a journal that forgets); else the journal alone
-        tells a new subscribe from a retry (below), and no list is read.
+        With a journal that forgets (in memory), the customer's ended subscriptions go into it:
+        a key sent before (that the provider may still recognise, natively or by metadata)
+        then differs after a cancellation. A durable journal records every key sent, so it
+        alone tells a new subscribe from a retry (below), and no list is read.
         """
-        recognised_outside = self.provider.capabilities.native_idempotency or not self.journal.durable
+        recognised_outside = not self.journal.durable
         ended = (
             sorted(
                 sub.id
