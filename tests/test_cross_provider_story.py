@@ -22,11 +22,11 @@ import stripe
 from prorata import Billing, Money, PlanChange, ProrationMode
 from prorata.local import LocalProvider
 from prorata.provider import TEST_CARD_SUCCEEDS, ProviderSettings, Secret, TimeControl
-from prorata_contract import CONTRACT_PLANS, contract_catalog
+from prorata_contract import contract_catalog
 from prorata_dodo import DodoProvider, create_catalog_objects
 from prorata_emulators.dodo import DodoEmulator
 from prorata_emulators.stripe import running
-from prorata_stripe import StripeProvider
+from prorata_stripe import StripeProvider, create_catalog_prices
 
 START = datetime(2026, 3, 1, tzinfo=UTC)
 PROVIDERS = ("local", "stripe", "dodo")
@@ -47,18 +47,7 @@ def _local() -> Generator[Billing]:
 def _stripe() -> Generator[Billing]:
     with running() as server:
         client = stripe.StripeClient("sk_test_story", base_addresses={"api": server.url})
-        refs: dict[str, dict[str, str]] = {}
-        for key, name, amount, currency, unit, _addon in CONTRACT_PLANS:
-            product = client.v1.products.create({"name": name})
-            price = client.v1.prices.create(
-                {
-                    "product": product.id,
-                    "currency": currency.lower(),
-                    "unit_amount": amount,
-                    "recurring": {"interval": unit.value},
-                }
-            )
-            refs[key] = {"stripe": price.id}
+        refs = create_catalog_prices(client, contract_catalog().plans)
         catalog = contract_catalog(refs)
         provider = StripeProvider(
             client=client, catalog=catalog, create_test_clock=True, frozen_time=int(START.timestamp())

@@ -23,7 +23,7 @@ from prorata_dodo import Attempts, DodoProvider, create_catalog_objects
 from prorata_emulators.dodo import DodoEmulator
 from prorata_emulators.kit import FaultKind, Faults
 from prorata_emulators.stripe import running
-from prorata_stripe import StripeProvider
+from prorata_stripe import StripeProvider, create_catalog_prices
 
 KINDS: list[FaultKind] = ["drop_after_commit", "error_after_commit", "error_before_commit", "rate_limit"]
 
@@ -38,18 +38,7 @@ def _run(make: Callable[[], Billing], faults: Faults, rounds: int, **customer: s
 def stripe_soak(rounds: int, journal: str) -> SoakReport:
     with running() as server:
         setup = stripe.StripeClient("sk_test_soak", base_addresses={"api": server.url})
-        refs: dict[str, dict[str, str]] = {}
-        for plan in contract_catalog().plans:
-            product = setup.v1.products.create({"name": plan.name})
-            price = setup.v1.prices.create(
-                {
-                    "product": product.id,
-                    "currency": plan.currency.lower(),
-                    "unit_amount": plan.price.amount,
-                    "recurring": {"interval": plan.interval.unit.value},
-                }
-            )
-            refs[plan.key] = {"stripe": price.id}
+        refs = create_catalog_prices(setup, contract_catalog().plans)
         catalog: Catalog = contract_catalog(refs)
 
         def make() -> Billing:

@@ -15,9 +15,9 @@ from typing import Any
 import stripe
 
 from prorata import AtDate, AtPeriodEnd, Billing, Item, PlanChange, Subscription
-from prorata_contract import CONTRACT_PLANS, contract_catalog
+from prorata_contract import contract_catalog
 from prorata_emulators.stripe import StripeEmulatorServer, running
-from prorata_stripe import StripeProvider
+from prorata_stripe import StripeProvider, create_catalog_prices
 
 START = datetime(2026, 1, 31, 9, 30, tzinfo=UTC)
 
@@ -26,18 +26,7 @@ def _billing(server: StripeEmulatorServer) -> Billing:
     client = stripe.StripeClient(
         "sk_test_benchmark", base_addresses={"api": server.url}, max_network_retries=2
     )
-    refs: dict[str, dict[str, str]] = {}
-    for key, name, amount, currency, unit, _ in CONTRACT_PLANS:
-        product = client.v1.products.create({"name": name})
-        price = client.v1.prices.create(
-            {
-                "product": product.id,
-                "currency": currency.lower(),
-                "unit_amount": amount,
-                "recurring": {"interval": unit.value},
-            }
-        )
-        refs[key] = {"stripe": price.id}
+    refs = create_catalog_prices(client, contract_catalog().plans)
     catalog = contract_catalog(refs)
     provider = StripeProvider(
         client=client, catalog=catalog, create_test_clock=True, frozen_time=int(START.timestamp())

@@ -17,9 +17,9 @@ import stripe
 
 from prorata import Billing, Catalog, Customer
 from prorata.provider import TimeControl
-from prorata_contract import CONTRACT_PLANS, contract_catalog
+from prorata_contract import contract_catalog
 from prorata_emulators.stripe import StripeEmulatorServer, running
-from prorata_stripe import StripeProvider
+from prorata_stripe import StripeProvider, create_catalog_prices
 from prorata_stripe.conformance import check_error, check_request, check_response
 
 START = datetime(2026, 1, 31, 9, 30, tzinfo=UTC)
@@ -64,19 +64,7 @@ def stripe_client(emulator: StripeEmulatorServer) -> stripe.StripeClient:
 
 def create_prices(client: stripe.StripeClient) -> dict[str, dict[str, str]]:
     """One product and monthly price per contract plan; returns ``{plan: {"stripe": price_id}}``."""
-    refs: dict[str, dict[str, str]] = {}
-    for key, name, amount, currency, unit, _addon in CONTRACT_PLANS:
-        product = client.v1.products.create({"name": name})
-        price = client.v1.prices.create(
-            {
-                "product": product.id,
-                "currency": currency.lower(),
-                "unit_amount": amount,
-                "recurring": {"interval": unit.value},
-            }
-        )
-        refs[key] = {"stripe": price.id}
-    return refs
+    return create_catalog_prices(client, contract_catalog().plans)
 
 
 @pytest.fixture

@@ -12,12 +12,14 @@ from prorata.provider import lazy_attributes
 from prorata_stripe._capabilities import STRIPE_CAPABILITIES
 
 if TYPE_CHECKING:
+    from prorata_stripe._bootstrap import create_catalog_prices
     from prorata_stripe._errors import translate
     from prorata_stripe._provider import SUBSCRIPTION_EXPAND, StripeProvider
     from prorata_stripe._time import TestClockControl
     from prorata_stripe.plugin import build_provider
 
 _LAZY = {
+    "create_catalog_prices": "prorata_stripe._bootstrap",
     "translate": "prorata_stripe._errors",
     "SUBSCRIPTION_EXPAND": "prorata_stripe._provider",
     "StripeProvider": "prorata_stripe._provider",
@@ -34,5 +36,6 @@ __all__ = [
     "StripeProvider",
     "TestClockControl",
     "build_provider",
+    "create_catalog_prices",
     "translate",
 ]
