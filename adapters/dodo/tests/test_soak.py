@@ -11,7 +11,7 @@ import dodopayments
 
 from prorata import Billing, Catalog
 from prorata.journal import Journal
-from prorata_contract import soak_seat_changes
+from prorata_contract import soak_new_subscription
 from prorata_dodo import Attempts, DodoProvider
 from prorata_emulators.dodo import DodoEmulator
 
@@ -31,12 +31,13 @@ def test_thirty_percent_faults_leave_the_books_exact(
         provider = DodoProvider(client, catalog, attempts=Attempts(sleep=lambda _: None))
         return Billing(provider=provider, catalog=catalog, journal=Journal.open(journal))
 
-    with make_billing() as billing:
-        customer = billing.create_customer("soak@example.com")
-        subscription = billing.subscribe(customer.id, "seat")
     faults = emulator.app.faults
-    faults.randomly(0.3, KINDS, seed=3, retry_after=0)
-    report = soak_seat_changes(make_billing, subscription.id, plan="seat", rounds=40, faults_off=faults.clear)
+    report = soak_new_subscription(
+        make_billing,
+        rounds=40,
+        faults_on=lambda: faults.randomly(0.3, KINDS, seed=3, retry_after=0),
+        faults_off=faults.clear,
+    )
     assert report.clean, report
     assert report.applied == 40
     assert report.retries > 0, "no fault was injected: the soak tested nothing"

@@ -18,7 +18,7 @@ import stripe
 
 from prorata import Billing, Catalog
 from prorata.journal import Journal
-from prorata_contract import SoakReport, contract_catalog, soak_seat_changes
+from prorata_contract import SoakReport, contract_catalog, soak_new_subscription
 from prorata_dodo import Attempts, DodoProvider, create_catalog_objects
 from prorata_emulators.dodo import DodoEmulator
 from prorata_emulators.kit import FaultKind, Faults
@@ -29,10 +29,13 @@ KINDS: list[FaultKind] = ["drop_after_commit", "error_after_commit", "error_befo
 
 
 def _run(make: Callable[[], Billing], faults: Faults, rounds: int, **customer: str) -> SoakReport:
-    with make() as billing:
-        subscription = billing.subscribe(billing.create_customer("soak@example.com", **customer).id, "seat")
-    faults.randomly(0.3, KINDS, seed=1, retry_after=0)
-    return soak_seat_changes(make, subscription.id, plan="seat", rounds=rounds, faults_off=faults.clear)
+    return soak_new_subscription(
+        make,
+        rounds=rounds,
+        faults_on=lambda: faults.randomly(0.3, KINDS, seed=1, retry_after=0),
+        faults_off=faults.clear,
+        **customer,
+    )
 
 
 def stripe_soak(rounds: int, journal: str) -> SoakReport:

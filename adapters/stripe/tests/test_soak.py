@@ -11,7 +11,7 @@ import stripe
 
 from prorata import Billing, Catalog
 from prorata.journal import Journal
-from prorata_contract import soak_seat_changes
+from prorata_contract import soak_new_subscription
 from prorata_emulators.stripe import StripeEmulatorServer
 from prorata_stripe import StripeProvider
 
@@ -30,12 +30,14 @@ def test_thirty_percent_faults_leave_the_books_exact(
         provider = StripeProvider(client=client, catalog=stripe_catalog)
         return Billing(provider=provider, catalog=stripe_catalog, journal=Journal.open(journal))
 
-    with make_billing() as billing:
-        customer = billing.create_customer("soak@example.com", payment_method="pm_card_visa")
-        subscription = billing.subscribe(customer.id, "seat")
     faults = emulator.emulator.faults
-    faults.randomly(0.3, KINDS, seed=3, retry_after=0)
-    report = soak_seat_changes(make_billing, subscription.id, plan="seat", rounds=40, faults_off=faults.clear)
+    report = soak_new_subscription(
+        make_billing,
+        rounds=40,
+        faults_on=lambda: faults.randomly(0.3, KINDS, seed=3, retry_after=0),
+        faults_off=faults.clear,
+        payment_method="pm_card_visa",
+    )
     assert report.clean, report
     assert report.applied == 40
     assert report.retries > 0, "no fault was injected: the soak tested nothing"

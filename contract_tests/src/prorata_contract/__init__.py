@@ -62,7 +62,7 @@ from prorata_contract._properties import PropertyTests  # noqa: E402
 from prorata_contract._races import RaceOutcome, race_seat_changes  # noqa: E402
 from prorata_contract._requirements import Requirement, requires  # noqa: E402
 from prorata_contract._scheduling import SchedulingTests  # noqa: E402
-from prorata_contract._soak import SoakReport, soak_seat_changes  # noqa: E402
+from prorata_contract._soak import SoakReport, soak_new_subscription, soak_seat_changes  # noqa: E402
 from prorata_contract._suite import ALL_AREAS, ContractSuite  # noqa: E402
 from prorata_contract._webhooks import PORTABLE_EVENT_TYPES, WebhookTests  # noqa: E402
 
@@ -106,6 +106,7 @@ __all__ = [
     "override",
     "race_seat_changes",
     "requires",
+    "soak_new_subscription",
     "soak_seat_changes",
     "standard_tests",
     "strategies",

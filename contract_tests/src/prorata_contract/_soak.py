@@ -23,7 +23,7 @@ import attrs
 from prorata import Billing, PlanChange, ProrationMode
 from prorata.errors import BillingError, JournalBusyError, ProviderUnavailableError
 
-__all__ = ["SoakReport", "soak_seat_changes"]
+__all__ = ["SoakReport", "soak_new_subscription", "soak_seat_changes"]
 
 _RETRYABLE = (ProviderUnavailableError, JournalBusyError)
 
@@ -128,3 +128,19 @@ def soak_seat_changes(
         typed_failures=tuple(typed),
         seconds=time.perf_counter() - started,
     )
+
+
+def soak_new_subscription(
+    make_billing: Callable[[], Billing],
+    *,
+    rounds: int,
+    faults_on: Callable[[], None],
+    faults_off: Callable[[], None],
+    plan: str = "seat",
+    **customer: str,
+) -> SoakReport:
+    """Subscribe a new customer to ``plan`` (no faults yet), then :func:`soak_seat_changes` it."""
+    with make_billing() as billing:
+        subscription = billing.subscribe(billing.create_customer("soak@example.com", **customer).id, plan)
+    faults_on()
+    return soak_seat_changes(make_billing, subscription.id, plan=plan, rounds=rounds, faults_off=faults_off)
