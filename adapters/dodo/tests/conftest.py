@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import dodopayments
 import pytest
 
 from prorata import Billing, Catalog, Customer, Interval, Money, Plan
+from prorata.journal import Journal
 from prorata.provider import TEST_CARD_SUCCEEDS, ProviderSettings, Secret, TimeControl
 from prorata_contract import contract_catalog
 from prorata_dodo import Attempts, DodoProvider, create_catalog_objects
@@ -109,3 +111,17 @@ def seed_billing(emulator: DodoEmulator, sdk: dodopayments.DodoPayments) -> Iter
     )
     with make_billing(emulator, catalog) as built:
         yield built
+
+
+@pytest.fixture
+def journal_workers(emulator: DodoEmulator, catalog: Catalog, tmp_path: Path) -> Callable[[], Billing]:
+    """Billings that stand for separate worker processes: each its own SDK client, without SDK
+    retries or waits (the caller retries, as a host app does), all on one SQLite change journal."""
+    journal = str(tmp_path / "journal.sqlite3")
+
+    def worker() -> Billing:
+        client = dodopayments.DodoPayments(bearer_token=API_KEY, base_url=emulator.url, max_retries=0)
+        provider = DodoProvider(client, catalog, attempts=Attempts(sleep=lambda _: None))
+        return Billing(provider=provider, catalog=catalog, journal=Journal.open(journal))
+
+    return worker

@@ -7,29 +7,16 @@ metadata) makes a worker that read stale state get a ``ConflictError`` and try a
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 
-import attrs
-
-from prorata import Billing, Catalog
-from prorata.journal import Journal
+from prorata import Billing
 from prorata_contract import race_seat_changes
-from prorata_emulators.dodo import DodoEmulator
-
-from .conftest import make_billing
 
 
-def test_workers_sharing_a_journal_lose_no_update(
-    emulator: DodoEmulator, catalog: Catalog, tmp_path: Path
-) -> None:
-    journal_path = str(tmp_path / "journal.sqlite3")
-
-    def worker() -> Billing:
-        return attrs.evolve(make_billing(emulator, catalog), journal=Journal.open(journal_path))
-
-    with worker() as first:
+def test_workers_sharing_a_journal_lose_no_update(journal_workers: Callable[[], Billing]) -> None:
+    with journal_workers() as first:
         customer = first.create_customer("race@example.com")
         subscription = first.subscribe(customer.id, "seat")
-    outcome = race_seat_changes(worker, subscription.id, plan="seat", workers=4, rounds=3)
+    outcome = race_seat_changes(journal_workers, subscription.id, plan="seat", workers=4, rounds=3)
     assert outcome.errors == ()
     assert outcome.lost_updates == 0, outcome

@@ -5,35 +5,21 @@ The full-size run (1,000 changes) is ``adapters/emulators/benchmarks/soak_faults
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 
-import dodopayments
-
-from prorata import Billing, Catalog
-from prorata.journal import Journal
+from prorata import Billing
 from prorata_contract import soak_new_subscription
-from prorata_dodo import Attempts, DodoProvider
 from prorata_emulators.dodo import DodoEmulator
-
-from .conftest import API_KEY
 
 KINDS = ["drop_after_commit", "error_after_commit", "error_before_commit", "rate_limit"]
 
 
 def test_thirty_percent_faults_leave_the_books_exact(
-    emulator: DodoEmulator, catalog: Catalog, tmp_path: Path
+    emulator: DodoEmulator, journal_workers: Callable[[], Billing]
 ) -> None:
-    journal = str(tmp_path / "journal.sqlite3")
-
-    def make_billing() -> Billing:
-        # The host retries; the SDK does not (its backoff would only slow the soak down).
-        client = dodopayments.DodoPayments(bearer_token=API_KEY, base_url=emulator.url, max_retries=0)
-        provider = DodoProvider(client, catalog, attempts=Attempts(sleep=lambda _: None))
-        return Billing(provider=provider, catalog=catalog, journal=Journal.open(journal))
-
     faults = emulator.app.faults
     report = soak_new_subscription(
-        make_billing,
+        journal_workers,
         rounds=40,
         faults_on=lambda: faults.randomly(0.3, KINDS, seed=3, retry_after=0),
         faults_off=faults.clear,

@@ -10,12 +10,14 @@ import itertools
 import json
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 import stripe
 
 from prorata import Billing, Catalog, Customer
+from prorata.journal import Journal
 from prorata.provider import TimeControl
 from prorata_contract import contract_catalog
 from prorata_emulators.stripe import StripeEmulatorServer, running
@@ -133,3 +135,21 @@ def time_control(emulator_time_control: TimeControl) -> TimeControl:
 @pytest.fixture
 def customer_factory(emulator_customer_factory: Callable[..., Customer]) -> Callable[..., Customer]:
     return emulator_customer_factory
+
+
+@pytest.fixture
+def journal_workers(
+    emulator: StripeEmulatorServer, stripe_catalog: Catalog, tmp_path: Path
+) -> Callable[[], Billing]:
+    """Billings that stand for separate worker processes: each its own SDK client, without SDK
+    retries (the caller retries, as a host app does), all on one SQLite change journal."""
+    journal = str(tmp_path / "journal.sqlite3")
+
+    def worker() -> Billing:
+        client = stripe.StripeClient(
+            "sk_test_worker", base_addresses={"api": emulator.url}, max_network_retries=0
+        )
+        provider = StripeProvider(client=client, catalog=stripe_catalog)
+        return Billing(provider=provider, catalog=stripe_catalog, journal=Journal.open(journal))
+
+    return worker

@@ -8,32 +8,16 @@ see that it read stale state (a ``ConflictError``), re-read and apply on the new
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 
-import stripe
-
-from prorata import Billing, Catalog
-from prorata.journal import Journal
+from prorata import Billing
 from prorata_contract import race_seat_changes
-from prorata_emulators.stripe import StripeEmulatorServer
-from prorata_stripe import StripeProvider
 
 
-def test_workers_sharing_a_journal_lose_no_update(
-    emulator: StripeEmulatorServer, stripe_catalog: Catalog, tmp_path: Path
-) -> None:
-    journal_path = str(tmp_path / "journal.sqlite3")
-
-    def worker() -> Billing:
-        client = stripe.StripeClient(
-            "sk_test_race", base_addresses={"api": emulator.url}, max_network_retries=2
-        )
-        provider = StripeProvider(client=client, catalog=stripe_catalog)
-        return Billing(provider=provider, catalog=stripe_catalog, journal=Journal.open(journal_path))
-
-    with worker() as first:
+def test_workers_sharing_a_journal_lose_no_update(journal_workers: Callable[[], Billing]) -> None:
+    with journal_workers() as first:
         customer = first.create_customer("race@example.com", payment_method="pm_card_visa")
         subscription = first.subscribe(customer.id, "seat")
-    outcome = race_seat_changes(worker, subscription.id, plan="seat", workers=4, rounds=3)
+    outcome = race_seat_changes(journal_workers, subscription.id, plan="seat", workers=4, rounds=3)
     assert outcome.errors == ()
     assert outcome.lost_updates == 0, outcome

@@ -5,34 +5,21 @@ The full-size run (1,000 changes) is ``adapters/emulators/benchmarks/soak_faults
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 
-import stripe
-
-from prorata import Billing, Catalog
-from prorata.journal import Journal
+from prorata import Billing
 from prorata_contract import soak_new_subscription
 from prorata_emulators.stripe import StripeEmulatorServer
-from prorata_stripe import StripeProvider
 
 KINDS = ["drop_after_commit", "error_after_commit", "error_before_commit", "rate_limit"]
 
 
 def test_thirty_percent_faults_leave_the_books_exact(
-    emulator: StripeEmulatorServer, stripe_catalog: Catalog, tmp_path: Path
+    emulator: StripeEmulatorServer, journal_workers: Callable[[], Billing]
 ) -> None:
-    journal = str(tmp_path / "journal.sqlite3")
-
-    def make_billing() -> Billing:
-        client = stripe.StripeClient(
-            "sk_test_soak", base_addresses={"api": emulator.url}, max_network_retries=0
-        )
-        provider = StripeProvider(client=client, catalog=stripe_catalog)
-        return Billing(provider=provider, catalog=stripe_catalog, journal=Journal.open(journal))
-
     faults = emulator.emulator.faults
     report = soak_new_subscription(
-        make_billing,
+        journal_workers,
         rounds=40,
         faults_on=lambda: faults.randomly(0.3, KINDS, seed=3, retry_after=0),
         faults_off=faults.clear,
