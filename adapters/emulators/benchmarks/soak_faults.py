@@ -54,7 +54,7 @@ def stripe_soak(rounds: int, journal: str) -> SoakReport:
                 journal=Journal.open(journal),
             )
 
-        return _run(make, server.emulator.faults, rounds, payment_method="pm_card_visa")
+        return _run(make, server.faults, rounds, payment_method="pm_card_visa")
 
 
 def dodo_soak(rounds: int, journal: str) -> SoakReport:
@@ -67,7 +67,7 @@ def dodo_soak(rounds: int, journal: str) -> SoakReport:
             provider = DodoProvider(client, catalog, attempts=Attempts(sleep=lambda _: None))
             return Billing(provider=provider, catalog=catalog, journal=Journal.open(journal))
 
-        return _run(make, emulator.app.faults, rounds)
+        return _run(make, emulator.faults, rounds)
 
 
 SOAKS: dict[str, Callable[[int, str], SoakReport]] = {"stripe": stripe_soak, "dodo": dodo_soak}
