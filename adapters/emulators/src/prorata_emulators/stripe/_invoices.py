@@ -17,6 +17,7 @@ from prorata_emulators.stripe._errors import ApiError, card_declined, invalid
 from prorata_emulators.stripe._events import emit
 from prorata_emulators.stripe._lists import list_response
 from prorata_emulators.stripe._payment_intents import Outcome, attempt, intent_for
+from prorata_emulators.stripe._pending_updates import apply_pending_update
 from prorata_emulators.stripe._routing import Call, Route, route
 from prorata_emulators.stripe._store import JSON, Store
 
@@ -267,6 +268,7 @@ def mark_paid(store: Store, invoice: JSON, at: int) -> None:
     invoice["status"] = "paid"
     invoice["status_transitions"]["paid_at"] = at
     emit(store, "invoice.paid", invoice, at=at)
+    apply_pending_update(store, invoice, at)
     subscription = store.maybe("subscription", invoice["parent"]["subscription_details"]["subscription"])
     if (
         subscription is not None

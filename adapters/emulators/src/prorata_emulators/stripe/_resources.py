@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from prorata_emulators.stripe import (
+    _cancellation,
     _catalog,
     _clocks,
     _customers,
@@ -29,6 +30,7 @@ def all_routes() -> list[Route]:
         *_setup_intents.ROUTES,
         *_routes_payments.ROUTES,
         *_subscriptions.ROUTES,
+        *_cancellation.ROUTES,
         *_subscription_items.ROUTES,
         *_invoices.ROUTES,
         *_schedules.ROUTES,
