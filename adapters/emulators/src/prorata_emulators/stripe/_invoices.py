@@ -12,7 +12,7 @@ from stripe.params import (
 )
 
 from prorata_emulators.stripe._billing import active_discounts, figures
-from prorata_emulators.stripe._customers import default_payment_method
+from prorata_emulators.stripe._customers import default_payment_method, resolve_method
 from prorata_emulators.stripe._errors import ApiError, card_declined, invalid
 from prorata_emulators.stripe._events import emit
 from prorata_emulators.stripe._lists import list_response
@@ -366,7 +366,12 @@ def _pay(call: Call) -> JSON:
     if invoice["status"] != "open":
         raise invalid(f"Invoice is already {invoice['status']}.", None)
     at = store.clock_time(invoice["test_clock"])
-    method = call.params.get("payment_method") or default_payment_method(store, invoice["customer"])
+    wanted = call.params.get("payment_method")
+    method = (
+        resolve_method(store, wanted, invoice["customer"], "payment_method")["id"]
+        if wanted
+        else default_payment_method(store, invoice["customer"])
+    )
     if invoice["collection_method"] == "send_invoice" and call.params.get("paid_out_of_band") == "true":
         invoice["amount_remaining"] = 0
         pay_invoice(store, invoice, method, at)
