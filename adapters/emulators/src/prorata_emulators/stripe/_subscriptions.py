@@ -17,7 +17,7 @@ from prorata.provider import round_half_away_from_zero, settle_rounding
 from prorata_emulators.stripe._billing import exact_proration, prorate
 from prorata_emulators.stripe._calendar import interval_of, shift
 from prorata_emulators.stripe._catalog import plan_of, price_of
-from prorata_emulators.stripe._errors import invalid, missing
+from prorata_emulators.stripe._errors import ApiError, invalid, missing
 from prorata_emulators.stripe._events import emit
 from prorata_emulators.stripe._invoices import issue_invoice, line_item, payment_refused, void_invoice
 from prorata_emulators.stripe._lists import list_response
@@ -736,6 +736,14 @@ def update_subscription(store: Store, subscription: JSON, p: JSON, call: Call) -
     elif trial_end not in (None, "", "now") and subscription["status"] == "trialing":
         previous["trial_end"] = subscription["trial_end"]
         _move_trial_end(call, subscription, at)
+    elif trial_end not in (None, "", "now"):
+        # Stripe starts a new trial on an active subscription; the emulator says so instead of
+        # ignoring it (docs/stripe.md lists it among what is not emulated).
+        raise ApiError(
+            400,
+            "The emulator does not emulate a new trial_end on a subscription that is not trialing.",
+            param="trial_end",
+        )
     if p.get("items") or anchor_type == "now":
         specs = (
             _resolve_update_items(store, subscription, p.get("items"))
