@@ -18,14 +18,14 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from prorata_emulators.stripe import StripeEmulator
+from prorata_emulators.stripe import StripeApp
 
 JSON = dict[str, Any]
 
 HEADERS = {"Authorization": "Bearer sk_test_benchmark", "Content-Type": "application/x-www-form-urlencoded"}
 
 
-def _call(emulator: StripeEmulator, method: str, path: str, params: dict[str, str] | None = None) -> JSON:
+def _call(emulator: StripeApp, method: str, path: str, params: dict[str, str] | None = None) -> JSON:
     body = urlencode(params or {}).encode()
     target = path if method == "POST" or not params else f"{path}?{body.decode()}"
     response = emulator.handle(method, target, HEADERS, body if method == "POST" else b"")
@@ -33,7 +33,7 @@ def _call(emulator: StripeEmulator, method: str, path: str, params: dict[str, st
     return json.loads(response.body)
 
 
-def _seed(emulator: StripeEmulator, count: int) -> tuple[str, str, str]:
+def _seed(emulator: StripeApp, count: int) -> tuple[str, str, str]:
     product = _call(emulator, "POST", "/v1/products", {"name": "Basic"})
     price = _call(
         emulator,
@@ -78,7 +78,7 @@ def _time(action: Callable[[], object], repeat: int = 20) -> float:
 
 
 def run(count: int) -> tuple[float, float, float, float, float]:
-    emulator = StripeEmulator.create()
+    emulator = StripeApp.create()
     tracemalloc.start()
     start = time.perf_counter()
     subscription, price, other = _seed(emulator, count)
@@ -108,7 +108,7 @@ def run(count: int) -> tuple[float, float, float, float, float]:
 
 def advance(count: int) -> tuple[float, int]:
     """ms per renewal when a test clock with ``count`` subscriptions moves one month on."""
-    emulator = StripeEmulator.create()
+    emulator = StripeApp.create()
     clock = _call(emulator, "POST", "/v1/test_helpers/test_clocks", {"frozen_time": "1767225600"})
     product = _call(emulator, "POST", "/v1/products", {"name": "Basic"})
     price = _call(

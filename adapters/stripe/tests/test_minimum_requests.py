@@ -8,10 +8,10 @@ from pathlib import Path
 
 from prorata import AtPeriodEnd, Billing, PlanChange, ProrationMode, Subscription
 from prorata.journal import Journal
-from prorata_emulators.stripe import StripeEmulatorServer
+from prorata_emulators.stripe import StripeEmulator
 
 
-def _sent(emulator: StripeEmulatorServer, before: int) -> list[str]:
+def _sent(emulator: StripeEmulator, before: int) -> list[str]:
     return [f"{r.method} {r.path.split('?')[0]}" for r in emulator.requests()[before:]]
 
 
@@ -23,7 +23,7 @@ def _scheduled(billing: Billing, email: str) -> Subscription:
 
 
 def test_cancel_scheduled_change_is_the_release_and_the_revision_bump(
-    billing: Billing, emulator: StripeEmulatorServer
+    billing: Billing, emulator: StripeEmulator
 ) -> None:
     scheduled = _scheduled(billing, "sched@example.com")
     assert scheduled.schedule is not None
@@ -44,7 +44,7 @@ def test_cancel_scheduled_change_is_the_release_and_the_revision_bump(
     assert fetched.revision == after.revision
 
 
-def test_cancel_scheduled_change_by_id_reads_once(billing: Billing, emulator: StripeEmulatorServer) -> None:
+def test_cancel_scheduled_change_by_id_reads_once(billing: Billing, emulator: StripeEmulator) -> None:
     scheduled = _scheduled(billing, "sched-id@example.com")
     before = len(emulator.requests())
     after = billing.cancel_scheduled_change(scheduled.id)
@@ -56,7 +56,7 @@ def test_cancel_scheduled_change_by_id_reads_once(billing: Billing, emulator: St
 
 
 def test_cancel_scheduled_change_reads_when_the_held_state_is_not_the_journals_last_write(
-    billing: Billing, emulator: StripeEmulatorServer
+    billing: Billing, emulator: StripeEmulator
 ) -> None:
     scheduled = _scheduled(billing, "sched-stale@example.com")
     billing.cancel_scheduled_change(scheduled)
@@ -70,7 +70,7 @@ def test_cancel_scheduled_change_reads_when_the_held_state_is_not_the_journals_l
     assert after.schedule is None
 
 
-def test_preview_and_apply_by_id_read_once(billing: Billing, emulator: StripeEmulatorServer) -> None:
+def test_preview_and_apply_by_id_read_once(billing: Billing, emulator: StripeEmulator) -> None:
     sub = billing.subscribe(billing.create_customer("byid@example.com").id, "basic", trial_days=0)
     change = PlanChange.swap("basic", "pro", proration=ProrationMode.PRORATE_NOW)
     before = len(emulator.requests())
@@ -82,7 +82,7 @@ def test_preview_and_apply_by_id_read_once(billing: Billing, emulator: StripeEmu
 
 
 def test_subscribe_with_a_durable_journal_is_one_request_and_new_after_a_cancel(
-    billing: Billing, emulator: StripeEmulatorServer, tmp_path: Path
+    billing: Billing, emulator: StripeEmulator, tmp_path: Path
 ) -> None:
     durable = Billing(
         provider=billing.provider, catalog=billing.catalog, journal=Journal.open(tmp_path / "j.db")

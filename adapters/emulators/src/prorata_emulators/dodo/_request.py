@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -43,8 +43,9 @@ class Response:
     body: Any
 
 
-def page(request: Request, rows: list[Any]) -> Response:
-    """One page of ``rows``: ``page_number`` from 0, ``page_size`` default 10, max 100."""
+def page(request: Request, rows: list[Any], render: Callable[[Any], Any] | None = None) -> Response:
+    """One page of ``rows``: ``page_number`` from 0, ``page_size`` default 10, max 100
+    (``render``: applied to the page's rows only, so a page costs what it holds)."""
     try:
         number = int(request.query.get("page_number", "0"))
         size = int(request.query.get("page_size", "10"))
@@ -52,4 +53,5 @@ def page(request: Request, rows: list[Any]) -> Response:
         raise invalid("page_number and page_size must be integers") from exc
     if number < 0 or not 1 <= size <= 100:
         raise invalid("page_number >= 0 and 1 <= page_size <= 100")
-    return Response(status=200, body={"items": rows[number * size : (number + 1) * size]})
+    chosen = rows[number * size : (number + 1) * size]
+    return Response(status=200, body={"items": chosen if render is None else [render(row) for row in chosen]})

@@ -299,13 +299,17 @@ def payment_lines(request: Request) -> Response:
 
 def list_payments(request: Request) -> Response:
     state, query = request.state, request.query
-    rows = [
-        _render.payment(state, item, brief=True)
-        for item in sorted(state.payments.values(), key=lambda p: (p.created_at, p.id), reverse=True)
-        if query.get("subscription_id") in (None, item.subscription_id)
-        and query.get("customer_id") in (None, item.customer_id)
-    ]
-    return page(request, rows)
+    rows = sorted(
+        (
+            item
+            for item in state.payments.values()
+            if query.get("subscription_id") in (None, item.subscription_id)
+            and query.get("customer_id") in (None, item.customer_id)
+        ),
+        key=lambda p: (p.created_at, p.id),
+        reverse=True,
+    )
+    return page(request, rows, lambda item: _render.payment(state, item, brief=True))
 
 
 ROUTES = {

@@ -12,6 +12,8 @@ from typing import Any
 
 import attrs
 
+from prorata_emulators.kit import WebhookDelivery
+
 __all__ = [
     "MAX_EVENTS",
     "Addon",
@@ -220,6 +222,8 @@ class State:
         factory=lambda: "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
     )
     webhook_url: str | None = None
+    delivery: WebhookDelivery = attrs.field(factory=WebhookDelivery)
+    """Posts each event to ``webhook_url`` (in order, retried)."""
     outbox: collections.deque[dict[str, Any]] = attrs.field(
         factory=lambda: collections.deque[dict[str, Any]](maxlen=MAX_EVENTS)
     )
