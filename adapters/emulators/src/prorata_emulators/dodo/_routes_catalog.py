@@ -89,7 +89,7 @@ def create_discount(request: Request) -> Response:
         name=request.body.get("name"),
         created_at=state.now,
     )
-    state.discounts[discount.id] = discount
+    state.add_discount(discount)
     return Response(status=200, body=_render.discount(state, discount))
 
 
