@@ -72,7 +72,7 @@ def _setup(
                     if r.path.startswith("/v1/subscriptions/sub_") and r.status == 200
                 )
 
-            yield billing, stripe_writes, lambda: server.emulator.limit_writes(rate)
+            yield billing, stripe_writes, lambda: server.limit_writes(rate)
         return
     with DodoEmulator(now=START) as dodo:
         billing = dodo_billing(dodo.url, journal)

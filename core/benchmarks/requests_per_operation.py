@@ -25,7 +25,7 @@ from prorata.provider import ProviderSettings, Secret
 from prorata_contract import contract_catalog
 from prorata_dodo import DodoProvider, create_catalog_objects
 from prorata_emulators.dodo import DodoEmulator
-from prorata_emulators.stripe import StripeEmulatorServer, running
+from prorata_emulators.stripe import StripeEmulator, running
 
 START = datetime(2026, 1, 31, 9, 30, tzinfo=UTC)  # the Stripe benchmark's clock start too
 
@@ -84,7 +84,7 @@ REASONS: dict[tuple[str, str], tuple[int, str]] = {
 """(provider, operation) -> (documented minimum, why each request above it is sent)."""
 
 
-def stripe_billing(server: StripeEmulatorServer, journal: Journal) -> Billing:
+def stripe_billing(server: StripeEmulator, journal: Journal) -> Billing:
     """The Stripe adapter's own benchmark setup (prices for the contract plans, a test clock)."""
     path = Path(__file__).parents[2] / "adapters" / "stripe" / "benchmarks" / "requests_per_operation.py"
     spec = importlib.util.spec_from_file_location("stripe_requests_benchmark", path)

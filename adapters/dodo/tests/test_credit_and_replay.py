@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import dodopayments
 import pytest
@@ -209,3 +210,56 @@ def test_discount_kept_across_a_change_only_when_preserved(
     billing.time_control().advance(sub.current_period_end + timedelta(hours=1))
     renewal = billing.invoices(sub.id)[-1]
     assert renewal.totals.discount.amount == (200 if preserve else 0)
+
+
+PAYMENTS = "GET /payments"
+
+
+def _payment_rows_asked(emulator: DodoEmulator) -> int:
+    """How many payment rows the logged ``GET /payments`` requests asked for, in all."""
+    urls = [urlsplit(r.path) for r in emulator.requests("GET", "/payments")]
+    return sum(int(parse_qs(url.query)["page_size"][0]) for url in urls if url.path == "/payments")
+
+
+def _unjournaled(billing: Billing) -> Billing:
+    """The same provider behind an empty change journal: the retry Dodo itself must recognise."""
+    return Billing(provider=billing.provider, catalog=billing.catalog)
+
+
+def test_replay_reads_one_page_of_payments_however_long_the_history(
+    billing: Billing, emulator: DodoEmulator
+) -> None:
+    sub_id = mid_cycle(billing, emulator, "basic")
+    for n in range(12):  # more payments than a replay page holds
+        billing.apply(sub_id, PlanChange.set_quantity("basic", n + 2), idempotency_key=f"seat-{n}")
+    last = billing.get(sub_id)
+    change = PlanChange.set_quantity("basic", 20, proration=ProrationMode.PRORATE_NOW)
+    first = billing.apply(last, change, idempotency_key="seat-last")
+    emulator.reset_counts()
+    again = _unjournaled(billing).apply(last, change, idempotency_key="seat-last")
+    counts = emulator.request_counts()
+    assert (counts.get(CHANGE, 0), counts[PAYMENTS]) == (0, 1)
+    assert _payment_rows_asked(emulator) <= 10  # one short page, not the 14 payments so far
+    assert again.replayed is True
+    assert first.invoice is not None
+    assert again.invoice is not None
+    assert (again.invoice.id, again.invoice.totals) == (first.invoice.id, first.invoice.totals)
+
+
+def test_replay_of_a_credit_after_paid_changes_stops_at_the_earlier_payment(
+    billing: Billing, emulator: DodoEmulator
+) -> None:
+    sub_id = mid_cycle(billing, emulator, "basic")
+    for n in range(12):
+        billing.apply(sub_id, PlanChange.set_quantity("basic", n + 2), idempotency_key=f"seat-{n}")
+    last = billing.get(sub_id)
+    change = PlanChange.set_quantity("basic", 1, proration=ProrationMode.PRORATE_NOW)
+    first = billing.apply(last, change, idempotency_key="seats-down")
+    emulator.reset_counts()
+    again = _unjournaled(billing).apply(last, change, idempotency_key="seats-down")
+    assert emulator.request_counts()[PAYMENTS] == 1  # the newest payment is an earlier change's
+    assert _payment_rows_asked(emulator) <= 10
+    assert first.invoice is not None
+    assert again.invoice is not None
+    assert (again.invoice.id, again.invoice.total) == (first.invoice.id, first.invoice.total)
+    assert again.invoice.total.amount < 0

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from prorata import AtPeriodEnd, Billing, PlanChange, ProrationMode
 from prorata.journal import Journal
-from prorata_emulators.dodo import DodoEmulator
+from prorata_emulators.dodo import DodoEmulator, Fault
 
 UP = PlanChange.swap("basic", "pro", proration=ProrationMode.PRORATE_NOW)
 
@@ -41,7 +41,9 @@ def test_a_retry_after_an_unknown_outcome_still_checks_for_a_replay(
 ) -> None:
     durable = _durable(billing, tmp_path)
     sub = durable.subscribe(durable.create_customer("retry@example.com").id, "basic", trial_days=0)
-    emulator.inject("POST /subscriptions/{id}/change-plan", "drop_after_commit")  # applied, answer lost
+    emulator.inject(
+        Fault(route="POST /subscriptions/{id}/change-plan", kind="drop_after_commit")
+    )  # applied, answer lost
     first = durable.apply(sub, UP, idempotency_key="k")
     assert first.subscription.plan_quantities == {"pro": 1}
     assert len(durable.invoices(sub.id)) == 2  # the change billed once

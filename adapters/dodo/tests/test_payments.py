@@ -177,18 +177,18 @@ def test_adapter_refunds_once_per_key_and_refuses_bad_amounts(
     again = billing.refund(invoice, part, idempotency_key="dodo-refund-once")
     assert again.id == first.id
     assert [r.id for r in billing.refunds(invoice.id)] == [first.id]
-    before = emulator.app.request_counts().get("POST /refunds", 0)
+    before = emulator.request_counts().get("POST /refunds", 0)
     for bad in (Money.of(invoice.totals.amount_due.amount, invoice.currency), Money.of(1, "EUR")):
         with pytest.raises(ValidationError):
             billing.refund(invoice, bad)
-    assert emulator.app.request_counts().get("POST /refunds", 0) == before
+    assert emulator.request_counts().get("POST /refunds", 0) == before
 
 
 def test_undeclared_payment_operations_are_refused_before_any_call(
     billing: Billing, customer_factory: CustomerFactory, emulator: DodoEmulator
 ) -> None:
     customer = customer_factory()
-    emulator.app.reset_counts()
+    emulator.reset_counts()
     with pytest.raises(UnsupportedCapabilityError):
         billing.start_payment_setup(customer.id)
     with pytest.raises(UnsupportedCapabilityError):
@@ -197,5 +197,5 @@ def test_undeclared_payment_operations_are_refused_before_any_call(
         billing.pay_invoice("pay_x")
     with pytest.raises(UnsupportedCapabilityError):
         billing.void_invoice("pay_x")
-    assert emulator.app.request_counts() == {}
+    assert emulator.request_counts() == {}
     assert NegativeDuePolicy.REFUND in NegativeDuePolicy

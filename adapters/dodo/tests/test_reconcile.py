@@ -6,7 +6,7 @@ import pytest
 
 from prorata import Billing, PlanChange, ProrationMode
 from prorata.errors import ProviderUnavailableError
-from prorata_emulators.dodo import DodoEmulator
+from prorata_emulators.dodo import DodoEmulator, Fault
 
 ROUTE = "POST /subscriptions/{id}/change-plan"
 
@@ -25,7 +25,7 @@ def test_committed_but_unanswered_change_is_reconciled_not_resent(
     billing: Billing, emulator: DodoEmulator, kind: str
 ) -> None:
     sub_id = setup(billing)
-    emulator.inject(ROUTE, kind)  # pyright: ignore[reportArgumentType]
+    emulator.inject(Fault(route=ROUTE, kind=kind))  # pyright: ignore[reportArgumentType]
     emulator.reset_counts()
     result = billing.apply(
         sub_id, PlanChange.swap("basic", "pro", proration=ProrationMode.FULL_PRICE_NOW, billing_cycle="reset")
@@ -38,7 +38,7 @@ def test_committed_but_unanswered_change_is_reconciled_not_resent(
 
 def test_failure_before_commit_is_retried_once(billing: Billing, emulator: DodoEmulator) -> None:
     sub_id = setup(billing)
-    emulator.inject(ROUTE, "error_before_commit")
+    emulator.inject(Fault(route=ROUTE, kind="error_before_commit"))
     emulator.reset_counts()
     result = billing.apply(
         sub_id, PlanChange.swap("basic", "pro", proration=ProrationMode.FULL_PRICE_NOW, billing_cycle="reset")
@@ -52,7 +52,7 @@ def test_failure_before_commit_is_retried_once(billing: Billing, emulator: DodoE
 
 def test_rate_limit_waits_and_retries_without_reread(billing: Billing, emulator: DodoEmulator) -> None:
     sub_id = setup(billing)
-    emulator.inject(ROUTE, "rate_limit", retry_after=2)
+    emulator.inject(Fault(route=ROUTE, kind="rate_limit", retry_after=2))
     waits: list[float] = []
     billing.provider._attempts = type(billing.provider._attempts)(sleep=waits.append)  # type: ignore[attr-defined]  # pyright: ignore
     current = billing.get(sub_id)
@@ -67,7 +67,7 @@ def test_rate_limit_waits_and_retries_without_reread(billing: Billing, emulator:
 def test_gives_up_with_a_typed_error(billing: Billing, emulator: DodoEmulator) -> None:
     sub_id = setup(billing)
     # More failures than the adapter's retries and the journal's immediate replays together.
-    emulator.inject(ROUTE, "error_before_commit", times=50)
+    emulator.inject(Fault(route=ROUTE, kind="error_before_commit", times=50))
     with pytest.raises(ProviderUnavailableError) as caught:
         billing.apply(sub_id, PlanChange.swap("basic", "pro", proration=ProrationMode.NO_BILLING))
     assert caught.value.code == "INTERNAL_SERVER_ERROR"
@@ -77,7 +77,7 @@ def test_gives_up_with_a_typed_error(billing: Billing, emulator: DodoEmulator) -
 
 def test_create_subscription_is_not_duplicated(billing: Billing, emulator: DodoEmulator) -> None:
     customer = billing.create_customer("dup@example.com")
-    emulator.inject("POST /subscriptions", "drop_after_commit")
+    emulator.inject(Fault(route="POST /subscriptions", kind="drop_after_commit"))
     sub = billing.subscribe(customer.id, "pro")
     assert [s.id for s in billing.subscriptions(customer_id=customer.id)] == [sub.id]
     again = billing.subscribe(customer.id, "pro", idempotency_key="k1")
@@ -85,7 +85,7 @@ def test_create_subscription_is_not_duplicated(billing: Billing, emulator: DodoE
 
 
 def test_create_customer_same_key_returns_the_same_customer(billing: Billing, emulator: DodoEmulator) -> None:
-    emulator.inject("POST /customers", "error_after_commit")
+    emulator.inject(Fault(route="POST /customers", kind="error_after_commit"))
     first = billing.create_customer("same@example.com", idempotency_key="cust-1")
     second = billing.create_customer("same@example.com", idempotency_key="cust-1")
     assert first.id == second.id

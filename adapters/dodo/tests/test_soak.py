@@ -17,7 +17,7 @@ KINDS = ["drop_after_commit", "error_after_commit", "error_before_commit", "rate
 def test_thirty_percent_faults_leave_the_books_exact(
     emulator: DodoEmulator, journal_workers: Callable[[], Billing]
 ) -> None:
-    faults = emulator.app.faults
+    faults = emulator.faults
     report = soak_new_subscription(
         journal_workers,
         rounds=40,

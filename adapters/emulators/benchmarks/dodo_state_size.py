@@ -11,16 +11,17 @@ N. The goal (issue 11): per-request time at 10,000 subscriptions within 2x of 1,
 from __future__ import annotations
 
 import json
-import statistics
 import sys
 import time
 import tracemalloc
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from itertools import count
 from typing import Any
+from urllib.parse import urlencode
 
-from prorata_emulators.dodo import EmulatorApp
+from _timing import median_ms
+
+from prorata_emulators.dodo import DodoApp
 from prorata_emulators.dodo._state import State
 
 JSON = dict[str, Any]
@@ -28,14 +29,15 @@ JSON = dict[str, Any]
 HEADERS = {"authorization": "Bearer benchmark", "content-type": "application/json"}
 
 
-def _call(app: EmulatorApp, method: str, path: str, body: JSON | None = None, **query: str) -> Any:
+def _call(app: DodoApp, method: str, path: str, body: JSON | None = None, **query: str) -> Any:
     raw = json.dumps(body).encode() if body is not None else b""
-    outcome = app.handle(method, path, query, HEADERS, raw)
+    target = f"{path}?{urlencode(query)}" if query else path
+    outcome = app.handle(method, target, HEADERS, raw)
     assert outcome.status < 400, (method, path, outcome.status, outcome.body)
     return json.loads(outcome.body) if outcome.body else None
 
 
-def _product(app: EmulatorApp, price: int) -> str:
+def _product(app: DodoApp, price: int) -> str:
     body = {
         "name": f"Plan {price}",
         "tax_category": "saas",
@@ -54,7 +56,7 @@ def _product(app: EmulatorApp, price: int) -> str:
     return _call(app, "POST", "/products", body)["product_id"]
 
 
-def subscribe(app: EmulatorApp, index: int, product: str) -> str:
+def subscribe(app: DodoApp, index: int, product: str) -> str:
     """What the adapter sends for ``create_customer`` then ``subscribe`` (a saved card)."""
     email = f"c{index}@example.com"
     _call(app, "GET", "/customers", email=email, page_number="0", page_size="100")
@@ -79,18 +81,9 @@ def subscribe(app: EmulatorApp, index: int, product: str) -> str:
     return sub
 
 
-def _time(action: Callable[[], object], repeat: int = 20) -> float:
-    samples: list[float] = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples) * 1e3
-
-
 def run(size: int) -> dict[str, float]:
     """Per-request milliseconds at ``size`` subscriptions, and KiB per subscription."""
-    app = EmulatorApp(state=State(now=datetime(2026, 1, 1, tzinfo=UTC)))
+    app = DodoApp(state=State(now=datetime(2026, 1, 1, tzinfo=UTC)))
     basic, pro = _product(app, 1000), _product(app, 2500)
     tracemalloc.start()
     for index in range(size):
@@ -112,12 +105,14 @@ def run(size: int) -> dict[str, float]:
         )
 
     figures = {
-        "create": _time(lambda: subscribe(app, next(fresh), basic)),
-        "GET sub": _time(lambda: _call(app, "GET", f"/subscriptions/{sub}")),
-        "by email": _time(lambda: _call(app, "GET", "/customers", email=f"c{size // 2}@example.com")),
-        "subs of customer": _time(lambda: _call(app, "GET", "/subscriptions", customer_id=customer)),
-        "payments of sub": _time(lambda: _call(app, "GET", "/payments", subscription_id=sub, page_size="1")),
-        "preview": _time(
+        "create": median_ms(lambda: subscribe(app, next(fresh), basic)),
+        "GET sub": median_ms(lambda: _call(app, "GET", f"/subscriptions/{sub}")),
+        "by email": median_ms(lambda: _call(app, "GET", "/customers", email=f"c{size // 2}@example.com")),
+        "subs of customer": median_ms(lambda: _call(app, "GET", "/subscriptions", customer_id=customer)),
+        "payments of sub": median_ms(
+            lambda: _call(app, "GET", "/payments", subscription_id=sub, page_size="1")
+        ),
+        "preview": median_ms(
             lambda: _call(
                 app,
                 "POST",
@@ -125,8 +120,8 @@ def run(size: int) -> dict[str, float]:
                 {"product_id": pro, "quantity": 1, "proration_billing_mode": "prorated_immediately"},
             )
         ),
-        "change": _time(change),
-        "PATCH": _time(lambda: _call(app, "PATCH", f"/subscriptions/{sub}", {"metadata": {"k": "v"}})),
+        "change": median_ms(change),
+        "PATCH": median_ms(lambda: _call(app, "PATCH", f"/subscriptions/{sub}", {"metadata": {"k": "v"}})),
     }
     renewals = sum(1 for s in app.state.subscriptions.values() if s.status == "active")
     later = (app.state.now + timedelta(days=32)).isoformat()

@@ -1,14 +1,14 @@
 """Fault soak on both emulators: 30 % of requests fail, changes retried as a host app does.
 
-Run: ``uv run python adapters/emulators/benchmarks/soak_faults.py [ROUNDS]`` (default 1,000 per
-provider). Prints, per provider, the changes applied, the retries, and the failure columns the
+Run: ``uv run python adapters/emulators/benchmarks/soak_faults.py [ROUNDS] [--provider NAME]``
+(default 1,000 per provider, both providers; ``--help``). Prints, per provider, the changes applied, the retries, and the failure columns the
 exactly-once promise requires to be 0: lost, duplicated, half-applied, applied although the
 host gave up, untyped exceptions.
 """
 
 from __future__ import annotations
 
-import sys
+import argparse
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -54,7 +54,7 @@ def stripe_soak(rounds: int, journal: str) -> SoakReport:
                 journal=Journal.open(journal),
             )
 
-        return _run(make, server.emulator.faults, rounds, payment_method="pm_card_visa")
+        return _run(make, server.faults, rounds, payment_method="pm_card_visa")
 
 
 def dodo_soak(rounds: int, journal: str) -> SoakReport:
@@ -67,15 +67,18 @@ def dodo_soak(rounds: int, journal: str) -> SoakReport:
             provider = DodoProvider(client, catalog, attempts=Attempts(sleep=lambda _: None))
             return Billing(provider=provider, catalog=catalog, journal=Journal.open(journal))
 
-        return _run(make, emulator.app.faults, rounds)
+        return _run(make, emulator.faults, rounds)
 
 
-def main(rounds: int) -> None:
+SOAKS: dict[str, Callable[[int, str], SoakReport]] = {"stripe": stripe_soak, "dodo": dodo_soak}
+
+
+def main(rounds: int, providers: list[str]) -> None:
     columns = ("applied", "retries", "lost", "duplicates", "half_applied", "applied_but_error", "untyped")
     print(f"{'provider':<8} " + " ".join(f"{c:>17}" for c in columns) + f" {'seconds':>8}")
     with tempfile.TemporaryDirectory() as folder:
-        for name, soak in (("stripe", stripe_soak), ("dodo", dodo_soak)):
-            report = soak(rounds, str(Path(folder) / f"{name}-journal.sqlite3"))
+        for name in providers:
+            report = SOAKS[name](rounds, str(Path(folder) / f"{name}-journal.sqlite3"))
             values = [getattr(report, c) for c in columns]
             print(f"{name:<8} " + " ".join(f"{v:>17}" for v in values) + f" {report.seconds:>8.1f}")
             for failure in report.typed_failures[:5]:
@@ -83,4 +86,10 @@ def main(rounds: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("rounds", nargs="?", type=int, default=1000, help="changes per provider")
+    parser.add_argument(
+        "--provider", choices=sorted(SOAKS), action="append", help="soak only this provider (repeatable)"
+    )
+    arguments = parser.parse_args()
+    main(arguments.rounds, arguments.provider or list(SOAKS))

@@ -10,22 +10,22 @@ from __future__ import annotations
 
 import json
 import resource
-import statistics
 import sys
 import time
 import tracemalloc
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from prorata_emulators.stripe import StripeEmulator
+from _timing import median_ms
+
+from prorata_emulators.stripe import StripeApp
 
 JSON = dict[str, Any]
 
 HEADERS = {"Authorization": "Bearer sk_test_benchmark", "Content-Type": "application/x-www-form-urlencoded"}
 
 
-def _call(emulator: StripeEmulator, method: str, path: str, params: dict[str, str] | None = None) -> JSON:
+def _call(emulator: StripeApp, method: str, path: str, params: dict[str, str] | None = None) -> JSON:
     body = urlencode(params or {}).encode()
     target = path if method == "POST" or not params else f"{path}?{body.decode()}"
     response = emulator.handle(method, target, HEADERS, body if method == "POST" else b"")
@@ -33,7 +33,7 @@ def _call(emulator: StripeEmulator, method: str, path: str, params: dict[str, st
     return json.loads(response.body)
 
 
-def _seed(emulator: StripeEmulator, count: int) -> tuple[str, str, str]:
+def _seed(emulator: StripeApp, count: int) -> tuple[str, str, str]:
     product = _call(emulator, "POST", "/v1/products", {"name": "Basic"})
     price = _call(
         emulator,
@@ -68,17 +68,8 @@ def _seed(emulator: StripeEmulator, count: int) -> tuple[str, str, str]:
     return last, price["id"], other["id"]
 
 
-def _time(action: Callable[[], object], repeat: int = 20) -> float:
-    samples: list[float] = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples) * 1e3
-
-
 def run(count: int) -> tuple[float, float, float, float, float]:
-    emulator = StripeEmulator.create()
+    emulator = StripeApp.create()
     tracemalloc.start()
     start = time.perf_counter()
     subscription, price, other = _seed(emulator, count)
@@ -98,9 +89,9 @@ def run(count: int) -> tuple[float, float, float, float, float]:
             {"items[0][id]": item, "items[0][price]": prices[next(flip) % 2], "proration_behavior": "none"},
         )
 
-    retrieve = _time(lambda: _call(emulator, "GET", f"/v1/subscriptions/{subscription}"))
-    write = _time(update)
-    preview = _time(
+    retrieve = median_ms(lambda: _call(emulator, "GET", f"/v1/subscriptions/{subscription}"))
+    write = median_ms(update)
+    preview = median_ms(
         lambda: _call(emulator, "POST", "/v1/invoices/create_preview", {"subscription": subscription})
     )
     return seed_ms, retrieve, write, preview, current / max(count, 1) / 1024
@@ -108,7 +99,7 @@ def run(count: int) -> tuple[float, float, float, float, float]:
 
 def advance(count: int) -> tuple[float, int]:
     """ms per renewal when a test clock with ``count`` subscriptions moves one month on."""
-    emulator = StripeEmulator.create()
+    emulator = StripeApp.create()
     clock = _call(emulator, "POST", "/v1/test_helpers/test_clocks", {"frozen_time": "1767225600"})
     product = _call(emulator, "POST", "/v1/products", {"name": "Basic"})
     price = _call(

@@ -7,28 +7,30 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 
-from prorata_emulators.dodo import EmulatorApp
+from prorata_emulators.dodo import DodoApp
 from prorata_emulators.dodo._state import State
 
 START = datetime(2026, 1, 10, tzinfo=UTC)
 
 
-def call(app: EmulatorApp, method: str, path: str, body: dict[str, Any] | None = None, **query: str) -> Any:
+def call(app: DodoApp, method: str, path: str, body: dict[str, Any] | None = None, **query: str) -> Any:
     raw = b"" if body is None else json.dumps(body).encode()
-    outcome = app.handle(method, path, query, {"authorization": "Bearer test"}, raw)
+    target = f"{path}?{urlencode(query)}" if query else path
+    outcome = app.handle(method, target, {"authorization": "Bearer test"}, raw)
     assert outcome.status == 200, outcome.body
     return json.loads(outcome.body) if outcome.body else None
 
 
 @pytest.fixture
-def app() -> EmulatorApp:
-    return EmulatorApp(state=State(now=START))
+def app() -> DodoApp:
+    return DodoApp(state=State(now=START))
 
 
-def product(app: EmulatorApp) -> str:
+def product(app: DodoApp) -> str:
     price = {
         "type": "recurring_price",
         "currency": "USD",
@@ -41,14 +43,14 @@ def product(app: EmulatorApp) -> str:
     ]
 
 
-def customer(app: EmulatorApp, email: str, card: str | None = "succeeds") -> str:
+def customer(app: DodoApp, email: str, card: str | None = "succeeds") -> str:
     metadata = {} if card is None else {"test_card": card}
     return call(app, "POST", "/customers", {"email": email, "name": email, "metadata": metadata})[
         "customer_id"
     ]
 
 
-def subscribe(app: EmulatorApp, customer_id: str, product_id: str, *, saved_card: bool = True) -> str:
+def subscribe(app: DodoApp, customer_id: str, product_id: str, *, saved_card: bool = True) -> str:
     body: dict[str, Any] = {
         "billing": {"country": "US"},
         "customer": {"customer_id": customer_id},
@@ -60,11 +62,11 @@ def subscribe(app: EmulatorApp, customer_id: str, product_id: str, *, saved_card
     return call(app, "POST", "/subscriptions", body)["subscription_id"]
 
 
-def move(app: EmulatorApp, to: datetime) -> None:
+def move(app: DodoApp, to: datetime) -> None:
     call(app, "POST", "/_emulator/clock", {"now": to.isoformat()})
 
 
-def test_customers_by_email_are_exact_matches_newest_first_and_paged(app: EmulatorApp) -> None:
+def test_customers_by_email_are_exact_matches_newest_first_and_paged(app: DodoApp) -> None:
     first = customer(app, "ada@example.test")
     customer(app, "bob@example.test")
     second = customer(app, "ada@example.test")  # no dedup by email: the reference does not say so
@@ -80,7 +82,7 @@ def test_customers_by_email_are_exact_matches_newest_first_and_paged(app: Emulat
     assert len(call(app, "GET", "/customers")["items"]) == 3
 
 
-def test_subscriptions_and_payments_are_listed_per_customer_and_subscription(app: EmulatorApp) -> None:
+def test_subscriptions_and_payments_are_listed_per_customer_and_subscription(app: DodoApp) -> None:
     basic = product(app)
     ada, bob = customer(app, "ada@example.test"), customer(app, "bob@example.test")
     older, other, newer = subscribe(app, ada, basic), subscribe(app, bob, basic), subscribe(app, ada, basic)
@@ -102,7 +104,7 @@ def test_subscriptions_and_payments_are_listed_per_customer_and_subscription(app
     }
 
 
-def test_refunds_are_found_by_payment_customer_and_subscription(app: EmulatorApp) -> None:
+def test_refunds_are_found_by_payment_customer_and_subscription(app: DodoApp) -> None:
     basic = product(app)
     ada, bob = customer(app, "ada@example.test"), customer(app, "bob@example.test")
     mine, theirs = subscribe(app, ada, basic), subscribe(app, bob, basic)
@@ -113,7 +115,7 @@ def test_refunds_are_found_by_payment_customer_and_subscription(app: EmulatorApp
     assert [r["refund_id"] for r in call(app, "GET", f"/payments/{paid}")["refunds"]] == [refund]
 
 
-def test_a_subscription_resumed_or_paid_later_still_renews(app: EmulatorApp) -> None:
+def test_a_subscription_resumed_or_paid_later_still_renews(app: DodoApp) -> None:
     basic = product(app)
     paused = subscribe(app, customer(app, "ada@example.test"), basic)
     pending = subscribe(app, customer(app, "bob@example.test", card=None), basic, saved_card=False)

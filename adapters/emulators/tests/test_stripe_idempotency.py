@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from prorata_emulators.stripe import StripeEmulator
+from prorata_emulators.stripe import StripeApp
 from prorata_emulators.stripe._idempotency import KEPT_SECONDS, IdempotencyRecords, Record
 from prorata_emulators.stripe._store import Store
 
@@ -32,7 +32,7 @@ def test_records_are_pruned_at_24_hours_oldest_first() -> None:
     assert len(records) == 1
 
 
-def _create_customer(emulator: StripeEmulator, key: str) -> tuple[str, dict[str, str]]:
+def _create_customer(emulator: StripeApp, key: str) -> tuple[str, dict[str, str]]:
     headers = {**HEADERS, "Idempotency-Key": key}
     response = emulator.handle(
         "POST", "/v1/customers", headers, urlencode({"email": "a@example.test"}).encode()
@@ -42,7 +42,7 @@ def _create_customer(emulator: StripeEmulator, key: str) -> tuple[str, dict[str,
 
 
 def test_a_key_reused_after_24_hours_creates_again(monkeypatch: pytest.MonkeyPatch) -> None:
-    emulator = StripeEmulator.create()
+    emulator = StripeApp.create()
     start = int(time.time())
     monkeypatch.setattr(Store, "clock_time", lambda self, clock_id: start)  # pyright: ignore[reportUnknownLambdaType]
     first, _ = _create_customer(emulator, "k1")

@@ -6,7 +6,7 @@ import base64
 import json
 from urllib.parse import urlencode
 
-from prorata_emulators.stripe import StripeEmulator
+from prorata_emulators.stripe import StripeApp
 from prorata_emulators.stripe._store import Store, public
 
 HEADERS = {"Authorization": "Bearer sk_test_store", "Content-Type": "application/x-www-form-urlencoded"}
@@ -61,14 +61,14 @@ def test_retention_keeps_the_newest() -> None:
     assert state.ids("customer") == ["cus_3", "cus_4"]
 
 
-def _post(emulator: StripeEmulator, path: str, params: dict[str, str]) -> tuple[int, dict[str, object]]:
+def _post(emulator: StripeApp, path: str, params: dict[str, str]) -> tuple[int, dict[str, object]]:
     response = emulator.handle("POST", path, HEADERS, urlencode(params).encode())
     return response.status, json.loads(response.body)
 
 
 def test_a_refused_request_changes_nothing_on_the_wire() -> None:
     # https://docs.stripe.com/api/errors: a request that fails returns an error and is not applied.
-    emulator = StripeEmulator.create()
+    emulator = StripeApp.create()
     status, customer = _post(emulator, "/v1/customers", {"email": "a@example.com"})
     assert status == 200
     before = emulator.handle("GET", f"/v1/customers/{customer['id']}", HEADERS, b"").body
@@ -83,7 +83,7 @@ def test_a_refused_request_changes_nothing_on_the_wire() -> None:
 
 def test_http_basic_auth_as_stripes_curl_examples_send_it() -> None:
     # https://docs.stripe.com/api/authentication: the API key is the Basic user name, no password.
-    emulator = StripeEmulator.create()
+    emulator = StripeApp.create()
     basic = "Basic " + base64.b64encode(b"sk_test_curl:").decode()
     for authorization, status in (
         (basic, 200),

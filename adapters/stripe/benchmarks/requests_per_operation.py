@@ -16,13 +16,13 @@ import stripe
 
 from prorata import AtDate, AtPeriodEnd, Billing, Item, PlanChange, Subscription
 from prorata_contract import contract_catalog
-from prorata_emulators.stripe import StripeEmulatorServer, running
+from prorata_emulators.stripe import StripeEmulator, running
 from prorata_stripe import StripeProvider, create_catalog_prices
 
 START = datetime(2026, 1, 31, 9, 30, tzinfo=UTC)
 
 
-def _billing(server: StripeEmulatorServer) -> Billing:
+def _billing(server: StripeEmulator) -> Billing:
     client = stripe.StripeClient(
         "sk_test_benchmark", base_addresses={"api": server.url}, max_network_retries=2
     )
@@ -34,12 +34,12 @@ def _billing(server: StripeEmulatorServer) -> Billing:
     return Billing(provider=provider, catalog=catalog)
 
 
-def _measure(server: StripeEmulatorServer, action: Callable[[], Any]) -> tuple[int, float, Any]:
-    server.emulator.reset_counts()
+def _measure(server: StripeEmulator, action: Callable[[], Any]) -> tuple[int, float, Any]:
+    server.reset_counts()
     began = time.perf_counter()
     result = action()
     elapsed = time.perf_counter() - began
-    return server.emulator.request_counts().get("total", 0), elapsed, result
+    return sum(server.request_counts().values()), elapsed, result
 
 
 def main() -> None:

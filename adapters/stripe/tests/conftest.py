@@ -20,7 +20,7 @@ from prorata import Billing, Catalog, Customer
 from prorata.journal import Journal
 from prorata.provider import TimeControl
 from prorata_contract import contract_catalog
-from prorata_emulators.stripe import StripeEmulatorServer, running
+from prorata_emulators.stripe import StripeEmulator, running
 from prorata_stripe import StripeProvider, create_catalog_prices
 from prorata_stripe.conformance import check_error, check_request, check_response
 
@@ -46,19 +46,19 @@ def request_problems(recorded: Recorded) -> list[str]:
 
 
 @pytest.fixture
-def emulator() -> Iterator[StripeEmulatorServer]:
+def emulator() -> Iterator[StripeEmulator]:
     """A fresh emulator; at teardown every response it gave is checked against the SDK's types."""
     with running() as server:
-        server.emulator.observed = []
+        server.app.observed = []
         yield server
-        problems = response_problems(server.emulator.observed)
+        problems = response_problems(server.app.observed)
         assert not problems, "emulator responses that do not match the stripe SDK's types:\n" + "\n".join(
             problems[:20]
         )
 
 
 @pytest.fixture
-def stripe_client(emulator: StripeEmulatorServer) -> stripe.StripeClient:
+def stripe_client(emulator: StripeEmulator) -> stripe.StripeClient:
     return stripe.StripeClient(
         "sk_test_emulator", base_addresses={"api": emulator.url}, max_network_retries=2
     )
@@ -139,7 +139,7 @@ def customer_factory(emulator_customer_factory: Callable[..., Customer]) -> Call
 
 @pytest.fixture
 def journal_workers(
-    emulator: StripeEmulatorServer, stripe_catalog: Catalog, tmp_path: Path
+    emulator: StripeEmulator, stripe_catalog: Catalog, tmp_path: Path
 ) -> Callable[[], Billing]:
     """Billings that stand for separate worker processes: each its own SDK client, without SDK
     retries (the caller retries, as a host app does), all on one SQLite change journal."""

@@ -26,7 +26,7 @@ from prorata_contract import (
     WebhookSigner,
 )
 from prorata_emulators.kit import WebhookReceiver
-from prorata_emulators.stripe import StripeEmulatorServer, sign
+from prorata_emulators.stripe import StripeEmulator, sign
 from prorata_stripe import StripeProvider
 from prorata_stripe._payments import payment_method_id
 
@@ -34,7 +34,7 @@ DECLINING_CARD = "pm_card_chargeCustomerFail"
 """Stripe's test card that attaches to a customer and then fails every charge."""
 
 
-def authenticate(emulator: StripeEmulatorServer, kind: str, intent_id: str) -> None:
+def authenticate(emulator: StripeEmulator, kind: str, intent_id: str) -> None:
     """The customer passes 3-D Secure on the emulator's stand-in for Stripe's hosted page."""
     answer = httpx.post(
         f"{emulator.url}/_emulator/{kind}/{intent_id}/authenticate",
@@ -69,7 +69,7 @@ class TestStripeContract(ContractSuite):
 
     @pytest.fixture
     def confirm_payment_setup(
-        self, stripe_client: stripe.StripeClient, emulator: StripeEmulatorServer
+        self, stripe_client: stripe.StripeClient, emulator: StripeEmulator
     ) -> ConfirmPaymentSetup:
         """What Stripe.js ``confirmSetup`` does in the browser, server-side on the API."""
 
@@ -83,7 +83,7 @@ class TestStripeContract(ContractSuite):
         return confirm
 
     @pytest.fixture
-    def complete_payment_action(self, emulator: StripeEmulatorServer) -> CompletePaymentAction:
+    def complete_payment_action(self, emulator: StripeEmulator) -> CompletePaymentAction:
         """What Stripe.js ``confirmCardPayment`` does once the customer passed 3-D Secure."""
 
         def complete(action: PaymentAction) -> None:
@@ -94,7 +94,7 @@ class TestStripeContract(ContractSuite):
 
     @pytest.fixture
     def webhook_deliveries(
-        self, emulator: StripeEmulatorServer, stripe_client: stripe.StripeClient, provider: StripeProvider
+        self, emulator: StripeEmulator, stripe_client: stripe.StripeClient, provider: StripeProvider
     ) -> Iterator[WebhookDeliveries]:
         """A webhook endpoint on a local receiver; the provider verifies with its secret."""
         with WebhookReceiver() as receiver:
@@ -107,7 +107,7 @@ class TestStripeContract(ContractSuite):
 
             def take() -> list[WebhookDelivery]:
                 nonlocal taken
-                emulator.emulator.webhooks.join()
+                emulator.app.webhooks.join()
                 new = receiver.received[taken:]
                 taken += len(new)
                 return [(hook.headers, hook.body) for hook in new]

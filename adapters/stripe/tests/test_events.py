@@ -18,7 +18,7 @@ import stripe
 from prorata import Billing, BillingEvent, Customer, EventType
 from prorata.errors import WebhookVerificationError
 from prorata.provider import Secret, TimeControl
-from prorata_emulators.stripe import StripeEmulatorServer, sign
+from prorata_emulators.stripe import StripeEmulator, sign
 from prorata_stripe import StripeProvider
 
 SECRET = "whsec_test_events_secret"
@@ -159,9 +159,9 @@ def test_event_retention_is_bounded(
     billing: Billing,
     stripe_client: stripe.StripeClient,
     customer_factory: Callable[..., Customer],
-    emulator: StripeEmulatorServer,
+    emulator: StripeEmulator,
 ) -> None:
-    emulator.emulator.store.retention["event"] = 3
+    emulator.app.store.retention["event"] = 3
     for _ in range(3):
         billing.subscribe(customer_factory().id, "basic")
     assert len(_deliveries(stripe_client)) == 3

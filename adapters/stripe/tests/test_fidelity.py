@@ -20,20 +20,20 @@ from stripe.params import (
 
 from prorata import AtPeriodEnd, Billing, Customer, Item, PlanChange
 from prorata.provider import TimeControl
-from prorata_emulators.stripe import StripeEmulatorServer
+from prorata_emulators.stripe import StripeEmulator
 from prorata_stripe.conformance import check_error, check_request, check_response, unknown_parameters
 
 
-def _observed(emulator: StripeEmulatorServer, route: str) -> dict[str, object]:
-    assert emulator.emulator.observed is not None
-    for request, status, body in reversed(emulator.emulator.observed):
+def _observed(emulator: StripeEmulator, route: str) -> dict[str, object]:
+    assert emulator.app.observed is not None
+    for request, status, body in reversed(emulator.app.observed):
         if request.startswith(route) and status == 200:
             return json.loads(body)
     raise AssertionError(f"no answer to {route}")
 
 
 def test_checker_rejects_unknown_missing_and_mistyped_fields(
-    billing: Billing, emulator: StripeEmulatorServer, customer_factory: Callable[..., Customer]
+    billing: Billing, emulator: StripeEmulator, customer_factory: Callable[..., Customer]
 ) -> None:
     billing.subscribe(customer_factory().id, "basic")
     payload = _observed(emulator, "POST /v1/subscriptions")
@@ -72,7 +72,7 @@ def test_checker_rejects_pre_endive_and_pre_clover_requests() -> None:
 def test_every_request_of_a_busy_session_matches_the_sdk_types(
     billing: Billing,
     time_control: TimeControl,
-    emulator: StripeEmulatorServer,
+    emulator: StripeEmulator,
     customer_factory: Callable[..., Customer],
     recorded: list[tuple[type, object]],
 ) -> None:
@@ -96,8 +96,8 @@ def test_every_request_of_a_busy_session_matches_the_sdk_types(
         "SubscriptionScheduleUpdateParams",
         "SubscriptionCreateParams",
     } <= kinds
-    assert emulator.emulator.observed is not None
-    assert len(emulator.emulator.observed) > 20
+    assert emulator.app.observed is not None
+    assert len(emulator.app.observed) > 20
 
 
 def test_sdk_parses_every_emulator_object(

@@ -4,10 +4,10 @@ to Stripe (https://docs.stripe.com/api/subscriptions/list, https://docs.stripe.c
 from __future__ import annotations
 
 from prorata import Billing, SubscriptionStatus
-from prorata_emulators.stripe import StripeEmulatorServer
+from prorata_emulators.stripe import StripeEmulator
 
 
-def test_pages_cost_one_request_each(billing: Billing, emulator: StripeEmulatorServer) -> None:
+def test_pages_cost_one_request_each(billing: Billing, emulator: StripeEmulator) -> None:
     customer = billing.create_customer("pages@example.com")
     made = [billing.subscribe(customer.id, plan, trial_days=0).id for plan in ("basic", "pro", "premium")]
     before = len(emulator.requests())
@@ -18,7 +18,7 @@ def test_pages_cost_one_request_each(billing: Billing, emulator: StripeEmulatorS
     assert "starting_after=" in after[1].path
 
 
-def test_price_and_status_filters_are_sent(billing: Billing, emulator: StripeEmulatorServer) -> None:
+def test_price_and_status_filters_are_sent(billing: Billing, emulator: StripeEmulator) -> None:
     customer = billing.create_customer("filters@example.com")
     pro = billing.subscribe(customer.id, "pro", trial_days=0).id
     billing.subscribe(customer.id, "basic", trial_days=0)
@@ -30,7 +30,7 @@ def test_price_and_status_filters_are_sent(billing: Billing, emulator: StripeEmu
     assert "status=active" in request.path
 
 
-def test_newest_first_invoices_page_natively(billing: Billing, emulator: StripeEmulatorServer) -> None:
+def test_newest_first_invoices_page_natively(billing: Billing, emulator: StripeEmulator) -> None:
     customer = billing.create_customer("invoices@example.com")
     sub = billing.subscribe(customer.id, "basic", trial_days=0)
     before = len(emulator.requests())

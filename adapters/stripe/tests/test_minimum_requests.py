@@ -8,15 +8,15 @@ from pathlib import Path
 
 from prorata import AtPeriodEnd, Billing, PlanChange, ProrationMode
 from prorata.journal import Journal
-from prorata_emulators.stripe import StripeEmulatorServer
+from prorata_emulators.stripe import StripeEmulator
 
 
-def _sent(emulator: StripeEmulatorServer, before: int) -> list[str]:
+def _sent(emulator: StripeEmulator, before: int) -> list[str]:
     return [f"{r.method} {r.path.split('?')[0]}" for r in emulator.requests()[before:]]
 
 
 def test_cancel_scheduled_change_is_a_read_and_the_release(
-    billing: Billing, emulator: StripeEmulatorServer
+    billing: Billing, emulator: StripeEmulator
 ) -> None:
     sub = billing.subscribe(billing.create_customer("sched@example.com").id, "basic", trial_days=0)
     scheduled = billing.apply(sub, PlanChange.swap("basic", "pro", timing=AtPeriodEnd())).subscription
@@ -35,7 +35,7 @@ def test_cancel_scheduled_change_is_a_read_and_the_release(
     assert fetched.revision == after.revision
 
 
-def test_preview_and_apply_by_id_read_once(billing: Billing, emulator: StripeEmulatorServer) -> None:
+def test_preview_and_apply_by_id_read_once(billing: Billing, emulator: StripeEmulator) -> None:
     sub = billing.subscribe(billing.create_customer("byid@example.com").id, "basic", trial_days=0)
     change = PlanChange.swap("basic", "pro", proration=ProrationMode.PRORATE_NOW)
     before = len(emulator.requests())
@@ -47,7 +47,7 @@ def test_preview_and_apply_by_id_read_once(billing: Billing, emulator: StripeEmu
 
 
 def test_subscribe_with_a_durable_journal_is_one_request_and_new_after_a_cancel(
-    billing: Billing, emulator: StripeEmulatorServer, tmp_path: Path
+    billing: Billing, emulator: StripeEmulator, tmp_path: Path
 ) -> None:
     durable = Billing(
         provider=billing.provider, catalog=billing.catalog, journal=Journal.open(tmp_path / "j.db")

@@ -24,12 +24,10 @@ from prorata import (
 )
 from prorata.errors import PaymentDeclinedError, ValidationError
 from prorata.provider import TEST_CARD_REQUIRES_ACTION, TEST_CARD_SUCCEEDS, InvoiceStatus, SubscriptionStatus
-from prorata_emulators.stripe import StripeEmulatorServer
+from prorata_emulators.stripe import StripeEmulator
 
 
-def _authenticate(
-    emulator: StripeEmulatorServer, kind: str, intent_id: str, outcome: str = "complete"
-) -> None:
+def _authenticate(emulator: StripeEmulator, kind: str, intent_id: str, outcome: str = "complete") -> None:
     answer = httpx.post(
         f"{emulator.url}/_emulator/{kind}/{intent_id}/authenticate",
         headers={"Authorization": "Bearer sk_test_emulator"},
@@ -108,7 +106,7 @@ def test_setup_intent_with_a_declined_card_keeps_waiting_for_a_method(
 
 
 def test_card_authenticated_at_setup_then_pays_off_session(
-    stripe_client: stripe.StripeClient, emulator: StripeEmulatorServer
+    stripe_client: stripe.StripeClient, emulator: StripeEmulator
 ) -> None:
     # https://docs.stripe.com/testing#authentication-and-setup: 4000002500003155 "requires
     # authentication for one-time payments ... However, if you set up this card ... off-session
@@ -139,7 +137,7 @@ def test_card_authenticated_at_setup_then_pays_off_session(
 
 
 def test_default_incomplete_waits_for_the_customer_then_3ds_activates(
-    stripe_client: stripe.StripeClient, emulator: StripeEmulatorServer
+    stripe_client: stripe.StripeClient, emulator: StripeEmulator
 ) -> None:
     # https://docs.stripe.com/billing/subscriptions/build-subscriptions: with
     # payment_behavior=default_incomplete the subscription is incomplete and the browser
@@ -177,7 +175,7 @@ def test_default_incomplete_waits_for_the_customer_then_3ds_activates(
 
 
 def test_failed_authentication_asks_for_another_method(
-    stripe_client: stripe.StripeClient, emulator: StripeEmulatorServer
+    stripe_client: stripe.StripeClient, emulator: StripeEmulator
 ) -> None:
     # https://docs.stripe.com/payments/paymentintents/lifecycle: a failed authentication returns
     # the PaymentIntent to requires_payment_method (payment_intent_authentication_failure).
@@ -300,7 +298,7 @@ def test_balance_transactions_move_the_customer_balance(stripe_client: stripe.St
 
 
 def test_adapter_payment_setup_then_3ds_subscription_action(
-    billing: Billing, customer_factory: Callable[..., Customer], emulator: StripeEmulatorServer
+    billing: Billing, customer_factory: Callable[..., Customer], emulator: StripeEmulator
 ) -> None:
     customer = customer_factory(payment_method=TEST_CARD_REQUIRES_ACTION)
     setup = billing.start_payment_setup(customer.id)

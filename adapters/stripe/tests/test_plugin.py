@@ -20,7 +20,7 @@ from prorata import Billing, Catalog, Customer
 from prorata.errors import ConfigurationError, ProviderRejectedError
 from prorata.provider import get_registry
 from prorata_contract import contract_plans_config
-from prorata_emulators.stripe import StripeEmulatorServer
+from prorata_emulators.stripe import StripeEmulator
 from prorata_stripe import STRIPE_CAPABILITIES, StripeProvider
 
 SECRET = "sk_test_do-not-print-me-4242"
@@ -49,7 +49,7 @@ def test_capabilities_are_declared_truthfully() -> None:
     assert described["native_idempotency"]
 
 
-def _emulator_config(emulator: StripeEmulatorServer, catalog: Catalog, **options: Any) -> dict[str, Any]:
+def _emulator_config(emulator: StripeEmulator, catalog: Catalog, **options: Any) -> dict[str, Any]:
     """A configuration on the emulator with ``test_clock = true`` and the catalog's prices."""
     refs = {plan.key: {"stripe": plan.refs["stripe"]} for plan in catalog}
     stripe_options = {"api_key_env": "TEST_STRIPE_KEY", "base_url": emulator.url, "test_clock": True}
@@ -61,7 +61,7 @@ def _emulator_config(emulator: StripeEmulatorServer, catalog: Catalog, **options
 
 
 def test_billing_from_config_reaches_the_emulator_and_hides_the_key(
-    emulator: StripeEmulatorServer,
+    emulator: StripeEmulator,
     stripe_client: stripe.StripeClient,
     stripe_catalog: Catalog,
     capsys: pytest.CaptureFixture[str],
@@ -80,7 +80,7 @@ def test_billing_from_config_reaches_the_emulator_and_hides_the_key(
 
 
 def test_test_clock_true_reuses_one_clock_across_billings(
-    emulator: StripeEmulatorServer, stripe_catalog: Catalog
+    emulator: StripeEmulator, stripe_catalog: Catalog
 ) -> None:
     # as separate `prorata` processes on one prorata.toml: each builds its own Billing
     # https://docs.stripe.com/api/test_clocks/list
@@ -124,7 +124,7 @@ def test_unknown_option_is_a_configuration_error() -> None:
 
 def test_bad_input_is_refused_before_any_request(
     provider: StripeProvider,
-    emulator: StripeEmulatorServer,
+    emulator: StripeEmulator,
     billing: Billing,
     customer_factory: Callable[..., Customer],
 ) -> None:
@@ -132,12 +132,12 @@ def test_bad_input_is_refused_before_any_request(
     from prorata.errors import InvalidChangeError
 
     sub = billing.subscribe(customer_factory().id, "basic")
-    emulator.emulator.reset_counts()
+    emulator.reset_counts()
     with pytest.raises(InvalidChangeError):
         billing.apply(sub, PlanChange.swap("basic", "no-such-plan"))
     with pytest.raises(InvalidChangeError):
         billing.preview(sub, PlanChange.set_quantity("basic", 1))
-    assert emulator.emulator.request_counts() == {}
+    assert emulator.request_counts() == {}
 
 
 def _first_line(process: subprocess.Popen[str], *, timeout: float) -> str:

@@ -11,7 +11,7 @@ import stripe
 from prorata import Billing, Customer, PlanChange
 from prorata.errors import ConflictError, NotFoundError, ProviderUnavailableError
 from prorata.provider import TimeControl
-from prorata_emulators.stripe import Fault, StripeEmulatorServer
+from prorata_emulators.stripe import Fault, StripeEmulator
 
 
 def test_same_key_same_body_replays_and_other_body_is_an_idempotency_error(
@@ -31,16 +31,16 @@ def test_same_key_same_body_replays_and_other_body_is_an_idempotency_error(
 def test_a_lost_response_is_retried_with_the_same_key_and_charges_once(
     billing: Billing,
     time_control: TimeControl,
-    emulator: StripeEmulatorServer,
+    emulator: StripeEmulator,
     customer_factory: Callable[..., Customer],
 ) -> None:
     sub = billing.subscribe(customer_factory().id, "basic")
     time_control.advance(sub.current_period_start + timedelta(days=10))
     sub = billing.get(sub.id)
-    emulator.emulator.inject(Fault(kind="drop_after_commit", route="POST /v1/subscriptions/{id}"))
+    emulator.inject(Fault(kind="drop_after_commit", route="POST /v1/subscriptions/{id}"))
     result = billing.apply(sub, PlanChange.swap("basic", "pro"))
     assert result.replayed is True, "the SDK retried and Stripe answered from its idempotency store"
-    assert emulator.emulator.request_counts()["POST /v1/subscriptions/{id}"] == 2
+    assert emulator.request_counts()["POST /v1/subscriptions/{id}"] == 2
     charges = [i for i in billing.invoices(sub.id) if i.reason == "subscription_update"]
     assert len(charges) == 1
     again = billing.apply(sub, PlanChange.swap("basic", "pro"))
@@ -51,20 +51,20 @@ def test_a_lost_response_is_retried_with_the_same_key_and_charges_once(
 
 
 def test_server_errors_are_retried_by_the_sdk(
-    billing: Billing, emulator: StripeEmulatorServer, customer_factory: Callable[..., Customer]
+    billing: Billing, emulator: StripeEmulator, customer_factory: Callable[..., Customer]
 ) -> None:
     customer = customer_factory()
-    emulator.emulator.inject(Fault(kind="error_before_commit", route="POST /v1/subscriptions"))
+    emulator.inject(Fault(kind="error_before_commit", route="POST /v1/subscriptions"))
     sub = billing.subscribe(customer.id, "basic")
     assert sub.plan_quantities == {"basic": 1}
-    assert emulator.emulator.request_counts()["POST /v1/subscriptions"] == 2
+    assert emulator.request_counts()["POST /v1/subscriptions"] == 2
 
 
 def test_rate_limit_becomes_provider_unavailable_with_retry_after(
-    billing: Billing, emulator: StripeEmulatorServer, customer_factory: Callable[..., Customer]
+    billing: Billing, emulator: StripeEmulator, customer_factory: Callable[..., Customer]
 ) -> None:
     sub = billing.subscribe(customer_factory().id, "basic")
-    emulator.emulator.rate_limit(1, retry_after=7)
+    emulator.inject(Fault(kind="rate_limit", retry_after=7))
     with pytest.raises(ProviderUnavailableError) as caught:
         billing.get(sub.id)
     error = caught.value
@@ -94,7 +94,7 @@ def test_reused_key_for_another_change_is_a_conflict(
         billing.apply(sub, PlanChange.add("storage"), idempotency_key="fixed-key")
 
 
-def test_requests_without_an_api_key_are_refused(emulator: StripeEmulatorServer) -> None:
+def test_requests_without_an_api_key_are_refused(emulator: StripeEmulator) -> None:
     import urllib.error
     import urllib.request
 

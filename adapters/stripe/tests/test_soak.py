@@ -9,15 +9,15 @@ from collections.abc import Callable
 
 from prorata import Billing
 from prorata_contract import soak_new_subscription
-from prorata_emulators.stripe import StripeEmulatorServer
+from prorata_emulators.stripe import StripeEmulator
 
 KINDS = ["drop_after_commit", "error_after_commit", "error_before_commit", "rate_limit"]
 
 
 def test_thirty_percent_faults_leave_the_books_exact(
-    emulator: StripeEmulatorServer, journal_workers: Callable[[], Billing]
+    emulator: StripeEmulator, journal_workers: Callable[[], Billing]
 ) -> None:
-    faults = emulator.emulator.faults
+    faults = emulator.faults
     report = soak_new_subscription(
         journal_workers,
         rounds=40,

@@ -7,12 +7,12 @@ from datetime import timedelta
 
 from prorata import Billing, Customer, Money, PlanChange
 from prorata.provider import TimeControl
-from prorata_emulators.stripe import StripeEmulatorServer
+from prorata_emulators.stripe import StripeEmulator
 
 
 def test_sync_after_a_year_takes_two_requests(
     billing: Billing,
-    emulator: StripeEmulatorServer,
+    emulator: StripeEmulator,
     time_control: TimeControl,
     customer_factory: Callable[..., Customer],
 ) -> None:
@@ -35,7 +35,7 @@ def test_sync_after_a_year_takes_two_requests(
 
 
 def test_sync_when_cancelling_has_no_next_payment_and_one_request(
-    billing: Billing, emulator: StripeEmulatorServer, customer_factory: Callable[..., Customer]
+    billing: Billing, emulator: StripeEmulator, customer_factory: Callable[..., Customer]
 ) -> None:
     sub = billing.subscribe(customer_factory().id, "basic")
     billing.apply(sub.id, PlanChange.cancel_at_period_end())
@@ -46,7 +46,7 @@ def test_sync_when_cancelling_has_no_next_payment_and_one_request(
     assert snapshot.next_payment is None
 
 
-def test_sync_keeps_the_payment_action(billing: Billing, emulator: StripeEmulatorServer) -> None:
+def test_sync_keeps_the_payment_action(billing: Billing, emulator: StripeEmulator) -> None:
     """A first payment that needs 3-D Secure: sync reports the same action as get."""
     from prorata.provider import TEST_CARD_REQUIRES_ACTION
 

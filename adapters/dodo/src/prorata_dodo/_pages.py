@@ -17,12 +17,14 @@ class _Page(Protocol[T]):
     def items(self) -> list[T]: ...
 
 
-def all_pages(fetch: Callable[..., _Page[Any]], **filters: Any) -> Iterator[Any]:
-    """Every item, asking page 0, 1, 2, ... until a page comes back short."""
+def all_pages(
+    fetch: Callable[..., _Page[Any]], *, page_size: int = PAGE_SIZE, **filters: Any
+) -> Iterator[Any]:
+    """Every item, asking page 0, 1, 2, ... (lazily) until a page comes back short."""
     number = 0
     while True:
-        page = fetch(page_number=number, page_size=PAGE_SIZE, **filters)
+        page = fetch(page_number=number, page_size=page_size, **filters)
         yield from page.items
-        if len(page.items) < PAGE_SIZE:
+        if len(page.items) < page_size:
             return
         number += 1

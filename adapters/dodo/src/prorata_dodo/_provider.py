@@ -65,6 +65,8 @@ KEY = _mapping.REVISION_KEY
 """Metadata key holding the idempotency key of the write that made an object (or the last change)."""
 FINGERPRINT = "prorata_change"
 """Metadata key holding a digest of the last change's parameters (a reused key must match it)."""
+REPLAY_PAGE_SIZE = 10
+"""Payments read per page when a replay looks for its change's payment (normally the newest)."""
 T = TypeVar("T")
 
 _TEST_CARDS = {
@@ -553,11 +555,7 @@ class DodoProvider(DodoPayments):
         """The change already applied under ``key``: report it with its original invoice."""
         if scheduled or mode == "do_not_bill":
             return ChangeResult(subscription=current, replayed=True)
-        rows: list[PaymentListResponse] = self._read(
-            "list payments",
-            lambda: list(all_pages(self._client.payments.list, subscription_id=current.id)),
-        )
-        match = next((row for row in rows if row.metadata.get(KEY) == key), None)
+        match = self._read("list payments", lambda: self._change_payment(current.id, key))
         invoice: Invoice | None = None
         if match is not None:
             payment = self._payment(match.payment_id)
@@ -572,6 +570,23 @@ class DodoProvider(DodoPayments):
             if credit is not None:
                 invoice = _mapping.credit_note(credit, current.id)
         return ChangeResult(subscription=current, invoice=invoice, replayed=True)
+
+    def _change_payment(self, subscription_id: str, key: str) -> PaymentListResponse | None:
+        """The payment that settled the change written under ``key``, the subscription's last.
+
+        Payments list newest first (https://docs.dodopayments.com/api-reference/payments), so
+        the scan reads pages lazily and stops at the first payment carrying a change key: this
+        change's, or an earlier write's (this change made no payment, e.g. a credit). It reads
+        the payments made since the change, never the whole history.
+        """
+        rows: Iterator[PaymentListResponse] = all_pages(
+            self._client.payments.list, page_size=REPLAY_PAGE_SIZE, subscription_id=subscription_id
+        )
+        for row in rows:
+            tag = row.metadata.get(KEY)
+            if tag is not None:
+                return row if tag == key else None
+        return None
 
     def cancel_scheduled_change(self, subscription_id: str, *, idempotency_key: str) -> Subscription:
         def find() -> Subscription | None:

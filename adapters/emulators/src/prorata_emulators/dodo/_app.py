@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import collections
 import json
 import re
-import threading
-import time
 from collections.abc import Callable, Mapping
 from typing import Any, cast
+from urllib.parse import parse_qsl, urlsplit
 
 import attrs
 
@@ -23,9 +21,9 @@ from prorata_emulators.dodo import (
 from prorata_emulators.dodo._errors import ApiError
 from prorata_emulators.dodo._request import Request, Response
 from prorata_emulators.dodo._state import State
-from prorata_emulators.kit import Faults, WriteLimit
+from prorata_emulators.kit import Admission, Gate
 
-__all__ = ["EmulatorApp", "Outcome"]
+__all__ = ["DodoApp", "Outcome"]
 
 Handler = Callable[[Request], Response]
 
@@ -50,15 +48,11 @@ def _compile(routes: Mapping[str, Handler]) -> list[tuple[str, str, re.Pattern[s
 
 
 @attrs.define
-class EmulatorApp:
+class DodoApp:
     """The Dodo API emulator without its HTTP server (thread-safe)."""
 
     state: State
-    faults: Faults = attrs.field(factory=Faults)
-    counts: collections.Counter[str] = attrs.field(factory=lambda: collections.Counter[str]())
-    _counts_lock: threading.Lock = attrs.field(factory=threading.Lock)
-    write_limit: WriteLimit | None = None
-    """A per-second limit on writes (non-GET), answered with 429 and ``retry-after`` when passed."""
+    gate: Gate = attrs.field(factory=Gate)
     _api: list[tuple[str, str, re.Pattern[str], Handler]] = attrs.field(
         factory=lambda: _compile(
             {
@@ -71,68 +65,54 @@ class EmulatorApp:
         )
     )
 
-    def request_counts(self) -> dict[str, int]:
-        """Requests served per route (``"POST /subscriptions/{id}/change-plan": 1``)."""
-        with self._counts_lock:
-            return dict(self.counts)
-
-    def reset_counts(self) -> None:
-        with self._counts_lock:
-            self.counts.clear()
-
     def handle(
-        self, method: str, path: str, query: Mapping[str, str], headers: Mapping[str, str], raw: bytes
+        self, method: str, target: str, headers: dict[str, str], body: bytes, *, seeding: bool = False
     ) -> Outcome:
-        """Serve one request."""
+        """Serve one request; ``seeding`` skips authentication, counts, limits and faults."""
+        parts = urlsplit(target)
+        path, query = parts.path, dict(parse_qsl(parts.query))
+        lowered = {key.lower(): value for key, value in headers.items()}
         try:
-            parsed: Any = json.loads(raw) if raw.strip() else {}
+            parsed: Any = json.loads(body) if body.strip() else {}
         except ValueError:
             return _error(ApiError(400, "INVALID_JSON", "the request body is not JSON"))
         if not isinstance(parsed, dict):
             return _error(ApiError(400, "INVALID_JSON", "the request body is not a JSON object"))
-        body = cast("dict[str, Any]", parsed)
+        fields = cast("dict[str, Any]", parsed)
         if path.startswith("/_emulator/"):
-            return self._serve(lambda: _control.handle(self, method, path, body))  # pyright: ignore
+            return self._serve(lambda: _control.handle(self, method, path, fields))  # pyright: ignore
         for verb, route, pattern, handler in self._api:
             match = pattern.match(path)
             if verb == method and match:
-                return self._api_call(
-                    route,
-                    handler,
-                    Request(state=self.state, params=match.groupdict(), query=query, body=body or {}),
-                    headers,
-                )
+                request = Request(state=self.state, params=match.groupdict(), query=query, body=fields)
+                return self._api_call(route, handler, request, lowered, seeding)
         return _error(ApiError(404, "NOT_FOUND", f"no route {method} {path}"))
 
     def _api_call(
-        self, route: str, handler: Handler, request: Request, headers: Mapping[str, str]
+        self, route: str, handler: Handler, request: Request, headers: Mapping[str, str], seeding: bool
     ) -> Outcome:
-        with self._counts_lock:
-            self.counts[route] += 1
-        if not headers.get("authorization", "").startswith("Bearer "):
+        if not seeding and not headers.get("authorization", "").startswith("Bearer "):
             return _error(ApiError(401, "UNAUTHORIZED", "missing bearer token"))
-        wait = None if self.write_limit is None or route.startswith("GET ") else self.write_limit.take()
-        if wait is not None:
-            return _error(
-                ApiError(429, "RATE_LIMITED", "too many requests", headers={"retry-after": str(wait)})
-            )
-        fault = self.faults.take(route)
-        if fault is not None and fault.kind == "rate_limit":
+        admission = Admission() if seeding else self.gate.admit(route, write=not route.startswith("GET "))
+        refusal = admission.refusal
+        if refusal is not None and refusal.rate_limited:
             return _error(
                 ApiError(
-                    429, "RATE_LIMITED", "too many requests", headers={"retry-after": str(fault.retry_after)}
+                    429,
+                    "RATE_LIMITED",
+                    "too many requests",
+                    headers={"retry-after": str(refusal.retry_after)},
                 )
             )
-        if fault is not None and fault.kind == "error_before_commit":
-            return _error(ApiError(fault.status, "INTERNAL_SERVER_ERROR", "injected fault before commit"))
-        if fault is not None and fault.kind == "latency":
-            time.sleep(fault.delay)
+        if refusal is not None:
+            return _error(ApiError(refusal.status, "INTERNAL_SERVER_ERROR", "injected fault before commit"))
         with self.state.lock:
             outcome = self._serve(lambda: handler(request))
-        if fault is not None and fault.kind == "drop_after_commit":
+        if admission.drop:
             return attrs.evolve(outcome, drop=True)
-        if fault is not None and fault.kind == "error_after_commit":
-            return _error(ApiError(fault.status, "INTERNAL_SERVER_ERROR", "injected fault after commit"))
+        failed_after = admission.error_after_commit
+        if failed_after is not None:
+            return _error(ApiError(failed_after, "INTERNAL_SERVER_ERROR", "injected fault after commit"))
         return outcome
 
     def _serve(self, call: Callable[[], Response]) -> Outcome:

@@ -2,8 +2,8 @@
 
 - ``GET /_emulator/clock`` / ``POST /_emulator/clock {"now": "<ISO-8601 UTC>"}``: read or move
   time forward, running renewals and scheduled changes that fall due (Dodo has no test clocks).
-- ``POST /_emulator/faults {"route": "POST /subscriptions/{id}/change-plan", "kind": ..., "times": 1}``
-- ``GET /_emulator/requests`` (counts per route), ``DELETE /_emulator/requests`` (reset).
+- (``/_emulator/requests``, ``/_emulator/faults`` and ``/_emulator/write_limit`` are the kit's,
+  shared with the Stripe emulator: see ``prorata_emulators.kit``.)
 - ``GET /_emulator/webhooks`` (signed events), ``POST /_emulator/webhooks {"url": ...}``.
 - ``POST /_emulator/customers/{id}/card {"declines": true}``: make a customer's card fail.
 - ``POST /_emulator/config {"tax_rate_bps": 0}``.
@@ -23,10 +23,9 @@ from prorata_emulators.dodo._errors import ApiError, invalid, not_found
 from prorata_emulators.dodo._request import Response
 from prorata_emulators.dodo._routes_checkouts import complete_checkout
 from prorata_emulators.dodo._routes_payments import complete_payment
-from prorata_emulators.kit import fault_from_json
 
 if TYPE_CHECKING:
-    from prorata_emulators.dodo._app import EmulatorApp
+    from prorata_emulators.dodo._app import DodoApp
 
 __all__ = ["handle", "parse_instant"]
 
@@ -48,7 +47,7 @@ def parse_instant(value: Any) -> datetime:
     return moment.astimezone(UTC).replace(microsecond=0)
 
 
-def handle(app: EmulatorApp, method: str, path: str, body: dict[str, Any]) -> Response:
+def handle(app: DodoApp, method: str, path: str, body: dict[str, Any]) -> Response:
     """Serve one control request."""
     state = app.state
     route = f"{method} {path}"
@@ -57,20 +56,6 @@ def handle(app: EmulatorApp, method: str, path: str, body: dict[str, Any]) -> Re
     if route == "POST /_emulator/clock":
         _billing.advance(state, parse_instant(body.get("now")))
         return Response(status=200, body={"now": _render.iso(state.now)})
-    if route == "POST /_emulator/faults":
-        try:
-            app.faults.arm(fault_from_json(body))
-        except ValueError as exc:
-            raise invalid(f"a fault: {exc}") from None
-        return Response(status=200, body={"armed": True})
-    if route == "DELETE /_emulator/faults":
-        app.faults.clear()
-        return Response(status=200, body={"cleared": True})
-    if route == "GET /_emulator/requests":
-        return Response(status=200, body=app.request_counts())
-    if route == "DELETE /_emulator/requests":
-        app.reset_counts()
-        return Response(status=200, body={})
     if route == "GET /_emulator/webhooks":
         return Response(status=200, body={"secret": state.webhook_secret, "events": list(state.outbox)})
     if route == "POST /_emulator/webhooks":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from prorata_emulators.dodo import _render
 from prorata_emulators.dodo._errors import invalid, lookup
 from prorata_emulators.dodo._request import Request, Response, paged
-from prorata_emulators.dodo._state import Customer
+from prorata_emulators.dodo._state import Customer, newest_ids
 
 __all__ = ["ROUTES"]
 
@@ -39,7 +39,7 @@ def get_customer(request: Request) -> Response:
 def list_customers(request: Request) -> Response:
     """``GET /customers``, newest first; ``email`` is an exact match, found by index."""
     state, email = request.state, request.query.get("email")
-    ids = reversed(state.customers) if email is None else state.customers_by_email.newest(email)
+    ids = newest_ids(state.customers, (state.customers_by_email, email))
     return paged(request, ids, lambda ident: _render.customer(state, state.customers[ident]))
 
 

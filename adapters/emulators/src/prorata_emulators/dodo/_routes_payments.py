@@ -16,7 +16,7 @@ from typing import Any
 from prorata_emulators.dodo import _render, _webhooks
 from prorata_emulators.dodo._errors import ApiError, invalid, lookup
 from prorata_emulators.dodo._request import Request, Response, paged
-from prorata_emulators.dodo._state import Payment, Refund, State
+from prorata_emulators.dodo._state import Payment, Refund, State, newest_ids
 
 __all__ = ["ROUTES", "complete_payment", "refundable_by_item", "refunded"]
 
@@ -111,12 +111,8 @@ def _list_refunds(request: Request) -> Response:
     """``GET /refunds``, newest first, from the index of the filter given."""
     state, query = request.state, request.query
     customer, subscription = query.get("customer_id"), query.get("subscription_id")
-    ids = (
-        state.refunds_by_subscription.newest(subscription)
-        if subscription is not None
-        else state.refunds_by_customer.newest(customer)
-        if customer is not None
-        else reversed(state.refunds)
+    ids = newest_ids(
+        state.refunds, (state.refunds_by_subscription, subscription), (state.refunds_by_customer, customer)
     )
     kept = (
         state.refunds[r]

@@ -12,7 +12,7 @@ from prorata_emulators.dodo import _billing, _render, _webhooks
 from prorata_emulators.dodo._errors import ApiError, invalid, lookup, not_found
 from prorata_emulators.dodo._request import Request, Response, paged
 from prorata_emulators.dodo._routes_payments import refundable_by_item
-from prorata_emulators.dodo._state import Customer, State, Subscription
+from prorata_emulators.dodo._state import Customer, State, Subscription, newest_ids
 
 __all__ = ["ROUTES"]
 
@@ -307,12 +307,8 @@ def list_payments(request: Request) -> Response:
     """``GET /payments``, newest first, from the index of the filter given."""
     state, query = request.state, request.query
     subscription, customer = query.get("subscription_id"), query.get("customer_id")
-    ids = (
-        state.payments_by_subscription.newest(subscription)
-        if subscription is not None
-        else state.payments_by_customer.newest(customer)
-        if customer is not None
-        else reversed(state.payments)
+    ids = newest_ids(
+        state.payments, (state.payments_by_subscription, subscription), (state.payments_by_customer, customer)
     )
     kept = (item for item in map(state.payments.__getitem__, ids) if customer in (None, item.customer_id))
     return paged(request, kept, lambda item: _render.payment(state, item, brief=True))

@@ -14,6 +14,8 @@ from typing import Any
 
 import attrs
 
+from prorata_emulators.kit import WebhookDelivery
+
 __all__ = [
     "MAX_EVENTS",
     "Addon",
@@ -28,6 +30,7 @@ __all__ = [
     "Scheduled",
     "State",
     "Subscription",
+    "newest_ids",
 ]
 
 MAX_EVENTS = 10_000
@@ -218,6 +221,14 @@ class Index:
         return reversed(self._ids.get(key, []))
 
 
+def newest_ids(everything: dict[str, Any], *filters: tuple[Index, str | None]) -> Iterator[str]:
+    """Ids newest first through the first ``(index, key)`` whose key is given, else all of them."""
+    for index, key in filters:
+        if key is not None:
+            return index.newest(key)
+    return reversed(everything)
+
+
 @attrs.define(kw_only=True)
 class State:
     """Everything the emulator knows; guard every access with ``lock``."""
@@ -251,6 +262,8 @@ class State:
         factory=lambda: "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
     )
     webhook_url: str | None = None
+    delivery: WebhookDelivery = attrs.field(factory=WebhookDelivery)
+    """Posts each event to ``webhook_url`` (in order, retried)."""
     outbox: collections.deque[dict[str, Any]] = attrs.field(
         factory=lambda: collections.deque[dict[str, Any]](maxlen=MAX_EVENTS)
     )

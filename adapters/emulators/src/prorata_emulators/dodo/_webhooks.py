@@ -6,13 +6,12 @@ import base64
 import hashlib
 import hmac
 import json
-import threading
 import time
-import urllib.request
 from typing import Any
 
 from prorata_emulators.dodo._render import iso
 from prorata_emulators.dodo._state import State
+from prorata_emulators.kit import Delivery
 
 __all__ = ["emit", "sign"]
 
@@ -25,7 +24,8 @@ def sign(secret: str, message_id: str, timestamp: int, body: str) -> str:
 
 
 def emit(state: State, event_type: str, data: dict[str, Any]) -> None:
-    """Record (and, when an endpoint is set, deliver) one signed event."""
+    """Record one signed event and, when an endpoint is set, queue it for delivery (in order,
+    retried: ``prorata_emulators.kit.WebhookDelivery``)."""
     message_id = state.new_id("msg")
     timestamp = int(time.time())  # the send time (receivers check it); the payload carries emulator time
     payload = {
@@ -43,13 +43,4 @@ def emit(state: State, event_type: str, data: dict[str, Any]) -> None:
     }
     state.outbox.append({"id": message_id, "type": event_type, "headers": headers, "body": body})
     if state.webhook_url is not None:
-        threading.Thread(target=_deliver, args=(state.webhook_url, headers, body), daemon=True).start()
-
-
-def _deliver(url: str, headers: dict[str, str], body: str) -> None:
-    request = urllib.request.Request(url, data=body.encode(), headers=headers, method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=5):
-            pass
-    except OSError:
-        pass  # best effort, like any webhook sender; the outbox keeps the event
+        state.delivery.send(Delivery(url=state.webhook_url, headers=headers, body=body.encode()))

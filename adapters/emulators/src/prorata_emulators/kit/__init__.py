@@ -1,30 +1,48 @@
-"""What the provider emulators share: the HTTP/1.1 keep-alive server and the request log.
+"""What the provider emulators share: the server, the gate, faults, the log and webhooks.
 
-A new emulator (or a new route family) plugs in a ``handle(method, target, headers, body)``
-function returning a reply with ``status``, ``body``, ``headers`` and ``drop``; the server
-serves it with keep-alive and logs every request (method, path, body, response status).
-``Faults`` is the fault injection both emulators honour (see ``prorata_emulators.kit._faults``).
-``WebhookReceiver`` is a test endpoint that records the webhooks posted to it.
+- :class:`Emulator`: the handle of a running emulator (``with StripeEmulator() as e:``): ``url``,
+  ``requests()`` (method, path, body, response status of each request), ``inject(Fault(...))``,
+  ``limit_writes(n)``, ``request_counts()`` and the shared ``/_emulator/*`` control routes.
+- :class:`Gate`: counts, write limit and faults in front of an emulator's routes.
+- :class:`EmulatorHTTPServer`: the threaded HTTP/1.1 keep-alive server; a new emulator plugs in
+  ``handle(method, target, headers, body)`` returning a reply (``status``, ``body``, ``headers``,
+  ``drop``).
+- :class:`WebhookDelivery`: ordered, retried delivery of signed webhooks.
+- :class:`SeedError`: what a refused ``emulator.seed`` request raises.
+- :class:`WebhookReceiver`: a test endpoint that records the webhooks posted to it.
 """
 
+from prorata_emulators.kit._delivery import Delivery, WebhookDelivery
+from prorata_emulators.kit._emulator import App, Emulator
 from prorata_emulators.kit._faults import FAULT_KINDS, Fault, FaultKind, Faults, fault_from_json
+from prorata_emulators.kit._gate import Admission, Gate, Refusal
 from prorata_emulators.kit._log import LoggedRequest, RequestLog
 from prorata_emulators.kit._rate import WriteLimit
 from prorata_emulators.kit._receiver import ReceivedWebhook, WebhookReceiver
+from prorata_emulators.kit._seeding import SeedError, seeded
 from prorata_emulators.kit._server import EmulatorHTTPServer, Handle, Reply
 
 __all__ = [
     "FAULT_KINDS",
+    "Admission",
+    "App",
+    "Delivery",
+    "Emulator",
     "EmulatorHTTPServer",
     "Fault",
     "FaultKind",
     "Faults",
+    "Gate",
     "Handle",
     "LoggedRequest",
     "ReceivedWebhook",
+    "Refusal",
     "Reply",
     "RequestLog",
+    "SeedError",
+    "WebhookDelivery",
     "WebhookReceiver",
     "WriteLimit",
     "fault_from_json",
+    "seeded",
 ]

@@ -20,7 +20,9 @@ class WriteLimit:
 
     def __init__(self, per_second: float) -> None:
         self.per_second = float(per_second)
-        self._tokens = self.per_second
+        self.capacity = max(1.0, self.per_second)
+        """One second's worth of requests, and at least one (a limit under 1/s still lets one through)."""
+        self._tokens = self.capacity
         self._updated = time.monotonic()
         self._lock = threading.Lock()
         self.refused = 0
@@ -29,7 +31,7 @@ class WriteLimit:
         """None when the request may go through, else the ``Retry-After`` seconds to send."""
         with self._lock:
             now = time.monotonic()
-            self._tokens = min(self.per_second, self._tokens + (now - self._updated) * self.per_second)
+            self._tokens = min(self.capacity, self._tokens + (now - self._updated) * self.per_second)
             self._updated = now
             if self._tokens >= 1.0:
                 self._tokens -= 1.0

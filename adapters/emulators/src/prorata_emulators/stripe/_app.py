@@ -8,24 +8,22 @@ import hashlib
 import json
 import secrets
 import threading
-import time
-from collections import Counter
 from typing import Any
 from urllib.parse import urlsplit
 
 import attrs
 
-from prorata_emulators.kit import Fault, Faults, WriteLimit
+from prorata_emulators.kit import Admission, Gate, WebhookDelivery
 from prorata_emulators.stripe._errors import ApiError
 from prorata_emulators.stripe._forms import decode
 from prorata_emulators.stripe._idempotency import IdempotencyRecords, Record
 from prorata_emulators.stripe._includable import included
 from prorata_emulators.stripe._routing import Call, Route
 from prorata_emulators.stripe._store import JSON, Store, as_dict, as_list, public
-from prorata_emulators.stripe._webhooks import WebhookSender
+from prorata_emulators.stripe._webhooks import send_events
 from prorata_stripe.conformance import unknown_parameters
 
-__all__ = ["API_VERSION", "Response", "StripeEmulator"]
+__all__ = ["API_VERSION", "Response", "StripeApp"]
 
 from prorata_emulators.stripe._app_consts import API_VERSION
 
@@ -84,64 +82,40 @@ def _expand_field(store: Store, inner: Any, rest: list[str]) -> Any:
 
 
 @attrs.define
-class StripeEmulator:
-    """A stateful Stripe API in memory. Thread-safe: one request at a time changes state."""
+class StripeApp:
+    """A stateful Stripe API in memory, without its HTTP server. Thread-safe: one request at a
+    time changes state."""
 
     routes: list[Route] = attrs.field(factory=list[Route])
     store: Store = attrs.field(factory=Store)
-    counts: Counter[str] = attrs.field(factory=Counter[str])
-    faults: Faults = attrs.field(factory=Faults)
-    webhooks: WebhookSender = attrs.field(factory=WebhookSender)
+    gate: Gate = attrs.field(factory=Gate)
+    webhooks: WebhookDelivery = attrs.field(factory=WebhookDelivery)
     validate_params: bool = True
     observed: list[tuple[str, int, bytes]] | None = None
     """When a list, every answered request is appended as ``(method path, status, body)``."""
     _idempotency: IdempotencyRecords = attrs.field(factory=IdempotencyRecords)
     _lock: threading.RLock = attrs.field(factory=threading.RLock)
-    write_limit: WriteLimit | None = None
-    """The per-second write limit, when ``limit_writes`` set one."""
 
     @classmethod
-    def create(cls) -> StripeEmulator:
+    def create(cls) -> StripeApp:
         from prorata_emulators.stripe._events import MAX_EVENTS
         from prorata_emulators.stripe._resources import all_routes
 
         return cls(routes=all_routes(), store=Store(retention={"event": MAX_EVENTS}))
 
-    # -- controls for tests ------------------------------------------------------------------
-
-    def inject(self, fault: Fault) -> None:
-        """Arm ``fault`` (see ``prorata_emulators.kit.Fault``)."""
-        self.faults.arm(fault)
-
-    def limit_writes(self, per_second: float | None) -> None:
-        """Answer writes (non-GET requests) over ``per_second`` with 429 and ``Retry-After``
-        (None: no limit, the default)."""
-        with self._lock:
-            self.write_limit = None if per_second is None else WriteLimit(per_second)
-
-    def rate_limit(self, count: int, *, retry_after: int = 1) -> None:
-        """Answer the next ``count`` requests with 429 and ``Retry-After``."""
-        self.inject(Fault(kind="rate_limit", times=count, retry_after=retry_after))
-
-    def request_counts(self) -> dict[str, int]:
-        with self._lock:
-            return dict(self.counts)
-
-    def reset_counts(self) -> None:
-        with self._lock:
-            self.counts.clear()
-
     # -- pipeline ------------------------------------------------------------------------------
 
-    def handle(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Response:
+    def handle(
+        self, method: str, target: str, headers: dict[str, str], body: bytes, *, seeding: bool = False
+    ) -> Response:
+        """Serve one request; ``seeding`` skips authentication, counts, limits and faults."""
         request_id = "req_" + secrets.token_hex(7)
         base = {"Request-Id": request_id, "Stripe-Version": API_VERSION, "Content-Type": "application/json"}
         try:
             with self._lock:
-                response = self._handle(method, target, headers, body, request_id, base)
+                response = self._handle(method, target, headers, body, request_id, base, seeding)
         except ApiError as error:
             response = self._error(error, request_id, base)
-        self.webhooks.flush()
         if self.observed is not None:
             self.observed.append((f"{method} {target}", response.status, response.body))
         return response
@@ -174,37 +148,25 @@ class StripeEmulator:
         body: bytes,
         request_id: str,
         base: dict[str, str],
+        seeding: bool,
     ) -> Response:
         lowered = {k.lower(): v for k, v in headers.items()}
         split = urlsplit(target)
-        if not _api_key(lowered.get("authorization", "")):
+        if not seeding and not _api_key(lowered.get("authorization", "")):
             raise ApiError(401, "You did not provide an API key.", type="invalid_request_error")
         found, path_params = self._match(method, split.path)
-        self.counts[found.name] += 1
-        self.counts["total"] += 1
-        if self.write_limit is not None and method != "GET":
-            wait = self.write_limit.take()
-            if wait is not None:
-                raise ApiError(
-                    429,
-                    "Request rate limit exceeded. You can learn more about rate limits here https://stripe.com/docs/rate-limits.",
-                    code="rate_limit",
-                    headers={"Retry-After": str(wait)},
-                )
-        fault = self.faults.take(found.name)
-        kind = fault.kind if fault is not None else None
-        if fault is not None and kind == "rate_limit":
+        admission = Admission() if seeding else self.gate.admit(found.name, write=method != "GET")
+        refusal = admission.refusal
+        if refusal is not None and refusal.rate_limited:
             raise ApiError(
                 429,
                 "Request rate limit exceeded. You can learn more about rate limits here https://stripe.com/docs/rate-limits.",
                 code="rate_limit",
-                headers={"Retry-After": str(fault.retry_after)},
+                headers={"Retry-After": str(refusal.retry_after)},
             )
-        if fault is not None and kind == "error_before_commit":
-            raise ApiError(fault.status, "An unknown error occurred (injected fault).", type="api_error")
-        if fault is not None and kind == "latency":
-            time.sleep(fault.delay)
-        drop = kind == "drop_after_commit"
+        if refusal is not None:
+            raise ApiError(refusal.status, "An unknown error occurred (injected fault).", type="api_error")
+        drop = admission.drop
         try:
             text = body.decode() if method == "POST" else split.query
         except UnicodeDecodeError:
@@ -247,9 +209,10 @@ class StripeEmulator:
         headers_out = {**base, **extra_headers}
         if key is not None:
             headers_out["Idempotency-Key"] = key
-        if kind == "error_after_commit" and fault is not None:
+        failed_after = admission.error_after_commit
+        if failed_after is not None:
             # Applied (and remembered under the idempotency key), but the caller sees a 5xx.
-            raise ApiError(fault.status, "An unknown error occurred (injected fault).", type="api_error")
+            raise ApiError(failed_after, "An unknown error occurred (injected fault).", type="api_error")
         return Response(status=status, body=payload, headers=headers_out, drop=drop)
 
     def _dispatch(
@@ -280,7 +243,7 @@ class StripeEmulator:
             state.absorb(store)
         events = store.outbox
         state.outbox, state.keep = [], []
-        self.webhooks.enqueue(state, events)
+        send_events(state, events, self.webhooks)
         expand = params.get("expand") or list[Any]()
         rendered = public(result)
         for path in expand if isinstance(expand, list) else [expand]:  # pyright: ignore[reportUnknownVariableType]

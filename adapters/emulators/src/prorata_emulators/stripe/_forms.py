@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any, cast
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
-__all__ = ["decode"]
+__all__ = ["decode", "encode"]
 
 _PART = re.compile(r"\[([^\]]*)\]")
 
@@ -49,3 +50,24 @@ def _convert(value: Any) -> Any:
     if converted and all(key.isascii() and key.isdigit() for key in converted):
         return [converted[key] for key in sorted(converted, key=int)]
     return converted
+
+
+def encode(params: Mapping[str, Any]) -> str:
+    """The form body Stripe's SDKs send for ``params`` (nested dicts and lists bracketed)."""
+    pairs: list[tuple[str, str]] = []
+    for key, value in params.items():
+        _flatten(key, value, pairs)
+    return urlencode(pairs)
+
+
+def _flatten(key: str, value: Any, pairs: list[tuple[str, str]]) -> None:
+    if isinstance(value, Mapping):
+        for name, inner in cast("Mapping[str, Any]", value).items():
+            _flatten(f"{key}[{name}]", inner, pairs)
+    elif isinstance(value, (list, tuple)):
+        for index, inner in enumerate(cast("list[Any]", value)):
+            _flatten(f"{key}[{index}]", inner, pairs)
+    elif isinstance(value, bool):
+        pairs.append((key, "true" if value else "false"))
+    elif value is not None:
+        pairs.append((key, str(value)))
