@@ -170,7 +170,10 @@ class WebhookTests(ContractFixtures):
 
         contract.decline(customer.id)
         contract.pass_boundary(subscription.current_period_end)
-        assert _step(contract, subscription.id) == {E.INVOICE_PAYMENT_FAILED, E.SUBSCRIPTION_PAST_DUE}
+        # Where the new period starts before its payment is tried (Stripe: the renewal invoice
+        # stays a draft for about an hour), subscription.renewed comes first; the rest is the same.
+        renewal = _step(contract, subscription.id) - {E.SUBSCRIPTION_RENEWED}
+        assert renewal == {E.INVOICE_PAYMENT_FAILED, E.SUBSCRIPTION_PAST_DUE}
         failed = _check_sync(contract, subscription)
         assert failed.latest_invoice_status is InvoiceStatus.OPEN
         assert failed.latest_invoice is not None

@@ -21,7 +21,9 @@ from prorata_emulators.stripe._routing import Call, Route, route
 from prorata_emulators.stripe._store import JSON, Store
 
 __all__ = [
+    "DRAFT_SECONDS",
     "ROUTES",
+    "finalize_draft",
     "issue_invoice",
     "line_item",
     "mark_paid",
@@ -83,6 +85,12 @@ def line_item(
     }
 
 
+DRAFT_SECONDS = 3600
+"""A renewal invoice stays a draft "for about an hour", then Stripe finalizes it and attempts
+payment (https://docs.stripe.com/billing/invoices/subscription#subscription-renewal). Stripe
+gives no exact figure; the emulator uses one hour, shown in ``automatically_finalizes_at``."""
+
+
 def issue_invoice(
     store: Store,
     *,
@@ -94,10 +102,12 @@ def issue_invoice(
     preview: bool = False,
     proration_date: int | None = None,
     collect: bool = True,
+    draft: bool = False,
 ) -> JSON:
     """Build an invoice for ``lines``; unless ``preview``, finalize it and (if ``collect``)
     collect it: ``collect=False`` leaves it open for the customer to confirm its payment
-    (``payment_behavior=default_incomplete``).
+    (``payment_behavior=default_incomplete``); ``draft=True`` (renewals) leaves it a draft
+    that :func:`finalize_draft` finalizes and collects ``DRAFT_SECONDS`` later.
 
     In a preview copy of the store every invoice stays a draft (nothing is collected).
     """
@@ -124,6 +134,7 @@ def issue_invoice(
         "attempt_count": 0,
         "attempted": False,
         "auto_advance": not preview,
+        "automatically_finalizes_at": at + DRAFT_SECONDS if draft and not preview else None,
         "automatic_tax": {
             "enabled": False,
             "disabled_reason": None,
@@ -213,13 +224,56 @@ def issue_invoice(
             store.put(invoice)
             subscription["latest_invoice"] = invoice["id"]
         return invoice
+    store.put(invoice)
+    emit(store, "invoice.created", invoice, at=at)
+    subscription["latest_invoice"] = invoice["id"]
+    if draft:
+        return invoice
     _finalize(store, invoice, customer, discounts, at)
+    _collect(store, invoice, subscription, customer, collect, at)
+    return invoice
+
+
+def _collect(store: Store, invoice: JSON, subscription: JSON, customer: JSON, collect: bool, at: int) -> None:
+    """Charge the default payment method, or leave the invoice open for the customer."""
+    send = invoice["collection_method"] == "send_invoice"
     if not send and collect:
         pay_invoice(store, invoice, default_payment_method(store, customer["id"], subscription), at)
     elif not send and invoice["amount_remaining"] > 0:
         intent_for(store, invoice)
-    subscription["latest_invoice"] = invoice["id"]
-    return invoice
+
+
+def finalize_draft(store: Store, subscription: JSON, at: int) -> None:
+    """The hour is up: finalize the subscription's draft renewal invoice and collect it; a
+    failed charge makes the subscription ``past_due``
+    (https://docs.stripe.com/billing/invoices/subscription#subscription-renewal)."""
+    invoice = store.maybe("invoice", subscription.get("_draft_invoice"))
+    subscription["_draft_invoice"] = subscription["_draft_due"] = None
+    if invoice is None:
+        return
+    customer = store.get("customer", invoice["customer"])
+    if invoice["status"] == "draft":
+        finalize_now(store, invoice, customer, at)
+    if invoice["status"] != "open" or not invoice["auto_advance"]:
+        return
+    _collect(store, invoice, subscription, customer, True, at)
+    if (
+        invoice["status"] == "open"
+        and invoice["collection_method"] == "charge_automatically"
+        and subscription["latest_invoice"] == invoice["id"]
+        and subscription["status"] == "active"
+    ):
+        previous = subscription["status"]
+        subscription["status"] = "past_due"
+        emit(store, "customer.subscription.updated", subscription, at=at, previous={"status": previous})
+
+
+def finalize_now(store: Store, invoice: JSON, customer: JSON, at: int) -> None:
+    """Finalize a draft (the hour is up, or ``POST /v1/invoices/{id}/finalize``)."""
+    invoice["automatically_finalizes_at"] = None
+    subscription = store.maybe("subscription", invoice["parent"]["subscription_details"]["subscription"])
+    discounts = [] if subscription is None else active_discounts(store, subscription["discounts"], at)
+    _finalize(store, invoice, customer, discounts, at)
 
 
 def _finalize(store: Store, invoice: JSON, customer: JSON, discounts: list[JSON], at: int) -> None:
@@ -236,8 +290,6 @@ def _finalize(store: Store, invoice: JSON, customer: JSON, discounts: list[JSON]
         coupon = store.get("coupon", discount["source"]["coupon"])
         if coupon["duration"] == "once" and discount["end"] is None:
             discount["end"] = at + 1
-    store.put(invoice)
-    emit(store, "invoice.created", invoice, at=at)
     emit(store, "invoice.finalized", invoice, at=at)
 
 
@@ -266,7 +318,10 @@ def mark_paid(store: Store, invoice: JSON, at: int) -> None:
     invoice["amount_remaining"] = 0
     invoice["status"] = "paid"
     invoice["status_transitions"]["paid_at"] = at
+    # Both are sent for a paid invoice (https://docs.stripe.com/api/events/types#event_types-invoice.paid,
+    # #event_types-invoice.payment_succeeded).
     emit(store, "invoice.paid", invoice, at=at)
+    emit(store, "invoice.payment_succeeded", invoice, at=at)
     subscription = store.maybe("subscription", invoice["parent"]["subscription_details"]["subscription"])
     if (
         subscription is not None
@@ -352,10 +407,17 @@ def _send(call: Call) -> JSON:
 
 
 def _finalize_route(call: Call) -> JSON:
-    """Invoices of subscriptions are finalized when issued; only a draft can be finalized."""
-    invoice = call.store.get("invoice", call.path["id"])
+    """Finalize a draft now (https://docs.stripe.com/api/invoices/finalize); a renewal finalized
+    early is still collected when its hour is up, as ``auto_advance`` says. Only a draft can be
+    finalized."""
+    store = call.store
+    invoice = store.get("invoice", call.path["id"])
     if invoice["status"] != "draft":
         raise invalid("This invoice is already finalized, you can't re-finalize a non-draft invoice.", None)
+    if call.params.get("auto_advance") is not None:
+        invoice["auto_advance"] = str(call.params["auto_advance"]).lower() == "true"
+    customer = store.get("customer", invoice["customer"])
+    finalize_now(store, invoice, customer, store.clock_time(invoice["test_clock"]))
     return invoice
 
 

@@ -602,11 +602,22 @@ def renew(store: Store, subscription: JSON, at: int) -> None:
     lines = list(subscription["_pending"])
     subscription["_pending"] = []
     lines.extend(_period_line(store, subscription, item, period) for item in subscription["items"]["data"])
+    # A renewal invoice stays a draft for about an hour before it is finalized and collected
+    # (https://docs.stripe.com/billing/invoices/subscription#subscription-renewal): the timeline
+    # runs ``finalize_draft`` then.
     invoice = issue_invoice(
-        store, subscription=subscription, lines=lines, reason="subscription_cycle", at=at, period=period
+        store,
+        subscription=subscription,
+        lines=lines,
+        reason="subscription_cycle",
+        at=at,
+        period=period,
+        draft=True,
     )
-    if invoice["status"] == "open" and invoice["collection_method"] == "charge_automatically":
-        subscription["status"] = "past_due"
+    subscription["_draft_invoice"], subscription["_draft_due"] = (
+        invoice["id"],
+        invoice["automatically_finalizes_at"],
+    )
     changed = {key: value for key, value in previous.items() if value != subscription.get(key)}
     emit(store, "customer.subscription.updated", subscription, at=at, previous=changed)
 

@@ -1,4 +1,5 @@
-"""Time passing: renewals, trial ends, period-end cancellations and schedule phase transitions,
+"""Time passing: renewals, draft renewal invoices finalized an hour later, trial ends,
+period-end cancellations and schedule phase transitions,
 run in time order (at one instant, schedules start and change phase before periods renew).
 
 Due steps sit in a heap keyed by (time, order): an advance costs O(log n) per step it runs,
@@ -12,6 +13,7 @@ import heapq
 import itertools
 from collections.abc import Callable, Iterator
 
+from prorata_emulators.stripe._invoices import finalize_draft
 from prorata_emulators.stripe._schedules import advance_schedule, start_schedule
 from prorata_emulators.stripe._store import JSON, Store
 from prorata_emulators.stripe._subscriptions import TRIAL_WILL_END_NOTICE, renew, trial_will_end
@@ -32,6 +34,8 @@ def _steps(obj: JSON) -> Iterator[Step]:
         elif obj["status"] == "active" and obj["current_phase"] is not None:
             yield int(obj["current_phase"]["end_date"]), 1, "phase"
         return
+    if obj.get("_draft_due") is not None:
+        yield int(obj["_draft_due"]), 0, "finalize"
     if obj["status"] == "trialing" and not obj.get("_trial_will_end_sent"):
         yield max(int(obj["trial_end"]) - TRIAL_WILL_END_NOTICE, int(obj["created"])), 0, "trial_will_end"
     if obj["status"] in _LIVE:
@@ -99,6 +103,8 @@ def run_until(store: Store, target: int, customers: set[str], stop: Callable[[],
             advance_schedule(store, obj, at)
         elif what == "trial_will_end":
             trial_will_end(store, obj, at)
+        elif what == "finalize":
+            finalize_draft(store, obj, at)
         else:
             renew(store, obj, at)
         agenda.push(store.peek(obj["object"], obj["id"]))
