@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+import pytest
 import stripe
 
 from prorata import Billing, Customer, InvoiceStatus, SubscriptionStatus
@@ -100,11 +101,8 @@ def test_finalizing_a_draft_early_keeps_its_collection_time(
     finalized = stripe_client.v1.invoices.finalize_invoice(draft_id)
     assert (finalized.status, finalized.amount_paid) == ("open", 0)
     assert finalized.number is not None
-    try:
+    with pytest.raises(stripe.InvalidRequestError):  # only a draft can be finalized
         stripe_client.v1.invoices.finalize_invoice(draft_id)
-        raise AssertionError("a second finalize is refused")
-    except stripe.InvalidRequestError:
-        pass
     time_control.advance(sub.current_period_end + timedelta(hours=1))
     assert stripe_client.v1.invoices.retrieve(draft_id).status == "paid"
 
@@ -119,3 +117,43 @@ def test_months_in_one_advance_finalize_each_draft_in_turn(
     time_control.advance(sub.current_period_start + timedelta(days=95))
     statuses = [invoice.status for invoice in billing.invoices(sub.id)]
     assert statuses == [InvoiceStatus.PAID] * 4
+
+
+def test_ending_a_trial_through_the_api_charges_at_once(
+    billing: Billing, stripe_client: stripe.StripeClient, customer_factory: Callable[..., Customer]
+) -> None:
+    """``trial_end=now`` ends the trial in the request itself: the first invoice is finalized and
+    paid in it, not left a draft (https://docs.stripe.com/billing/subscriptions/trials#end-trial-early)."""
+    sub = billing.subscribe(customer_factory().id, "basic", trial_days=14)
+    updated = stripe_client.v1.subscriptions.update(sub.id, {"trial_end": "now"})
+    assert updated.status == "active"
+    invoice = stripe_client.v1.invoices.retrieve(str(updated.latest_invoice))
+    assert (invoice.status, invoice.billing_reason) == ("paid", "subscription_cycle")
+    assert invoice.amount_paid > 0
+
+
+def test_moving_a_trial_end_moves_the_first_charge(
+    billing: Billing,
+    time_control: TimeControl,
+    stripe_client: stripe.StripeClient,
+    customer_factory: Callable[..., Customer],
+) -> None:
+    """https://docs.stripe.com/api/subscriptions/update#update_subscription-trial_end: a new
+    ``trial_end`` overrides the trial; the subscription stays trialing until then."""
+    sub = billing.subscribe(customer_factory().id, "basic", trial_days=7)
+    later = sub.current_period_start + timedelta(days=20)
+    updated = stripe_client.v1.subscriptions.update(sub.id, {"trial_end": int(later.timestamp())})
+    assert updated.trial_end == int(later.timestamp())
+    assert updated.items.data[0].current_period_end == int(later.timestamp())
+    time_control.advance(sub.current_period_start + timedelta(days=10))
+    assert billing.get(sub.id).status is SubscriptionStatus.TRIALING
+    time_control.advance(later + timedelta(hours=1))
+    after = billing.get(sub.id)
+    assert after.status is SubscriptionStatus.ACTIVE
+    assert after.current_period_start == later
+    other = billing.subscribe(customer_factory().id, "basic", trial_days=7)
+    with pytest.raises(stripe.InvalidRequestError) as refused:  # a trial end in the past
+        stripe_client.v1.subscriptions.update(
+            other.id, {"trial_end": int(sub.current_period_start.timestamp())}
+        )
+    assert refused.value.param == "trial_end"

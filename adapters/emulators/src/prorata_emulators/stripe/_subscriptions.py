@@ -17,7 +17,7 @@ from prorata.provider import round_half_away_from_zero, settle_rounding
 from prorata_emulators.stripe._billing import exact_proration, prorate
 from prorata_emulators.stripe._calendar import interval_of, shift
 from prorata_emulators.stripe._catalog import plan_of, price_of
-from prorata_emulators.stripe._errors import invalid, missing
+from prorata_emulators.stripe._errors import ApiError, invalid, missing
 from prorata_emulators.stripe._events import emit
 from prorata_emulators.stripe._invoices import issue_invoice, line_item, payment_refused, void_invoice
 from prorata_emulators.stripe._lists import list_response
@@ -571,8 +571,9 @@ def _drop_ended_discounts(store: Store, subscription: JSON, at: int) -> None:
     subscription["discounts"] = kept
 
 
-def renew(store: Store, subscription: JSON, at: int) -> None:
-    """The period ended at ``at``: cancel, end the trial, or start the next period and invoice it."""
+def renew(store: Store, subscription: JSON, at: int, *, draft: bool = True) -> None:
+    """The period ended at ``at``: cancel, end the trial, or start the next period and invoice it
+    (``draft=False``: an API call ended the trial, so the invoice is finalized and charged now)."""
     _, end = _period(subscription)
     # What changed, as Stripe reports it (https://docs.stripe.com/api/events/object#event_object-data-previous_attributes):
     # the status, and the items whose period moved (the period lives on items since 2025-03-31.basil).
@@ -612,12 +613,13 @@ def renew(store: Store, subscription: JSON, at: int) -> None:
         reason="subscription_cycle",
         at=at,
         period=period,
-        draft=True,
+        draft=draft,
     )
-    subscription["_draft_invoice"], subscription["_draft_due"] = (
-        invoice["id"],
-        invoice["automatically_finalizes_at"],
-    )
+    if draft:
+        subscription["_draft_invoice"] = invoice["id"]
+        subscription["_draft_due"] = invoice["automatically_finalizes_at"]
+    elif invoice["status"] == "open" and invoice["collection_method"] == "charge_automatically":
+        subscription["status"] = "past_due"
     changed = {key: value for key, value in previous.items() if value != subscription.get(key)}
     emit(store, "customer.subscription.updated", subscription, at=at, previous=changed)
 
@@ -730,7 +732,18 @@ def update_subscription(store: Store, subscription: JSON, p: JSON, call: Call) -
         for item in subscription["items"]["data"]:
             item["current_period_end"] = at
         subscription["trial_end"] = at
-        renew(store, subscription, at)
+        renew(store, subscription, at, draft=False)
+    elif trial_end not in (None, "", "now") and subscription["status"] == "trialing":
+        previous["trial_end"] = subscription["trial_end"]
+        _move_trial_end(call, subscription, at)
+    elif trial_end not in (None, "", "now"):
+        # Stripe starts a new trial on an active subscription; the emulator says so instead of
+        # ignoring it (docs/stripe.md lists it among what is not emulated).
+        raise ApiError(
+            400,
+            "The emulator does not emulate a new trial_end on a subscription that is not trialing.",
+            param="trial_end",
+        )
     if p.get("items") or anchor_type == "now":
         specs = (
             _resolve_update_items(store, subscription, p.get("items"))
@@ -752,6 +765,25 @@ def update_subscription(store: Store, subscription: JSON, p: JSON, call: Call) -
         )
     emit(store, "customer.subscription.updated", subscription, at=at, previous=previous)
     return subscription
+
+
+def _move_trial_end(call: Call, subscription: JSON, at: int) -> None:
+    """A trialing subscription's ``trial_end`` moved to a later (or earlier, still future) time:
+    the trial, its period and the billing cycle anchor end then
+    (https://docs.stripe.com/api/subscriptions/update#update_subscription-trial_end,
+    https://docs.stripe.com/billing/subscriptions/trials#extend-trials)."""
+    until = call.int_param("trial_end")
+    if until is None or until <= at:
+        raise invalid(
+            "Invalid timestamp: must be an integer Unix timestamp in the future.",
+            "trial_end",
+            code="parameter_invalid_integer",
+        )
+    subscription["trial_end"] = subscription["billing_cycle_anchor"] = until
+    for item in subscription["items"]["data"]:
+        item["current_period_end"] = until
+    if until - TRIAL_WILL_END_NOTICE > at:
+        subscription["_trial_will_end_sent"] = False  # the notice is due again for the new end
 
 
 def _cancel(call: Call) -> JSON:
