@@ -234,8 +234,9 @@ class State:
     """Everything the emulator knows; guard every access with ``lock``."""
 
     now: datetime
-    business_id: str = "bus_emulator"
-    brand_id: str = "brd_emulator"
+    business_id: str = attrs.field(factory=lambda: "bus_" + secrets.token_hex(8))
+    """Drawn per emulator: a restarted one (ids starting over) is another business."""
+    brand_id: str = attrs.field(factory=lambda: "brnd_" + secrets.token_hex(8))
     tax_rate_bps: int = 0
     products: dict[str, Product] = attrs.field(factory=dict[str, Product])
     addons: dict[str, Addon] = attrs.field(factory=dict[str, Addon])
