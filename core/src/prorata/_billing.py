@@ -509,9 +509,15 @@ class Billing:
         return self.get(subscription_id)
 
     def cancel_scheduled_change(
-        self, subscription_id: str, *, idempotency_key: str | None = None
+        self, subscription: Subscription | str, *, idempotency_key: str | None = None
     ) -> Subscription:
-        """Drop a pending scheduled change or schedule (the subscription stays as it is now)."""
+        """Drop a pending scheduled change or schedule (the subscription stays as it is now).
+
+        Given the subscription (as the change that scheduled it returned), no read is sent
+        when the journal's last write of it produced that state; given an id, it is read once.
+        """
+        held = subscription if isinstance(subscription, Subscription) else None
+        subscription_id = held.id if held is not None else str(subscription)
         if not self.provider.capabilities.cancel_scheduled_change:
             raise UnsupportedCapabilityError(
                 "cancel_scheduled_change",
@@ -520,7 +526,7 @@ class Billing:
                 provider=self.provider.name,
             )
         with self.journal.lease(subscription_id):
-            current = self.get(subscription_id)
+            current = self._fresh(held, subscription_id)
 
             def validate() -> None:
                 if current.scheduled_change is None and current.schedule is None:
