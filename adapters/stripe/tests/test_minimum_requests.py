@@ -88,6 +88,8 @@ def test_subscribe_with_a_durable_journal_is_one_request_and_new_after_a_cancel(
         provider=billing.provider, catalog=billing.catalog, journal=Journal.open(tmp_path / "j.db")
     )
     customer = durable.create_customer("durable@example.com")
+    # The journal keeps records per account: GET /v1/account, once per Billing, at its first use.
+    assert durable.journal.namespace.startswith("stripe:acct_")
     before = len(emulator.requests())
     first = durable.subscribe(customer.id, "basic", trial_days=0)
     assert _sent(emulator, before) == ["POST /v1/subscriptions"]

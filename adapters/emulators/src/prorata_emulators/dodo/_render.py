@@ -229,11 +229,7 @@ def payment(state: State, item: Payment, *, brief: bool = False) -> dict[str, An
         business_id=state.business_id,
         disputes=[],
         is_update_payment_method=False,
-        refunds=[
-            refund(state, r, brief=True)
-            for r in sorted(state.refunds.values(), key=lambda r: (r.created_at, r.id))
-            if r.payment_id == item.id
-        ],
+        refunds=[refund(state, r, brief=True) for r in state.refunds_of(item.id)],
         payment_link=item.payment_link,
         invoice_url=f"https://test.dodopayments.com/invoices/payments/{item.id}"
         if item.status == "succeeded"
@@ -294,7 +290,7 @@ def ledger_entry(state: State, item: LedgerEntry) -> dict[str, Any]:
 
 def wallet(state: State, item: Customer, currency: str) -> dict[str, Any]:
     """A ``CustomerWallet``: the balance of one currency."""
-    entries = [e for e in state.ledger if e.customer_id == item.id and e.currency == currency]
+    entries = [e for e in state.ledger.get(item.id, []) if e.currency == currency]
     created = entries[0].created_at if entries else item.created_at
     updated = entries[-1].created_at if entries else item.created_at
     balance = sum(e.amount if e.is_credit else -e.amount for e in entries)

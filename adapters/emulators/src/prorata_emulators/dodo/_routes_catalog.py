@@ -89,7 +89,7 @@ def create_discount(request: Request) -> Response:
         name=request.body.get("name"),
         created_at=state.now,
     )
-    state.discounts[discount.id] = discount
+    state.add_discount(discount)
     return Response(status=200, body=_render.discount(state, discount))
 
 
@@ -98,7 +98,28 @@ def get_discount(request: Request) -> Response:
     return Response(status=200, body=_render.discount(request.state, found))
 
 
+def list_brands(request: Request) -> Response:
+    """The business's one brand (https://docs.dodopayments.com/api-reference/brands/list-brands)."""
+    state = request.state
+    brand = {
+        "brand_id": state.brand_id,
+        "business_id": state.business_id,
+        "enabled": True,
+        "statement_descriptor": "PRORATA EMULATOR",
+        "verification_enabled": False,
+        "verification_status": "Success",
+        "description": None,
+        "image": None,
+        "name": "prorata emulator",
+        "reason_for_hold": None,
+        "support_email": None,
+        "url": None,
+    }
+    return Response(status=200, body={"items": [brand]})
+
+
 ROUTES = {
+    "GET /brands": list_brands,
     "POST /products": create_product,
     "GET /products/{id}": get_product,
     "POST /addons": create_addon,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from prorata_emulators.stripe import (
+    _account,
     _cancellation,
     _catalog,
     _clocks,
@@ -25,6 +26,7 @@ def all_routes() -> list[Route]:
     # create_preview must be matched before /v1/invoices/{id}.
     return [
         *_previews.ROUTES,
+        *_account.account_routes(),
         *_catalog.ROUTES,
         *_customers.ROUTES,
         *_setup_intents.ROUTES,

@@ -1,0 +1,130 @@
+"""The Dodo emulator's indexes: lists answer from them, newest first, and the renewal heap
+misses no subscription that becomes due. ``GET /customers`` filters by ``email`` and pages from
+``page_number`` 0 (https://docs.dodopayments.com/api-reference/customers/get-customers)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+
+from prorata_emulators.dodo import DodoApp
+from prorata_emulators.dodo._state import State
+
+START = datetime(2026, 1, 10, tzinfo=UTC)
+
+
+def call(app: DodoApp, method: str, path: str, body: dict[str, Any] | None = None, **query: str) -> Any:
+    raw = b"" if body is None else json.dumps(body).encode()
+    target = f"{path}?{urlencode(query)}" if query else path
+    outcome = app.handle(method, target, {"authorization": "Bearer test"}, raw)
+    assert outcome.status == 200, outcome.body
+    return json.loads(outcome.body) if outcome.body else None
+
+
+@pytest.fixture
+def app() -> DodoApp:
+    return DodoApp(state=State(now=START))
+
+
+def product(app: DodoApp) -> str:
+    price = {
+        "type": "recurring_price",
+        "currency": "USD",
+        "price": 1000,
+        "payment_frequency_interval": "Month",
+        "payment_frequency_count": 1,
+    }
+    return call(app, "POST", "/products", {"name": "Basic", "tax_category": "saas", "price": price})[
+        "product_id"
+    ]
+
+
+def customer(app: DodoApp, email: str, card: str | None = "succeeds") -> str:
+    metadata = {} if card is None else {"test_card": card}
+    return call(app, "POST", "/customers", {"email": email, "name": email, "metadata": metadata})[
+        "customer_id"
+    ]
+
+
+def subscribe(app: DodoApp, customer_id: str, product_id: str, *, saved_card: bool = True) -> str:
+    body: dict[str, Any] = {
+        "billing": {"country": "US"},
+        "customer": {"customer_id": customer_id},
+        "product_id": product_id,
+        "quantity": 1,
+    }
+    if saved_card:
+        body["payment_method_id"] = f"pm_{customer_id}"
+    return call(app, "POST", "/subscriptions", body)["subscription_id"]
+
+
+def move(app: DodoApp, to: datetime) -> None:
+    call(app, "POST", "/_emulator/clock", {"now": to.isoformat()})
+
+
+def test_customers_by_email_are_exact_matches_newest_first_and_paged(app: DodoApp) -> None:
+    first = customer(app, "ada@example.test")
+    customer(app, "bob@example.test")
+    second = customer(app, "ada@example.test")  # no dedup by email: the reference does not say so
+    found = call(app, "GET", "/customers", email="ada@example.test")["items"]
+    assert [c["customer_id"] for c in found] == [second, first]
+    assert (
+        call(app, "GET", "/customers", email="ada@example.test", page_size="1", page_number="1")["items"][0][
+            "customer_id"
+        ]
+        == first
+    )
+    assert call(app, "GET", "/customers", email="nobody@example.test")["items"] == []
+    assert len(call(app, "GET", "/customers")["items"]) == 3
+
+
+def test_subscriptions_and_payments_are_listed_per_customer_and_subscription(app: DodoApp) -> None:
+    basic = product(app)
+    ada, bob = customer(app, "ada@example.test"), customer(app, "bob@example.test")
+    older, other, newer = subscribe(app, ada, basic), subscribe(app, bob, basic), subscribe(app, ada, basic)
+    call(app, "PATCH", f"/subscriptions/{older}", {"status": "cancelled"})
+    listed = call(app, "GET", "/subscriptions", customer_id=ada)["items"]
+    assert [s["subscription_id"] for s in listed] == [newer, older]
+    active = call(app, "GET", "/subscriptions", customer_id=ada, status="active")["items"]
+    assert [s["subscription_id"] for s in active] == [newer]
+    assert [s["subscription_id"] for s in call(app, "GET", "/subscriptions")["items"]] == [
+        newer,
+        other,
+        older,
+    ]
+    payments = call(app, "GET", "/payments", subscription_id=other)["items"]
+    assert [p["subscription_id"] for p in payments] == [other]
+    assert {p["subscription_id"] for p in call(app, "GET", "/payments", customer_id=ada)["items"]} == {
+        older,
+        newer,
+    }
+
+
+def test_refunds_are_found_by_payment_customer_and_subscription(app: DodoApp) -> None:
+    basic = product(app)
+    ada, bob = customer(app, "ada@example.test"), customer(app, "bob@example.test")
+    mine, theirs = subscribe(app, ada, basic), subscribe(app, bob, basic)
+    paid = call(app, "GET", "/payments", subscription_id=mine)["items"][0]["payment_id"]
+    refund = call(app, "POST", "/refunds", {"payment_id": paid})["refund_id"]
+    assert [r["refund_id"] for r in call(app, "GET", "/refunds", customer_id=ada)["items"]] == [refund]
+    assert call(app, "GET", "/refunds", subscription_id=theirs)["items"] == []
+    assert [r["refund_id"] for r in call(app, "GET", f"/payments/{paid}")["refunds"]] == [refund]
+
+
+def test_a_subscription_resumed_or_paid_later_still_renews(app: DodoApp) -> None:
+    basic = product(app)
+    paused = subscribe(app, customer(app, "ada@example.test"), basic)
+    pending = subscribe(app, customer(app, "bob@example.test", card=None), basic, saved_card=False)
+    call(app, "PATCH", f"/subscriptions/{paused}", {"status": "paused"})
+    move(app, START + timedelta(days=40))  # both are skipped: paused, and pending
+    call(app, "PATCH", f"/subscriptions/{paused}", {"status": "active"})
+    waiting = call(app, "GET", "/payments", subscription_id=pending)["items"][0]["payment_id"]
+    call(app, "POST", f"/_emulator/payments/{waiting}/complete", {"outcome": "succeeded"})
+    move(app, START + timedelta(days=41))
+    for sub in (paused, pending):
+        assert call(app, "GET", f"/subscriptions/{sub}")["next_billing_date"] == "2026-03-10T00:00:00Z"
+        assert len(call(app, "GET", "/payments", subscription_id=sub)["items"]) == 2
