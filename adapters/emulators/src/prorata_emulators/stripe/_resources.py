@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from prorata_emulators.stripe import (
     _account,
+    _cancellation,
     _catalog,
     _clocks,
     _customers,
@@ -31,6 +32,7 @@ def all_routes() -> list[Route]:
         *_setup_intents.ROUTES,
         *_routes_payments.ROUTES,
         *_subscriptions.ROUTES,
+        *_cancellation.ROUTES,
         *_subscription_items.ROUTES,
         *_invoices.ROUTES,
         *_schedules.ROUTES,
