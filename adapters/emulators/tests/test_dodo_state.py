@@ -1,5 +1,6 @@
-"""The Dodo emulator's indexes: lists answer from them, newest first, and the renewal heap
-misses no subscription that becomes due. ``GET /customers`` filters by ``email`` and pages from
+"""The Dodo emulator's state: lists answer from indexes, newest first; the renewal heap misses
+no subscription that becomes due; a subscription expires at the end of its period; a field
+change is a ``subscription.updated`` event. ``GET /customers`` filters by ``email`` and pages from
 ``page_number`` 0 (https://docs.dodopayments.com/api-reference/customers/get-customers)."""
 
 from __future__ import annotations
@@ -30,13 +31,14 @@ def app() -> DodoApp:
     return DodoApp(state=State(now=START))
 
 
-def product(app: DodoApp) -> str:
+def product(app: DodoApp, **term: Any) -> str:
     price = {
         "type": "recurring_price",
         "currency": "USD",
         "price": 1000,
         "payment_frequency_interval": "Month",
         "payment_frequency_count": 1,
+        **term,
     }
     return call(app, "POST", "/products", {"name": "Basic", "tax_category": "saas", "price": price})[
         "product_id"
@@ -128,3 +130,37 @@ def test_a_subscription_resumed_or_paid_later_still_renews(app: DodoApp) -> None
     for sub in (paused, pending):
         assert call(app, "GET", f"/subscriptions/{sub}")["next_billing_date"] == "2026-03-10T00:00:00Z"
         assert len(call(app, "GET", "/payments", subscription_id=sub)["items"]) == 2
+
+
+def events(app: DodoApp, subscription_id: str) -> list[tuple[str, dict[str, Any]]]:
+    sent = call(app, "GET", "/_emulator/webhooks")["events"]
+    bodies = [(e["type"], json.loads(e["body"])["data"]) for e in sent]
+    return [(kind, data) for kind, data in bodies if data.get("subscription_id") == subscription_id]
+
+
+def test_a_subscription_expires_at_the_end_of_its_period(app: DodoApp) -> None:
+    """``subscription_period_count``: "When this period ends, the subscription expires. Dodo
+    Payments does not start a new billing cycle after the subscription expires"
+    (https://docs.dodopayments.com/api-reference/products/create-product);
+    ``subscription.expired``: "Subscription reached the end of its term"
+    (https://docs.dodopayments.com/developer-resources/webhooks/intents/subscription)."""
+    two_months = product(app, subscription_period_count=2, subscription_period_interval="Month")
+    sub = subscribe(app, customer(app, "ada@example.test"), two_months)
+    assert call(app, "GET", f"/products/{two_months}")["price"]["subscription_period_count"] == 2
+    move(app, START + timedelta(days=35))
+    assert call(app, "GET", f"/subscriptions/{sub}")["status"] == "active"
+    move(app, START + timedelta(days=65))
+    after = call(app, "GET", f"/subscriptions/{sub}")
+    assert (after["status"], after["subscription_period_interval"]) == ("expired", "Month")
+    assert [kind for kind, _ in events(app, sub)][-1] == "subscription.expired"
+    move(app, START + timedelta(days=200))
+    assert len(call(app, "GET", "/payments", subscription_id=sub)["items"]) == 2  # the first and one renewal
+
+
+def test_a_metadata_change_sends_subscription_updated(app: DodoApp) -> None:
+    """``subscription.updated``: "any field change triggers this event"
+    (https://docs.dodopayments.com/developer-resources/webhooks/intents/subscription)."""
+    sub = subscribe(app, customer(app, "ada@example.test"), product(app))
+    call(app, "PATCH", f"/subscriptions/{sub}", {"metadata": {"plan": "gold"}})
+    kind, data = events(app, sub)[-1]
+    assert (kind, data["metadata"]) == ("subscription.updated", {"plan": "gold"})

@@ -96,6 +96,15 @@ def interval_of(state: State, product_id: str) -> Interval:
     return Interval(unit=_UNITS[product.interval], count=product.interval_count)
 
 
+def term_end(state: State, product_id: str, start: datetime) -> datetime:
+    """When a subscription to ``product_id`` started at ``start`` expires: the end of the
+    product's subscription period (https://docs.dodopayments.com/api-reference/products/create-product,
+    ``subscription_period_count``: "When this period ends, the subscription expires. Dodo
+    Payments does not start a new billing cycle after the subscription expires")."""
+    product = state.products[product_id]
+    return add_intervals(start, Interval(unit=_UNITS[product.term_interval], count=product.term_count), 1)
+
+
 def priced(
     state: State, product_id: str, quantity: int, addons: tuple[tuple[str, int], ...] | list[tuple[str, int]]
 ) -> list[semantics.PricedItem]:
@@ -430,6 +439,10 @@ def _renewal_charge(state: State, sub: Subscription, start: datetime, end: datet
 
 def _renew(state: State, sub: Subscription) -> None:
     boundary = sub.next_billing_date
+    if sub.expires_at is not None and boundary >= sub.expires_at:
+        sub.status = "expired"
+        _webhooks.emit(state, "subscription.expired", _render.subscription(state, sub))
+        return
     if sub.cancel_at_next_billing_date:
         sub.status, sub.cancelled_at = "cancelled", boundary
         _webhooks.emit(state, "subscription.cancelled", _render.subscription(state, sub))

@@ -100,6 +100,7 @@ def subscribe(request: Request, *, card_from_checkout: bool = False) -> Response
         metadata=dict(request.body.get("metadata") or {}),
         discounts=discounts,
         payment_method_id=str(method or f"pm_{customer.id}"),
+        expires_at=_billing.term_end(state, product_id, now),
     )
     state.add_subscription(sub)
     for discount_id, _ in discounts:
@@ -189,9 +190,12 @@ def update(request: Request) -> Response:
         raise invalid(f"status {status} cannot be set")
     if body.get("cancel_at_next_billing_date") is not None:
         sub.cancel_at_next_billing_date = bool(body["cancel_at_next_billing_date"])
-        _webhooks.emit(state, "subscription.updated", _render.subscription(state, sub))
     if body.get("metadata") is not None:
         sub.metadata = dict(body["metadata"])
+    if body.get("cancel_at_next_billing_date") is not None or body.get("metadata") is not None:
+        # "any field change triggers this event"
+        # (https://docs.dodopayments.com/developer-resources/webhooks/intents/subscription)
+        _webhooks.emit(state, "subscription.updated", _render.subscription(state, sub))
     return Response(status=200, body=_render.subscription(state, sub))
 
 

@@ -51,6 +51,10 @@ class Product:
     addons: list[str]
     metadata: dict[str, Any]
     created_at: datetime
+    term_count: int = 20
+    term_interval: str = "Year"
+    """The subscription period (``subscription_period_count`` / ``_interval``): a subscription
+    expires when it ends (the recommended and maximum value: 20 years)."""
 
 
 @attrs.define(kw_only=True)
@@ -127,6 +131,8 @@ class Subscription:
     discounts: list[tuple[str, int | None]]
     """(discount id, cycles remaining)."""
     payment_method_id: str
+    expires_at: datetime | None = None
+    """The end of the subscription period: no billing cycle starts there or after."""
     cancel_at_next_billing_date: bool = False
     cancelled_at: datetime | None = None
     paused_at: datetime | None = None
