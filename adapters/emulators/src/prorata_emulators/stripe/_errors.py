@@ -65,6 +65,6 @@ def only_one_of(params: dict[str, Any], first: str, second: str) -> None:
     if params.get(first) and params.get(second):
         raise invalid(
             f"You may only specify one of these parameters: {first}, {second}.",
-            second,
+            first,
             code="parameter_invalid",
         )
