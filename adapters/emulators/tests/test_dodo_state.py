@@ -164,3 +164,16 @@ def test_a_metadata_change_sends_subscription_updated(app: DodoApp) -> None:
     call(app, "PATCH", f"/subscriptions/{sub}", {"metadata": {"plan": "gold"}})
     kind, data = events(app, sub)[-1]
     assert (kind, data["metadata"]) == ("subscription.updated", {"plan": "gold"})
+
+
+def test_a_change_that_restarts_the_cycle_renews_on_the_new_date(app: DodoApp) -> None:
+    basic, other = product(app), product(app)
+    sub = subscribe(app, customer(app, "ada@example.test"), basic)
+    move(app, START + timedelta(days=10))
+    body = {"product_id": other, "quantity": 1, "proration_billing_mode": "prorated_immediately"}
+    call(app, "POST", f"/subscriptions/{sub}/change-plan", body)
+    assert call(app, "GET", f"/subscriptions/{sub}")["next_billing_date"] == "2026-02-20T00:00:00Z"
+    move(app, START + timedelta(days=35))  # the old date (February 10) passes: nothing is due
+    assert call(app, "GET", f"/subscriptions/{sub}")["next_billing_date"] == "2026-02-20T00:00:00Z"
+    move(app, START + timedelta(days=45))
+    assert call(app, "GET", f"/subscriptions/{sub}")["next_billing_date"] == "2026-03-20T00:00:00Z"

@@ -382,8 +382,10 @@ def apply_change(state: State, sub: Subscription, request: ChangeRequest) -> Pay
         )
     if request.metadata is not None:
         sub.metadata = dict(request.metadata)
+    new_cycle = result.after.next_billing_date != sub.next_billing_date
     _replace(sub, result.after)
-    state.due(sub)
+    if new_cycle:  # a new due date for the renewal heap
+        state.due(sub)
     if payment is not None and payment.status == "failed":
         sub.status = "past_due"
         _webhooks.emit(state, "subscription.past_due", _render.subscription(state, sub))
