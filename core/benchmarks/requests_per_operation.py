@@ -49,10 +49,12 @@ REASONS: dict[tuple[str, str], tuple[int, str]] = {
     ),
     ("stripe", "apply(<id>)"): (2, "+1 the invoice the change produced"),
     ("stripe", "apply at period end"): (2, ""),
-    ("stripe", "cancel scheduled change"): (
-        2,
+    ("stripe", "cancel scheduled change (held)"): (
+        1,
         "+1 revision bump in metadata (its answer is the result): scheduling the same change again is a new request",
     ),
+    ("stripe", "apply at period end, again"): (2, ""),
+    ("stripe", "cancel_scheduled_change(<id>)"): (2, "+1 revision bump in metadata"),
     ("stripe", "list one page of subscriptions"): (1, ""),
     ("dodo", "create customer"): (
         1,
@@ -75,10 +77,12 @@ REASONS: dict[tuple[str, str], tuple[int, str]] = {
     ),
     ("dodo", "apply(<id>)"): (2, "+1 the wallet ledger entry (Dodo's record of a credit)"),
     ("dodo", "apply at period end"): (1, ""),
-    ("dodo", "cancel scheduled change"): (
-        2,
+    ("dodo", "cancel scheduled change (held)"): (
+        1,
         "+1 revision bump in metadata (its answer is the result; the DELETE answers no body)",
     ),
+    ("dodo", "apply at period end, again"): (1, ""),
+    ("dodo", "cancel_scheduled_change(<id>)"): (2, "+1 revision bump in metadata"),
     ("dodo", "list one page of subscriptions"): (1, ""),
 }
 """(provider, operation) -> (documented minimum, why each request above it is sent)."""
@@ -142,7 +146,15 @@ def _operations(billing: Billing) -> Iterator[tuple[str, Callable[[], Any]]]:
     yield "apply(<id>)", lambda: state.update(sub=billing.apply(state["sub"].id, down).subscription)
     later = PlanChange.swap("basic", "premium", timing=AtPeriodEnd())
     yield "apply at period end", lambda: state.update(sub=billing.apply(state["sub"], later).subscription)
-    yield "cancel scheduled change", lambda: billing.cancel_scheduled_change(state["sub"].id)
+    yield (
+        "cancel scheduled change (held)",
+        lambda: state.update(sub=billing.cancel_scheduled_change(state["sub"])),
+    )
+    yield (
+        "apply at period end, again",
+        lambda: state.update(sub=billing.apply(state["sub"], later).subscription),
+    )
+    yield "cancel_scheduled_change(<id>)", lambda: billing.cancel_scheduled_change(state["sub"].id)
     yield "list one page of subscriptions", lambda: billing.subscriptions(page_size=100).first()
 
 

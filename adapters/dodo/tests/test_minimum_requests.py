@@ -62,7 +62,32 @@ def test_by_id_forms_and_cancel_scheduled(billing: Billing, emulator: DodoEmulat
     after = durable.cancel_scheduled_change(sub.id)
     assert after.scheduled_change is None
     sent = _sent(emulator, before)
-    # the read, the DELETE, and the revision bump (so scheduling the same change again is new);
-    # no read-back: the DELETE's effect is derived from the state read under the lease
+    # the read (an id says nothing about the state), the DELETE, and the revision bump (so
+    # scheduling the same change again is new); no read-back: the DELETE answers no body and its
+    # effect is derived from the state read under the lease
     assert [r.split()[0] for r in sent] == ["GET", "DELETE", "PATCH"]
     assert durable.get(sub.id).scheduled_change is None
+
+
+def test_cancel_scheduled_held_is_the_delete_and_the_revision_bump(
+    billing: Billing, emulator: DodoEmulator, tmp_path: Path
+) -> None:
+    durable = _durable(billing, tmp_path)
+    sub = durable.subscribe(durable.create_customer("held@example.com").id, "basic", trial_days=0)
+    scheduled = durable.apply(sub, PlanChange.swap("basic", "pro", timing=AtPeriodEnd())).subscription
+    assert scheduled.scheduled_change is not None
+    before = len(emulator.requests())
+    after = durable.cancel_scheduled_change(scheduled)
+    # the journal's last write produced `scheduled`: no read
+    assert _sent(emulator, before) == [
+        f"DELETE /subscriptions/{sub.id}/change-plan/scheduled",
+        f"PATCH /subscriptions/{sub.id}",
+    ]
+    assert after.scheduled_change is None
+    assert after.revision != scheduled.revision
+    fetched = durable.get(sub.id)
+    assert fetched.scheduled_change is None
+    assert fetched.revision == after.revision
+    again = durable.apply(after, PlanChange.swap("basic", "pro", timing=AtPeriodEnd()))
+    assert again.subscription.scheduled_change is not None  # a new request, not a replay
+    assert durable.get(sub.id).scheduled_change is not None

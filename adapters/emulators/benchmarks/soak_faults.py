@@ -1,9 +1,10 @@
-"""Fault soak on both emulators: 30 % of requests fail, changes retried as a host app does.
+"""Fault soak: 30 % of requests fail on both emulators, 30 % of the local provider's writes meet
+a SQLite write lock held by another connection; changes retried as a host app does.
 
 Run: ``uv run python adapters/emulators/benchmarks/soak_faults.py [ROUNDS] [--provider NAME]``
-(default 1,000 per provider, both providers; ``--help``). Prints, per provider, the changes applied, the retries, and the failure columns the
-exactly-once promise requires to be 0: lost, duplicated, half-applied, applied although the
-host gave up, untyped exceptions.
+(default 1,000 per provider, every provider; ``--help``). Prints, per provider, the changes
+applied, the retries, and the failure columns the exactly-once promise requires to be 0: lost,
+duplicated, half-applied, applied although the host gave up, untyped exceptions.
 """
 
 from __future__ import annotations
@@ -18,7 +19,13 @@ import stripe
 
 from prorata import Billing, Catalog
 from prorata.journal import Journal
-from prorata_contract import SoakReport, contract_catalog, soak_new_subscription
+from prorata_contract import (
+    SoakReport,
+    SQLiteBusy,
+    contract_catalog,
+    local_busy_workers,
+    soak_new_subscription,
+)
 from prorata_dodo import Attempts, DodoProvider, create_catalog_objects
 from prorata_emulators.dodo import DodoEmulator
 from prorata_emulators.kit import FaultKind, Faults
@@ -70,7 +77,21 @@ def dodo_soak(rounds: int, journal: str) -> SoakReport:
         return _run(make, emulator.faults, rounds)
 
 
-SOAKS: dict[str, Callable[[int, str], SoakReport]] = {"stripe": stripe_soak, "dodo": dodo_soak}
+def local_soak(rounds: int, journal: str) -> SoakReport:
+    """The local provider: SQLite busy faults (another connection's write lock) on its database,
+    which also holds its change journal (``journal`` names the folder's file to use)."""
+    database = Path(journal).with_name("local.sqlite3")
+    busy = SQLiteBusy(database, chance=0.3, seed=1)
+    return soak_new_subscription(
+        local_busy_workers(database, busy), rounds=rounds, faults_on=busy.start, faults_off=busy.stop
+    )
+
+
+SOAKS: dict[str, Callable[[int, str], SoakReport]] = {
+    "stripe": stripe_soak,
+    "dodo": dodo_soak,
+    "local": local_soak,
+}
 
 
 def main(rounds: int, providers: list[str]) -> None:

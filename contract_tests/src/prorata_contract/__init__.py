@@ -33,6 +33,7 @@ pytest.register_assert_rewrite(
 
 from prorata_contract import strategies  # noqa: E402
 from prorata_contract._apply import ApplyTests  # noqa: E402
+from prorata_contract._busy import BUSY_TIMEOUT, SQLiteBusy, local_busy_workers  # noqa: E402
 from prorata_contract._catalog import CONTRACT_PLANS, contract_catalog, contract_plans_config  # noqa: E402
 from prorata_contract._counting import CountingProvider  # noqa: E402
 from prorata_contract._errors_area import ErrorTests  # noqa: E402
@@ -68,6 +69,7 @@ from prorata_contract._webhooks import PORTABLE_EVENT_TYPES, WebhookTests  # noq
 
 __all__ = [
     "ALL_AREAS",
+    "BUSY_TIMEOUT",
     "CONTRACT_AMOUNT_COUPONS",
     "CONTRACT_COUPON",
     "CONTRACT_INCLUSIVE_TAX_RATE",
@@ -94,6 +96,7 @@ __all__ = [
     "PropertyTests",
     "RaceOutcome",
     "Requirement",
+    "SQLiteBusy",
     "SchedulingTests",
     "SoakReport",
     "WebhookDeliveries",
@@ -103,6 +106,7 @@ __all__ = [
     "contract_catalog",
     "contract_plans_config",
     "default_property_settings",
+    "local_busy_workers",
     "override",
     "race_seat_changes",
     "requires",

@@ -11,6 +11,7 @@ from typing import Any
 import attrs
 
 from prorata import _event_ops, _migrate, _sync
+from prorata._account import journal_namespace
 from prorata._capabilities import ProrationTime, check_change, check_items
 from prorata._catalog import Catalog
 from prorata._change import AtDate, AtPeriodEnd, Immediately, PhasedSchedule, PlanChange
@@ -89,11 +90,20 @@ class Billing:
     catalog: Catalog
     """The plans this billing sells, by app-level key."""
     journal: Journal = attrs.field(factory=Journal.open)
-    """Records every change before and after the provider call (see ``prorata.journal``)."""
+    """Records every change before and after the provider call (see ``prorata.journal``).
+
+    A durable one is seen through the provider's account (``Journal.scoped``): one store may
+    serve several accounts without one's records answering another's retries. The default
+    here is memory (one process); ``from_config`` defaults to a file (``Journal.default``)."""
     preview_ttl: timedelta = DEFAULT_PREVIEW_TTL
     """How long a preview stays appliable (on the provider's clock)."""
     preview_key: bytes | None = attrs.field(default=None, repr=False)
     """Optional secret that makes preview digests HMACs (share it between workers)."""
+
+    def __attrs_post_init__(self) -> None:
+        if self.journal.durable:
+            provider = self.provider
+            self.journal = self.journal.scoped(lambda: journal_namespace(provider))
 
     @classmethod
     def from_config(
@@ -135,9 +145,9 @@ class Billing:
         target = config.journal
         if target is None and spec.name == "local":
             database = config.options.get("database", ":memory:")
-            target = None if database == ":memory:" else beside_config(str(database), config.source)
+            target = ":memory:" if database == ":memory:" else beside_config(str(database), config.source)
         try:
-            journal = Journal.open(target)
+            journal = Journal.default() if target is None else Journal.open(target)
         except BaseException:
             provider.close()
             raise
@@ -499,9 +509,15 @@ class Billing:
         return self.get(subscription_id)
 
     def cancel_scheduled_change(
-        self, subscription_id: str, *, idempotency_key: str | None = None
+        self, subscription: Subscription | str, *, idempotency_key: str | None = None
     ) -> Subscription:
-        """Drop a pending scheduled change or schedule (the subscription stays as it is now)."""
+        """Drop a pending scheduled change or schedule (the subscription stays as it is now).
+
+        Given the subscription (as the change that scheduled it returned), no read is sent
+        when the journal's last write of it produced that state; given an id, it is read once.
+        """
+        held = subscription if isinstance(subscription, Subscription) else None
+        subscription_id = held.id if held is not None else str(subscription)
         if not self.provider.capabilities.cancel_scheduled_change:
             raise UnsupportedCapabilityError(
                 "cancel_scheduled_change",
@@ -510,7 +526,7 @@ class Billing:
                 provider=self.provider.name,
             )
         with self.journal.lease(subscription_id):
-            current = self.get(subscription_id)
+            current = self._fresh(held, subscription_id)
 
             def validate() -> None:
                 if current.scheduled_change is None and current.schedule is None:

@@ -34,7 +34,7 @@ from prorata._provider import NewSubscription, Provider
 from prorata._serialization import dumps, structure, unstructure
 from prorata._subscription import Subscription
 from prorata._write_context import WriteContext, writing
-from prorata.journal import EntryStatus, Journal, JournalEntry
+from prorata.journal import EntryStatus, Journal, JournalBusyError, JournalEntry
 
 __all__ = ["ExactlyOnce", "recorded_subscription"]
 
@@ -130,7 +130,18 @@ class ExactlyOnce:
                 attempt += 1
                 time.sleep(min(exc.retry_after or 0.05, 1.0) * attempt)
                 continue
-            self.journal.record_applied(entry.change_id, dumps(result), result_revision=_revision_of(result))
+            try:
+                self.journal.record_applied(
+                    entry.change_id, dumps(result), result_revision=_revision_of(result)
+                )
+            except JournalBusyError as exc:
+                # The provider made the change; only its record waits: a retry replays it.
+                raise JournalBusyError(
+                    exc.store,
+                    f"{exc.reason}; change {entry.change_id} was applied but not recorded yet: "
+                    "retry with the same key or preview",
+                    retry_after=exc.retry_after,
+                ) from exc
             return result
 
     def _unknown(self, entry: JournalEntry, exc: Exception) -> ProviderUnavailableError:

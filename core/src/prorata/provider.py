@@ -7,6 +7,7 @@ returns the domain objects re-exported here (:class:`Subscription`, :class:`Chan
 operations) are host-app names and live in :mod:`prorata`; errors are in :mod:`prorata.errors`.
 """
 
+from prorata._account import AccountProvider
 from prorata._calendar import Interval, IntervalUnit, add_intervals, period_containing
 from prorata._capabilities import Capabilities, ProrationSupport, ProrationTime, check_change
 from prorata._emulators import EmulatorServer, EmulatorSpec
@@ -84,6 +85,7 @@ __all__ = [
     "TEST_CARD_DECLINES",
     "TEST_CARD_REQUIRES_ACTION",
     "TEST_CARD_SUCCEEDS",
+    "AccountProvider",
     "BillingEvent",
     "Capabilities",
     "ChangePreview",

@@ -117,6 +117,7 @@ class DodoProvider(DodoPayments):
         self._clock = clock
         self._attempts = attempts or Attempts()
         self._country = billing_country
+        self._account: str | None = None
 
     @classmethod
     def from_settings(cls, settings: ProviderSettings) -> DodoProvider:
@@ -135,6 +136,26 @@ class DodoProvider(DodoPayments):
             billing_country=str(settings.options.get("billing_country", "US")),
             webhook_secret=settings.secrets.get("webhook_secret"),
         )
+
+    def account_identity(self) -> str:
+        """The business the key acts for and the mode, e.g. ``bus_P9kk:test``, read once from
+        ``GET /brands`` (every brand names its ``business_id``:
+        https://docs.dodopayments.com/api-reference/brands/list-brands). Test and live mode
+        are separate hosts with separate data; an emulator counts as test mode.
+
+        A business without a brand (Dodo's docs do not say whether that can be) is named by
+        a digest of the key and the host instead; the key itself is never kept.
+        """
+        if self._account is None:
+            brands = self._read("list brands", lambda: self._client.brands.list())
+            live = str(self._client.base_url).rstrip("/") == dodopayments.ENVIRONMENTS["live_mode"]
+            mode = "live" if live else "test"
+            if brands.items:
+                self._account = f"{brands.items[0].business_id}:{mode}"
+            else:
+                seen = f"{self._client.base_url}\n{self._client.bearer_token}".encode()
+                self._account = f"key-{hashlib.sha256(seen).hexdigest()[:16]}:{mode}"
+        return self._account
 
     def sync_subscription(self, subscription_id: str) -> SubscriptionSnapshot:
         """Subscription, newest payment and wallet balance: three requests."""

@@ -106,11 +106,29 @@ class StripeProvider(StripePayments):
     webhook_secret: Secret | None = attrs.field(default=None, repr=False)
     """The endpoint's signing secret (``whsec_...``) that webhook deliveries are verified with."""
     webhook_tolerance: int = DEFAULT_TOLERANCE
+    livemode: bool | None = None
+    """Whether the key is a live key (``sk_live_``/``rk_live_``); the factory sets it. It
+    keeps test and live records of one account apart in the change journal."""
     name: str = "stripe"
     capabilities: Capabilities = attrs.field(default=STRIPE_CAPABILITIES, repr=False)
+    _account_id: str | None = attrs.field(default=None, init=False, repr=False, eq=False)
     _paid_intents: dict[str, tuple[str, str]] = attrs.field(
         factory=dict[str, tuple[str, str]], init=False, repr=False, eq=False
     )
+
+    def account_identity(self) -> str:
+        """The key's account (``GET /v1/account``, read once:
+        https://docs.stripe.com/api/accounts/retrieve) and mode, e.g. ``acct_1Nv0FG:test``.
+
+        The account id, not the key: every key of an account (rolled or restricted ones)
+        shares its records and leases, and an emulator restarted with ids starting over is
+        another account. A restricted key needs read access to the account for this.
+        """
+        if self._account_id is None:
+            with stripe_errors("retrieve the account"):
+                self._account_id = self.client.v1.accounts.retrieve_current().id
+        mode = "" if self.livemode is None else ":live" if self.livemode else ":test"
+        return self._account_id + mode
 
     def sync_subscription(self, subscription_id: str) -> SubscriptionSnapshot:
         """Subscription, latest invoice and next payment in at most two requests."""

@@ -85,6 +85,7 @@ def build_provider(settings: ProviderSettings) -> Provider:
         frozen_time=frozen,
         webhook_secret=settings.secrets.get("webhook_secret"),
         webhook_tolerance=DEFAULT_TOLERANCE if tolerance is None else tolerance,
+        livemode=secret.reveal().startswith(("sk_live_", "rk_live_")),
     )
 
 

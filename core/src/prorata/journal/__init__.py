@@ -10,13 +10,20 @@ applying it again or failing.
 Stores (``journal = ...`` in the configuration, or :meth:`Journal.open`):
 
 * SQLite (default): the local provider's own database file when that is the provider, else
-  ``journal = "/var/lib/app/prorata-journal.sqlite3"``; without configuration, memory.
+  :meth:`Journal.default`, ``journal.sqlite3`` in the user's data directory
+  (:func:`default_journal_path`, ``$PRORATA_DATA_DIR`` overrides it), or
+  ``journal = "/var/lib/app/prorata-journal.sqlite3"``; ``journal = ":memory:"`` (and
+  ``Billing(...)`` built without one) keeps it in memory, for tests.
 * PostgreSQL through psycopg 3 (``pip install 'prorata[postgresql]'``):
   ``journal = "postgresql://user@host/db"``. Point every worker and machine at one database.
 
 Interface (stable; other modules build on it):
 
-* ``Journal.open(target)``, ``journal.close()``, ``journal.url`` (password hidden).
+* ``Journal.open(target)``, ``Journal.default()``, ``journal.close()``, ``journal.url``
+  (password hidden).
+* Namespaces: ``journal.scoped(namespace)`` is the same store with every key (change and
+  subscription ids, leases, event sources, progress names) kept under ``namespace``;
+  ``Billing`` scopes a durable journal by the provider's account (``AccountProvider``).
 * Leases: ``with journal.lease(subscription_id): ...`` serialises check, provider call and
   record per subscription across threads, processes and machines; ``journal.named_lease(name)``
   for anything else (``Billing`` uses ``customer:<id>`` around a subscribe). A lease held
@@ -32,9 +39,10 @@ Interface (stable; other modules build on it):
   ``set_progress(name, value)``.
 
 Errors: :class:`JournalError` (store unreachable or broken) and :class:`JournalBusyError`
-(lease or database busy; nothing was changed, retry later), both ``BillingError``.
+(lease or database busy; retry later with the same key), both ``BillingError``.
 """
 
+from prorata.journal._default import DATA_DIR_ENV, default_journal_path
 from prorata.journal._entry import EntryStatus, JournalEntry
 from prorata.journal._errors import JournalBusyError, JournalError
 from prorata.journal._journal import Journal
@@ -43,6 +51,7 @@ from prorata.journal._sqlite import SQLiteJournalStore
 from prorata.journal._store import JournalStore
 
 __all__ = [
+    "DATA_DIR_ENV",
     "EntryStatus",
     "Journal",
     "JournalBusyError",
@@ -51,4 +60,5 @@ __all__ = [
     "JournalStore",
     "PostgresJournalStore",
     "SQLiteJournalStore",
+    "default_journal_path",
 ]

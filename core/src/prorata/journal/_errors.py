@@ -17,7 +17,11 @@ class JournalError(BillingError):
 
 
 class JournalBusyError(JournalError):
-    """Another worker holds the lease or the store is locked; nothing was changed, retry later."""
+    """Another worker holds the lease or the store is locked; retry later with the same key.
+
+    Nothing was changed, unless the message says the change was applied but not recorded
+    yet (the store was locked right after the provider call): the retry then returns it.
+    """
 
     def __init__(self, store: str, reason: str, *, retry_after: float = 0.5) -> None:
         super().__init__(store, reason)

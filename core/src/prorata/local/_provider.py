@@ -98,6 +98,8 @@ class LocalProvider(LocalPayments):
         database: a SQLite path, or ``":memory:"`` (the default) for a throwaway database.
         start: the clock's starting instant for a new database (default: now).
         follow_wall_clock: let time flow with the wall clock (else it moves only by advance).
+        busy_timeout: seconds a write waits for another process's lock on the database
+            before it fails with a retryable ``ProviderUnavailableError`` (``database_locked``).
     """
 
     name = "local"
@@ -111,9 +113,10 @@ class LocalProvider(LocalPayments):
         start: datetime | None = None,
         follow_wall_clock: bool = False,
         webhook_secret: Secret | None = None,
+        busy_timeout: float = 5.0,
     ) -> None:
         self.catalog = catalog
-        self.store = Store(database)
+        self.store = Store(database, busy_timeout=busy_timeout)
         self.webhooks = LocalWebhooks(self.store, webhook_secret)
         """Its signed events: ``drain()`` (in-process queue), ``add_endpoint(url)`` + ``deliver()``."""
         self.engine = LocalEngine(self.store, catalog, start=start, follow_wall_clock=follow_wall_clock)

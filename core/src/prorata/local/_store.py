@@ -130,12 +130,16 @@ class CustomerRow:
 class Store:
     """A SQLite database holding customers, subscriptions, invoices and idempotency records."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, busy_timeout: float = 5.0) -> None:
+        """``busy_timeout``: seconds a write waits for another process's lock before it
+        fails with ``ProviderUnavailableError`` (code ``database_locked``, retryable)."""
         self._path = str(path)
         self._lock = threading.RLock()
         self._depth = 0
         try:
-            self._conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+            self._conn = sqlite3.connect(
+                self._path, isolation_level=None, check_same_thread=False, timeout=busy_timeout
+            )
             self._execute("PRAGMA foreign_keys = ON")
             if self._path != ":memory:":
                 self._execute("PRAGMA journal_mode = WAL")

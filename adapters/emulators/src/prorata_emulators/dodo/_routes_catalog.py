@@ -20,6 +20,9 @@ def create_product(request: Request) -> Response:
     interval = fields.text("payment_frequency_interval")
     if interval not in _INTERVALS:
         raise invalid(f"payment_frequency_interval must be one of {_INTERVALS}")
+    term = fields.text("subscription_period_interval", required=False, default="Year")
+    if term not in _INTERVALS:
+        raise invalid(f"subscription_period_interval must be one of {_INTERVALS}")
     addons = [str(a) for a in request.body.get("addons") or []]  # pyright: ignore
     for addon_id in addons:
         if addon_id not in state.addons:
@@ -37,6 +40,8 @@ def create_product(request: Request) -> Response:
         addons=addons,
         metadata=dict(request.body.get("metadata") or {}),
         created_at=state.now,
+        term_count=fields.integer("subscription_period_count", default=20, minimum=1),
+        term_interval=term,
     )
     state.products[product.id] = product
     return Response(status=200, body=_render.product(state, product))
@@ -89,7 +94,7 @@ def create_discount(request: Request) -> Response:
         name=request.body.get("name"),
         created_at=state.now,
     )
-    state.discounts[discount.id] = discount
+    state.add_discount(discount)
     return Response(status=200, body=_render.discount(state, discount))
 
 
@@ -98,7 +103,28 @@ def get_discount(request: Request) -> Response:
     return Response(status=200, body=_render.discount(request.state, found))
 
 
+def list_brands(request: Request) -> Response:
+    """The business's one brand (https://docs.dodopayments.com/api-reference/brands/list-brands)."""
+    state = request.state
+    brand = {
+        "brand_id": state.brand_id,
+        "business_id": state.business_id,
+        "enabled": True,
+        "statement_descriptor": "PRORATA EMULATOR",
+        "verification_enabled": False,
+        "verification_status": "Success",
+        "description": None,
+        "image": None,
+        "name": "prorata emulator",
+        "reason_for_hold": None,
+        "support_email": None,
+        "url": None,
+    }
+    return Response(status=200, body={"items": [brand]})
+
+
 ROUTES = {
+    "GET /brands": list_brands,
     "POST /products": create_product,
     "GET /products/{id}": get_product,
     "POST /addons": create_addon,

@@ -15,14 +15,14 @@ from typing import Any
 
 from prorata_emulators.dodo import _render, _webhooks
 from prorata_emulators.dodo._errors import ApiError, invalid, lookup
-from prorata_emulators.dodo._request import Request, Response, page
-from prorata_emulators.dodo._state import Payment, Refund, State
+from prorata_emulators.dodo._request import Request, Response, paged
+from prorata_emulators.dodo._state import Payment, Refund, State, newest_ids
 
 __all__ = ["ROUTES", "complete_payment", "refundable_by_item", "refunded"]
 
 
 def refunded(state: State, payment_id: str) -> int:
-    return sum(r.amount for r in state.refunds.values() if r.payment_id == payment_id)
+    return sum(r.amount for r in state.refunds_of(payment_id))
 
 
 def refundable_by_item(state: State, payment: Payment) -> dict[str, int]:
@@ -31,10 +31,9 @@ def refundable_by_item(state: State, payment: Payment) -> dict[str, int]:
     if not left and payment.total_amount > 0:
         left = {ref: 0 for ref, _ in payment.product_cart}
         left[payment.product_cart[0][0]] = payment.total_amount
-    for refund in state.refunds.values():
-        if refund.payment_id == payment.id:
-            for ref, amount in refund.items:
-                left[ref] = left.get(ref, 0) - amount
+    for refund in state.refunds_of(payment.id):
+        for ref, amount in refund.items:
+            left[ref] = left.get(ref, 0) - amount
     return left
 
 
@@ -98,7 +97,7 @@ def _create_refund(request: Request) -> Response:
         created_at=state.now,
         items=wanted,
     )
-    state.refunds[refund.id] = refund
+    state.add_refund(refund)
     _webhooks.emit(state, "refund.succeeded", _render.refund(state, refund))
     return Response(status=200, body=_render.refund(state, refund))
 
@@ -109,14 +108,18 @@ def _get_refund(request: Request) -> Response:
 
 
 def _list_refunds(request: Request) -> Response:
+    """``GET /refunds``, newest first, from the index of the filter given."""
     state, query = request.state, request.query
-    rows = [
-        _render.refund(state, found, brief=True)
-        for found in sorted(state.refunds.values(), key=lambda r: (r.created_at, r.id), reverse=True)
-        if query.get("customer_id") in (None, state.payments[found.payment_id].customer_id)
-        and query.get("subscription_id") in (None, state.payments[found.payment_id].subscription_id)
-    ]
-    return page(request, rows)
+    customer, subscription = query.get("customer_id"), query.get("subscription_id")
+    ids = newest_ids(
+        state.refunds, (state.refunds_by_subscription, subscription), (state.refunds_by_customer, customer)
+    )
+    kept = (
+        state.refunds[r]
+        for r in ids
+        if customer in (None, state.payments[state.refunds[r].payment_id].customer_id)
+    )
+    return paged(request, kept, lambda found: _render.refund(state, found, brief=True))
 
 
 def complete_payment(state: State, payment_id: str, outcome: str) -> Payment:
@@ -138,6 +141,7 @@ def complete_payment(state: State, payment_id: str, outcome: str) -> Payment:
     if sub is not None and sub.status == "pending":
         sub.status = "active"
         sub.payment_method_id = customer.payment_method_id or sub.payment_method_id
+        state.due(sub)
         _webhooks.emit(state, "subscription.active", _render.subscription(state, sub))
     return payment
 

@@ -12,11 +12,12 @@ from stripe.params import (
 )
 
 from prorata_emulators.stripe._billing import active_discounts, figures
-from prorata_emulators.stripe._customers import default_payment_method
+from prorata_emulators.stripe._customers import default_payment_method, resolve_method
 from prorata_emulators.stripe._errors import ApiError, card_declined, invalid
 from prorata_emulators.stripe._events import emit
 from prorata_emulators.stripe._lists import list_response
 from prorata_emulators.stripe._payment_intents import Outcome, attempt, intent_for
+from prorata_emulators.stripe._pending_updates import apply_pending_update
 from prorata_emulators.stripe._routing import Call, Route, route
 from prorata_emulators.stripe._store import JSON, Store
 
@@ -322,6 +323,7 @@ def mark_paid(store: Store, invoice: JSON, at: int) -> None:
     # #event_types-invoice.payment_succeeded).
     emit(store, "invoice.paid", invoice, at=at)
     emit(store, "invoice.payment_succeeded", invoice, at=at)
+    apply_pending_update(store, invoice, at)
     subscription = store.maybe("subscription", invoice["parent"]["subscription_details"]["subscription"])
     if (
         subscription is not None
@@ -364,7 +366,12 @@ def _pay(call: Call) -> JSON:
     if invoice["status"] != "open":
         raise invalid(f"Invoice is already {invoice['status']}.", None)
     at = store.clock_time(invoice["test_clock"])
-    method = call.params.get("payment_method") or default_payment_method(store, invoice["customer"])
+    wanted = call.params.get("payment_method")
+    method = (
+        resolve_method(store, wanted, invoice["customer"], "payment_method")["id"]
+        if wanted
+        else default_payment_method(store, invoice["customer"])
+    )
     if invoice["collection_method"] == "send_invoice" and call.params.get("paid_out_of_band") == "true":
         invoice["amount_remaining"] = 0
         pay_invoice(store, invoice, method, at)

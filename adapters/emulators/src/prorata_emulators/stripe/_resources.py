@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from prorata_emulators.stripe import (
+    _account,
+    _cancellation,
     _catalog,
     _clocks,
     _customers,
@@ -24,11 +26,13 @@ def all_routes() -> list[Route]:
     # create_preview must be matched before /v1/invoices/{id}.
     return [
         *_previews.ROUTES,
+        *_account.account_routes(),
         *_catalog.ROUTES,
         *_customers.ROUTES,
         *_setup_intents.ROUTES,
         *_routes_payments.ROUTES,
         *_subscriptions.ROUTES,
+        *_cancellation.ROUTES,
         *_subscription_items.ROUTES,
         *_invoices.ROUTES,
         *_schedules.ROUTES,
