@@ -13,6 +13,7 @@ from stripe.params import (
 )
 
 from prorata_emulators.stripe._calendar import interval_of, shift
+from prorata_emulators.stripe._cancellation import cancel_immediately, flag
 from prorata_emulators.stripe._catalog import price_of
 from prorata_emulators.stripe._errors import ApiError, invalid
 from prorata_emulators.stripe._events import emit
@@ -566,9 +567,16 @@ def _cancel_route(call: Call) -> JSON:
     _check_open(schedule, "cancel")
     at = store.clock_time(schedule["test_clock"])
     subscription = store.maybe("subscription", schedule["subscription"])
-    schedule.update(status="canceled", canceled_at=at, current_phase=None)
     if subscription is not None and subscription["status"] != "canceled":
-        cancel_now(store, subscription, at)
+        # "invoice_now ... Defaults to true", "prorate ... Defaults to true", unlike a subscription's
+        # own cancel (https://docs.stripe.com/api/subscription_schedules/cancel).
+        cancel_immediately(
+            store,
+            subscription,
+            prorate=flag(call, "prorate", default=True),
+            invoice_now=flag(call, "invoice_now", default=True),
+        )
+    schedule.update(status="canceled", canceled_at=at, current_phase=None)
     emit(store, "subscription_schedule.canceled", schedule, at=at)
     return schedule
 
