@@ -304,3 +304,149 @@ def test_cancel_stops_automatic_collection_of_open_invoices(stripe_client: strip
     assert (invoice.status, invoice.auto_advance) == ("open", True)
     world.client.v1.subscriptions.cancel(sub.id)
     assert world.invoice(invoice.id).auto_advance is False
+
+
+# -- 5. pagination ------------------------------------------------------------------------------
+# https://docs.stripe.com/api/pagination: limit "ranging between 1 and 100" (default 10);
+# starting_after "returns objects listed after the named object", ending_before "returns objects
+# listed before the named object"; "these parameters are mutually exclusive"; objects "in reverse
+# chronological order" (https://docs.stripe.com/pagination).
+
+
+@pytest.fixture
+def five_products(stripe_client: stripe.StripeClient) -> list[str]:
+    """Product ids, newest first (the order every list uses)."""
+    made = [stripe_client.v1.products.create({"name": f"p{n}"}).id for n in range(5)]
+    return made[::-1]
+
+
+def test_lists_page_forwards_and_backwards(
+    stripe_client: stripe.StripeClient, five_products: list[str]
+) -> None:
+    products = stripe_client.v1.products
+    first = products.list({"limit": 2})
+    assert ([p.id for p in first.data], first.has_more) == (five_products[:2], True)
+    second = products.list({"limit": 2, "starting_after": first.data[-1].id})
+    assert ([p.id for p in second.data], second.has_more) == (five_products[2:4], True)
+    last = products.list({"limit": 2, "starting_after": second.data[-1].id})
+    assert ([p.id for p in last.data], last.has_more) == (five_products[4:], False)
+    back = products.list({"limit": 2, "ending_before": last.data[0].id})
+    assert ([p.id for p in back.data], back.has_more) == (five_products[2:4], True)
+    start = products.list({"limit": 2, "ending_before": back.data[0].id})
+    assert ([p.id for p in start.data], start.has_more) == (five_products[:2], False)
+    assert len(products.list().data) == 5, "default limit 10"
+
+
+def test_auto_paging_walks_both_directions(
+    stripe_client: stripe.StripeClient, five_products: list[str]
+) -> None:
+    """The SDK's auto-pagination (https://docs.stripe.com/pagination#auto-pagination) follows
+    starting_after forwards and ending_before backwards."""
+    products = stripe_client.v1.products
+    assert [p.id for p in products.list({"limit": 2}).auto_paging_iter()] == five_products
+    backwards = products.list({"limit": 2, "ending_before": five_products[-1]}).auto_paging_iter()
+    assert [p.id for p in backwards] == five_products[:-1][::-1]
+
+
+@pytest.mark.parametrize(
+    "params", [{"limit": 0}, {"limit": 101}, {"starting_after": "x", "ending_before": "y"}]
+)
+def test_lists_refuse_a_limit_out_of_bounds_and_both_cursors(
+    stripe_client: stripe.StripeClient, params: dict[str, object]
+) -> None:
+    with pytest.raises(stripe.InvalidRequestError) as refused:
+        stripe_client.v1.products.list(params)  # type: ignore[arg-type]
+    assert refused.value.param in ("limit", "starting_after")
+    assert len(stripe_client.v1.products.list({"limit": 100}).data) == 0
+
+
+# -- 4. invoice items ---------------------------------------------------------------------------
+# https://docs.stripe.com/api/invoiceitems/create: "If no invoice is specified, the item will be on
+# the next invoice created for the customer specified"; ``invoice``: "the invoice item will be added
+# to the specified invoice" (a draft); https://docs.stripe.com/api/invoiceitems/delete: "Deleting
+# invoice items is only possible when they're not attached to invoices, or if it's attached to a
+# draft invoice."
+
+
+def _invoice_item(world: World, amount: int = 250, **params: object) -> stripe.InvoiceItem:
+    return world.client.v1.invoice_items.create(
+        {"customer": world.customer, "amount": amount, "currency": "usd", "description": "Setup", **params}  # type: ignore[typeddict-item]
+    )
+
+
+def _pending(world: World) -> list[str]:
+    listed = world.client.v1.invoice_items.list({"customer": world.customer, "pending": True})
+    return [item.id for item in listed.data]
+
+
+def test_a_pending_invoice_item_goes_on_the_renewal(world: World) -> None:
+    sub = world.subscribe(1000)
+    item = _invoice_item(world)
+    assert _pending(world) == [item.id]
+    world.advance(30 * DAY + HOUR)  # the renewal, and its draft hour
+    renewal = world.invoice(world.client.v1.subscriptions.retrieve(sub.id).latest_invoice)
+    assert renewal.billing_reason == "subscription_cycle"
+    assert sorted(line.amount for line in renewal.lines.data) == [250, 1000]
+    assert (renewal.amount_paid, renewal.status) == (1250, "paid")
+    assert world.client.v1.invoice_items.retrieve(item.id).invoice == renewal.id
+    assert _pending(world) == []
+
+
+def test_a_pending_invoice_item_goes_on_the_next_proration_invoice(world: World) -> None:
+    sub = world.subscribe(1000)
+    _invoice_item(world)
+    world.advance(HALF)
+    updated = world.client.v1.subscriptions.update(
+        sub.id,
+        {
+            "items": [{"id": _item(sub).id, "price": world.prices[3000]}],
+            "proration_behavior": "always_invoice",
+        },
+    )
+    invoice = world.invoice(updated.latest_invoice)
+    assert sorted(line.amount for line in invoice.lines.data) == [-500, 250, 1500]
+    assert invoice.amount_paid == 1250
+    assert _pending(world) == []
+
+
+def test_an_invoice_item_can_go_on_a_draft_but_not_a_finalized_invoice(world: World) -> None:
+    sub = world.subscribe(1000)
+    with pytest.raises(stripe.InvalidRequestError):
+        _invoice_item(world, invoice=str(sub.latest_invoice))  # the first invoice is paid
+    world.advance(30 * DAY)
+    draft = world.invoice(world.client.v1.subscriptions.retrieve(sub.id).latest_invoice)
+    assert draft.status == "draft"
+    item = _invoice_item(world, amount=400, invoice=draft.id)
+    assert item.invoice == draft.id
+    assert world.invoice(draft.id).amount_due == 1400
+    world.advance(HOUR)
+    assert (world.invoice(draft.id).status, world.invoice(draft.id).amount_paid) == ("paid", 1400)
+
+
+def test_invoice_items_are_deleted_while_pending_or_on_a_draft_only(world: World) -> None:
+    sub = world.subscribe(1000)
+    pending = _invoice_item(world)
+    assert world.client.v1.invoice_items.delete(pending.id).deleted is True
+    with pytest.raises(stripe.InvalidRequestError):
+        world.client.v1.invoice_items.retrieve(pending.id)
+    world.advance(30 * DAY)
+    draft = world.invoice(world.client.v1.subscriptions.retrieve(sub.id).latest_invoice)
+    on_draft = _invoice_item(world, amount=400, invoice=draft.id)
+    world.client.v1.invoice_items.delete(on_draft.id)
+    assert world.invoice(draft.id).amount_due == 1000
+    kept = _invoice_item(world, amount=300)
+    world.advance(31 * DAY + HOUR)  # May has 31 days: the June renewal, and its hour
+    assert world.client.v1.invoice_items.retrieve(kept.id).invoice is not None
+    with pytest.raises(stripe.InvalidRequestError):
+        world.client.v1.invoice_items.delete(kept.id)
+
+
+def test_cancel_with_prorate_only_leaves_the_credit_pending(world: World) -> None:
+    """https://docs.stripe.com/api/subscriptions/cancel: ``prorate`` "will generate a proration
+    invoice item"; without ``invoice_now`` it is not invoiced now."""
+    sub = world.subscribe(1000)
+    world.advance(HALF)
+    canceled = world.client.v1.subscriptions.cancel(sub.id, {"prorate": True})
+    assert canceled.latest_invoice == sub.latest_invoice
+    pending = world.client.v1.invoice_items.list({"customer": world.customer, "pending": True}).data
+    assert [(item.amount, item.proration) for item in pending] == [(-500, True)]

@@ -14,6 +14,7 @@ from __future__ import annotations
 from stripe.params import SubscriptionCancelParams
 
 from prorata_emulators.stripe._errors import invalid
+from prorata_emulators.stripe._invoice_items import pending_item
 from prorata_emulators.stripe._invoices import issue_invoice
 from prorata_emulators.stripe._routing import Call, Route, route
 from prorata_emulators.stripe._store import JSON, Store
@@ -48,9 +49,22 @@ def cancel_immediately(store: Store, subscription: JSON, *, prorate: bool, invoi
             period=(start, at),
         )
     elif prorate:
-        # Not invoiced now: the credit and the pending prorations stay pending (the customer's
-        # next invoice); without invoice_now and prorate they are removed.
-        subscription["_pending"] = pending
+        # Not invoiced now: the credit and the pending prorations stay pending invoice items of
+        # the customer, for its next invoice; without invoice_now and prorate they are removed.
+        customer = store.get("customer", subscription["customer"])
+        for line in pending:
+            pending_item(
+                store,
+                customer=customer,
+                amount=int(line["amount"]),
+                currency=str(line["currency"]),
+                description=line["description"],
+                at=at,
+                price=store.maybe("price", line["pricing"]["price_details"]["price"]),
+                quantity=int(line["quantity"]),
+                proration=True,
+                period=(int(line["period"]["start"]), int(line["period"]["end"])),
+            )
     cancel_now(store, subscription, at)
     for invoice in store.of_customer("invoice", subscription["customer"]):
         if invoice["status"] == "open" and invoice["auto_advance"]:

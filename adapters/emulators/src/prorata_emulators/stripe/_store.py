@@ -28,6 +28,7 @@ _KIND_BY_PREFIX: tuple[tuple[str, str], ...] = (
     ("re_", "refund"),
     ("cbtxn_", "customer_balance_transaction"),
     ("in_", "invoice"),
+    ("ii_", "invoiceitem"),
     ("di_", "discount"),
     ("txr_", "tax_rate"),
     ("clock_", "test_helpers.test_clock"),
