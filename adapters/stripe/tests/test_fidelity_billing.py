@@ -482,3 +482,32 @@ def test_an_invoice_below_the_minimum_is_marked_paid_and_carried_to_the_next(
     renewal = world.invoice(world.client.v1.subscriptions.retrieve(sub.id).latest_invoice)
     assert (renewal.starting_balance, renewal.amount_due, renewal.amount_paid) == (30, 1090, 1090)
     assert world.client.v1.customers.retrieve(world.customer).balance == 0
+
+
+# -- schedule cancel ------------------------------------------------------------------------------
+# https://docs.stripe.com/api/subscription_schedules/cancel: "invoice_now ... Defaults to true",
+# "prorate ... Defaults to true" (a subscription's own cancel defaults both to false).
+
+
+def test_canceling_a_schedule_credits_the_unused_time_by_default(world: World) -> None:
+    sub = world.subscribe(1000)
+    schedule = world.client.v1.subscription_schedules.create({"from_subscription": sub.id})
+    world.advance(HALF)
+    canceled = world.client.v1.subscription_schedules.cancel(schedule.id)
+    assert canceled.status == "canceled"
+    ended = world.client.v1.subscriptions.retrieve(sub.id)
+    assert ended.status == "canceled"
+    final = world.invoice(ended.latest_invoice)
+    assert final.id != sub.latest_invoice
+    assert [line.amount for line in final.lines.data] == [-500]
+    assert world.client.v1.customers.retrieve(world.customer).balance == -500
+
+
+def test_canceling_a_schedule_without_prorating_bills_nothing(world: World) -> None:
+    sub = world.subscribe(1000)
+    schedule = world.client.v1.subscription_schedules.create({"from_subscription": sub.id})
+    world.advance(HALF)
+    world.client.v1.subscription_schedules.cancel(schedule.id, {"prorate": False, "invoice_now": False})
+    ended = world.client.v1.subscriptions.retrieve(sub.id)
+    assert (ended.status, ended.latest_invoice) == ("canceled", sub.latest_invoice)
+    assert world.client.v1.customers.retrieve(world.customer).balance == 0

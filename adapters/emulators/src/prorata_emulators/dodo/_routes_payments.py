@@ -5,15 +5,19 @@
   in full, or in part with ``items[{item_id, amount}]`` (an item without ``amount`` is refunded
   in full); never more than what is left (https://docs.dodopayments.com/api-reference/refunds/create-refund,
   https://docs.dodopayments.com/features/transactions/refunds).
+- ``POST /subscriptions/{id}/update-payment-method``: an active subscription changes card and
+  is not charged; an ``on_hold`` one is charged its remaining dues (``_dues``)
+  (https://docs.dodopayments.com/api-reference/subscriptions/update-payment-method).
 - ``complete_payment`` (``POST /_emulator/payments/{id}/complete``): the customer pays a waiting
-  payment on the hosted page; the card is saved and the pending subscription becomes active.
+  payment on the hosted page; the card is saved and the pending (or on hold) subscription
+  becomes active.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from prorata_emulators.dodo import _render, _webhooks
+from prorata_emulators.dodo import _dues, _render, _webhooks
 from prorata_emulators.dodo._errors import ApiError, invalid, lookup
 from prorata_emulators.dodo._request import Request, Response, paged
 from prorata_emulators.dodo._state import Payment, Refund, State, newest_ids
@@ -138,6 +142,8 @@ def complete_payment(state: State, payment_id: str, outcome: str) -> Payment:
     payment.payment_link = None
     customer.saved_card, customer.declines = "succeeds", False
     _webhooks.emit(state, "payment.succeeded", _render.payment(state, payment))
+    if sub is not None and sub.status == "on_hold":
+        _dues.reactivate(state, sub, payment)
     if sub is not None and sub.status == "pending":
         sub.status = "active"
         sub.payment_method_id = customer.payment_method_id or sub.payment_method_id
@@ -146,7 +152,53 @@ def complete_payment(state: State, payment_id: str, outcome: str) -> Payment:
     return payment
 
 
+def _update_payment_method(request: Request) -> Response:
+    """``type: existing`` names a saved card (charged at once for an on hold subscription's dues);
+    ``type: new`` sends the customer to a hosted page (``payment_link``; for dues, the waiting
+    payment's)."""
+    state = request.state
+    sub = lookup(state.subscriptions, "subscription", request.params["id"])
+    if sub.status not in ("active", "on_hold"):
+        raise ApiError(
+            422,
+            "INVALID_SUBSCRIPTION_STATUS",
+            f"subscription {sub.id} is {sub.status}: only an active or on_hold one takes a new payment method",
+        )
+    customer = state.customers[sub.customer_id]
+    kind = request.body.get("type")
+    answer: dict[str, Any] = {
+        "client_secret": None,
+        "expires_on": None,
+        "payment_id": None,
+        "payment_link": None,
+    }
+    if kind == "existing":
+        method = request.text("payment_method_id")
+        if method != customer.payment_method_id:
+            raise invalid(
+                f"payment method {method} is not a saved payment method of customer {customer.id}",
+                code="INVALID_PAYMENT_METHOD",
+            )
+        sub.payment_method_id = method
+        if sub.status == "on_hold":
+            answer["payment_id"] = _dues.charge_dues(state, sub, hosted=False).id
+        return Response(status=200, body=answer)
+    if kind != "new":
+        raise invalid("payment_method.type must be new or existing")
+    if sub.status == "on_hold":
+        waiting = _dues.charge_dues(state, sub, hosted=True)
+        answer.update(
+            payment_id=waiting.id,
+            payment_link=waiting.payment_link,
+            client_secret=f"{waiting.id}_secret_emulated",
+        )
+    else:
+        answer["payment_link"] = f"https://test.checkout.dodopayments.com/update/{sub.id}"
+    return Response(status=200, body=answer)
+
+
 ROUTES = {
+    "POST /subscriptions/{id}/update-payment-method": _update_payment_method,
     "GET /customers/{id}/payment-methods": _saved_methods,
     "POST /refunds": _create_refund,
     "GET /refunds": _list_refunds,

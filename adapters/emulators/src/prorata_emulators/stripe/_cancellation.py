@@ -20,12 +20,15 @@ from prorata_emulators.stripe._routing import Call, Route, route
 from prorata_emulators.stripe._store import JSON, Store
 from prorata_emulators.stripe._subscriptions import cancel_now, get_live, unused_time_lines
 
-__all__ = ["ROUTES", "cancel_immediately"]
+__all__ = ["ROUTES", "cancel_immediately", "flag"]
 
 
-def _flag(call: Call, name: str) -> bool:
+def flag(call: Call, name: str, *, default: bool = False) -> bool:
+    """The boolean parameter ``name`` (``default`` when it is absent)."""
     value = call.params.get(name)
-    if value in (None, "", "false", False):
+    if value in (None, ""):
+        return default
+    if value in ("false", False):
         return False
     if value in ("true", True):
         return True
@@ -80,7 +83,7 @@ def _cancel(call: Call) -> JSON:
             if key in details:
                 subscription["cancellation_details"][key] = details[key] or None
     cancel_immediately(
-        store, subscription, prorate=_flag(call, "prorate"), invoice_now=_flag(call, "invoice_now")
+        store, subscription, prorate=flag(call, "prorate"), invoice_now=flag(call, "invoice_now")
     )
     return subscription
 

@@ -36,10 +36,12 @@ __all__ = [
     "cancel_now",
     "change_items",
     "create_subscription",
+    "end_trial_now",
     "expire_incomplete",
     "expire_pending_update",
     "get_live",
     "make_discounts",
+    "move_trial_end",
     "renew",
     "resolve_tax_rates",
     "unused_time_lines",
@@ -783,13 +785,17 @@ def update_subscription(store: Store, subscription: JSON, p: JSON, call: Call) -
         subscription["metadata"] = {**subscription["metadata"], **(p["metadata"] or dict[str, Any]())}
     trial_end = p.get("trial_end")
     if trial_end == "now" and subscription["status"] == "trialing":
-        for item in subscription["items"]["data"]:
-            item["current_period_end"] = at
-        subscription["trial_end"] = at
-        renew(store, subscription, at, draft=False)
+        end_trial_now(store, subscription, at)
     elif trial_end not in (None, "", "now") and subscription["status"] == "trialing":
         previous["trial_end"] = subscription["trial_end"]
-        _move_trial_end(call, subscription, at)
+        until = call.int_param("trial_end")
+        if until is None or until <= at:
+            raise invalid(
+                "Invalid timestamp: must be an integer Unix timestamp in the future.",
+                "trial_end",
+                code="parameter_invalid_integer",
+            )
+        move_trial_end(subscription, until, at)
     elif trial_end not in (None, "", "now"):
         # Stripe starts a new trial on an active subscription; the emulator says so instead of
         # ignoring it (docs/stripe.md lists it among what is not emulated).
@@ -827,6 +833,17 @@ def update_subscription(store: Store, subscription: JSON, p: JSON, call: Call) -
     return subscription
 
 
+def end_trial_now(store: Store, subscription: JSON, at: int, *, by_request: bool = True) -> None:
+    """The trial ends at ``at``, before its time: the first period starts. Ended by an API call
+    (``trial_end=now``), its invoice is finalized and charged in the request
+    (https://docs.stripe.com/billing/subscriptions/trials#end-trial-early); ended by time (a
+    schedule phase), it is a draft for an hour like any renewal."""
+    for item in subscription["items"]["data"]:
+        item["current_period_end"] = at
+    subscription["trial_end"] = at
+    renew(store, subscription, at, draft=not by_request)
+
+
 def expire_pending_update(store: Store, subscription: JSON, at: int) -> None:
     """``pending_update.expires_at`` passed: "the invoice is voided and the pending update is
     discarded" (https://docs.stripe.com/billing/subscriptions/pending-updates-reference#expiration)."""
@@ -852,18 +869,10 @@ def expire_incomplete(store: Store, subscription: JSON, at: int) -> None:
     emit(store, "customer.subscription.updated", subscription, at=at, previous={"status": "incomplete"})
 
 
-def _move_trial_end(call: Call, subscription: JSON, at: int) -> None:
-    """A trialing subscription's ``trial_end`` moved to a later (or earlier, still future) time:
+def move_trial_end(subscription: JSON, until: int, at: int) -> None:
+    """A trialing subscription's trial now ends at ``until`` (later or earlier, in the future):
     the trial, its period and the billing cycle anchor end then
-    (https://docs.stripe.com/api/subscriptions/update#update_subscription-trial_end,
-    https://docs.stripe.com/billing/subscriptions/trials#extend-trials)."""
-    until = call.int_param("trial_end")
-    if until is None or until <= at:
-        raise invalid(
-            "Invalid timestamp: must be an integer Unix timestamp in the future.",
-            "trial_end",
-            code="parameter_invalid_integer",
-        )
+    (https://docs.stripe.com/api/subscriptions/update#update_subscription-trial_end)."""
     subscription["trial_end"] = subscription["billing_cycle_anchor"] = until
     for item in subscription["items"]["data"]:
         item["current_period_end"] = until
