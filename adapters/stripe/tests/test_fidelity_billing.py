@@ -511,3 +511,57 @@ def test_canceling_a_schedule_without_prorating_bills_nothing(world: World) -> N
     ended = world.client.v1.subscriptions.retrieve(sub.id)
     assert (ended.status, ended.latest_invoice) == ("canceled", sub.latest_invoice)
     assert world.client.v1.customers.retrieve(world.customer).balance == 0
+
+
+# -- 7. test clocks -----------------------------------------------------------------------------
+# https://docs.stripe.com/api/test_clocks/advance: "Starts advancing a test clock to a specified
+# time in the future. Advancement is done when status changes to Ready"; ``frozen_time`` "Must be
+# after the test clock's current frozen time. Cannot be more than two intervals in the future from
+# the shortest subscription in this test clock. If there are no subscriptions in this test clock,
+# it cannot be more than two years in the future." Events: test_helpers.test_clock.advancing and
+# .ready (https://docs.stripe.com/api/events/types).
+
+JUNE_1 = START + 61 * DAY
+"""Two monthly intervals after 2026-04-01."""
+TWO_YEARS = START + 731 * DAY
+"""2028-04-01 (2028 is a leap year)."""
+
+
+def test_an_advance_answers_advancing_then_the_clock_is_ready(world: World) -> None:
+    clocks = world.client.v1.test_helpers.test_clocks
+    world.subscribe(1000)
+    answer = clocks.advance(world.clock, {"frozen_time": START + DAY})
+    assert (answer.status, answer.frozen_time) == ("advancing", START)
+    assert answer.status_details.advancing is not None
+    assert answer.status_details.advancing.target_frozen_time == START + DAY
+    ready = clocks.retrieve(world.clock)
+    assert (ready.status, ready.frozen_time, ready.status_details.advancing) == ("ready", START + DAY, None)
+    events = world.client.v1.events.list({"limit": 100}).data
+    times = {e.type: e.created for e in events if e.type.startswith("test_helpers.test_clock.")}
+    assert times["test_helpers.test_clock.advancing"] == START, "sent when the advance starts"
+    assert times["test_helpers.test_clock.ready"] == START + DAY, "sent when it is done"
+
+
+@pytest.mark.parametrize("to", [START, START - 1])
+def test_a_clock_only_moves_forward(world: World, to: int) -> None:
+    with pytest.raises(stripe.InvalidRequestError) as refused:
+        world.client.v1.test_helpers.test_clocks.advance(world.clock, {"frozen_time": to})
+    assert refused.value.param == "frozen_time"
+
+
+def test_a_clock_advances_at_most_two_intervals_of_its_shortest_subscription(world: World) -> None:
+    clocks = world.client.v1.test_helpers.test_clocks
+    world.subscribe(1000)
+    with pytest.raises(stripe.InvalidRequestError):
+        clocks.advance(world.clock, {"frozen_time": JUNE_1 + 1})
+    assert clocks.retrieve(world.clock).frozen_time == START, "refused: nothing ran"
+    clocks.advance(world.clock, {"frozen_time": JUNE_1})
+    assert clocks.retrieve(world.clock).frozen_time == JUNE_1
+
+
+def test_a_clock_without_subscriptions_advances_at_most_two_years(world: World) -> None:
+    clocks = world.client.v1.test_helpers.test_clocks
+    with pytest.raises(stripe.InvalidRequestError):
+        clocks.advance(world.clock, {"frozen_time": TWO_YEARS + 1})
+    clocks.advance(world.clock, {"frozen_time": TWO_YEARS})
+    assert clocks.retrieve(world.clock).frozen_time == TWO_YEARS
