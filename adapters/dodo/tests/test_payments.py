@@ -199,3 +199,64 @@ def test_undeclared_payment_operations_are_refused_before_any_call(
         billing.void_invoice("pay_x")
     assert emulator.request_counts() == {}
     assert NegativeDuePolicy.REFUND in NegativeDuePolicy
+
+
+def _on_hold(sdk: dodopayments.DodoPayments, emulator: DodoEmulator) -> tuple[str, str]:
+    """A subscription whose renewal was declined: (subscription id, customer id)."""
+    customer = sdk.customers.create(email="hold@example.com", name="Hold", metadata={"test_card": "succeeds"})
+    methods = sdk.customers.retrieve_payment_methods(customer.customer_id).items
+    created = _subscribe(sdk, customer.customer_id, payment_method_id=methods[0].payment_method_id)
+    control(emulator, f"/_emulator/customers/{customer.customer_id}/card", {"declines": True})
+    emulator.advance(sdk.subscriptions.retrieve(created.subscription_id).next_billing_date)
+    assert sdk.subscriptions.retrieve(created.subscription_id).status == "on_hold"
+    control(emulator, f"/_emulator/customers/{customer.customer_id}/card", {"declines": False})
+    return created.subscription_id, customer.customer_id
+
+
+def test_a_new_payment_method_on_an_on_hold_subscription_pays_the_dues_and_reactivates_it(
+    sdk: dodopayments.DodoPayments, emulator: DodoEmulator
+) -> None:
+    # https://docs.dodopayments.com/api-reference/subscriptions/update-payment-method: for an
+    # on_hold subscription, updating the payment method "automatically creates a charge for
+    # remaining dues ... and reactivates the subscription to active state upon successful
+    # payment"; the events are payment.succeeded, then subscription.active.
+    subscription_id, customer_id = _on_hold(sdk, emulator)
+    held = sdk.subscriptions.retrieve(subscription_id)
+    before = len(emulator.events())
+    method = sdk.customers.retrieve_payment_methods(customer_id).items[0].payment_method_id
+    answer = sdk.subscriptions.update_payment_method(
+        subscription_id, payment_method={"type": "existing", "payment_method_id": method}
+    )
+    assert answer.payment_id is not None
+    dues = sdk.payments.retrieve(answer.payment_id)
+    assert (dues.status, dues.total_amount) == ("succeeded", 2000)
+    after = sdk.subscriptions.retrieve(subscription_id)
+    assert after.status == "active"
+    assert after.previous_billing_date == held.next_billing_date
+    assert [e["type"] for e in emulator.events()[before:]] == ["payment.succeeded", "subscription.active"]
+
+
+def test_a_payment_method_update_on_an_active_subscription_charges_nothing(
+    sdk: dodopayments.DodoPayments, emulator: DodoEmulator
+) -> None:
+    # Same page: for an active subscription "No charge is created".
+    customer = sdk.customers.create(email="card@example.com", name="Card", metadata={"test_card": "succeeds"})
+    method = sdk.customers.retrieve_payment_methods(customer.customer_id).items[0].payment_method_id
+    created = _subscribe(sdk, customer.customer_id, payment_method_id=method)
+    answer = sdk.subscriptions.update_payment_method(
+        created.subscription_id, payment_method={"type": "existing", "payment_method_id": method}
+    )
+    assert answer.payment_id is None
+    assert len(sdk.payments.list(subscription_id=created.subscription_id).items) == 1
+
+
+def test_dues_paid_on_the_hosted_page_reactivate_too(
+    sdk: dodopayments.DodoPayments, emulator: DodoEmulator
+) -> None:
+    subscription_id, _ = _on_hold(sdk, emulator)
+    answer = sdk.subscriptions.update_payment_method(subscription_id, payment_method={"type": "new"})
+    assert answer.payment_id is not None
+    assert answer.payment_link is not None
+    assert sdk.subscriptions.retrieve(subscription_id).status == "on_hold"  # until the customer pays
+    complete_checkout(emulator, answer.payment_id)
+    assert sdk.subscriptions.retrieve(subscription_id).status == "active"

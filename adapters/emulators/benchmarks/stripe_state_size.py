@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 import resource
-import statistics
 import sys
 import time
 import tracemalloc
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
+
+from _timing import median_ms
 
 from prorata_emulators.stripe import StripeApp
 
@@ -68,15 +68,6 @@ def _seed(emulator: StripeApp, count: int) -> tuple[str, str, str]:
     return last, price["id"], other["id"]
 
 
-def _time(action: Callable[[], object], repeat: int = 20) -> float:
-    samples: list[float] = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples) * 1e3
-
-
 def run(count: int) -> tuple[float, float, float, float, float]:
     emulator = StripeApp.create()
     tracemalloc.start()
@@ -98,9 +89,9 @@ def run(count: int) -> tuple[float, float, float, float, float]:
             {"items[0][id]": item, "items[0][price]": prices[next(flip) % 2], "proration_behavior": "none"},
         )
 
-    retrieve = _time(lambda: _call(emulator, "GET", f"/v1/subscriptions/{subscription}"))
-    write = _time(update)
-    preview = _time(
+    retrieve = median_ms(lambda: _call(emulator, "GET", f"/v1/subscriptions/{subscription}"))
+    write = median_ms(update)
+    preview = median_ms(
         lambda: _call(emulator, "POST", "/v1/invoices/create_preview", {"subscription": subscription})
     )
     return seed_ms, retrieve, write, preview, current / max(count, 1) / 1024

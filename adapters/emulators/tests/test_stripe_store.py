@@ -7,7 +7,7 @@ import json
 from urllib.parse import urlencode
 
 from prorata_emulators.stripe import StripeApp
-from prorata_emulators.stripe._store import Store
+from prorata_emulators.stripe._store import Store, public
 
 HEADERS = {"Authorization": "Bearer sk_test_store", "Content-Type": "application/x-www-form-urlencoded"}
 
@@ -97,3 +97,20 @@ def test_http_basic_auth_as_stripes_curl_examples_send_it() -> None:
             b"email=a%40example.com",
         )
         assert response.status == status, authorization
+
+
+def test_retention_keeps_the_newest_of_a_kind_when_many_are_dropped_at_once() -> None:
+    state = Store(retention={"event": 3})
+    work = state.overlay()
+    for index in range(10):
+        work.put({"id": f"evt_{index}", "object": "event"})
+    state.absorb(work)
+    assert state.ids("event") == ["evt_7", "evt_8", "evt_9"]
+
+
+def test_public_copies_the_tree_without_private_keys() -> None:
+    obj = {"id": "in_1", "_private": 1, "lines": {"data": [{"amount": 5, "_x": 2, "tags": ["a"]}]}}
+    shown = public(obj)
+    assert shown == {"id": "in_1", "lines": {"data": [{"amount": 5, "tags": ["a"]}]}}
+    shown["lines"]["data"][0]["tags"].append("b")
+    assert obj["lines"]["data"][0]["tags"] == ["a"]  # pyright: ignore[reportIndexIssue]

@@ -388,6 +388,8 @@ class StripeProvider(StripePayments):
                     proration_behavior="none" if index == 0 else proration,
                 )
             )
+        if subscription.status is SubscriptionStatus.TRIALING and subscription.trial_end is not None:
+            _keep_trial(built, mapping.timestamp(subscription.trial_end))
         return built, schedule.end_behavior, schedule
 
     @staticmethod
@@ -728,3 +730,14 @@ class StripeProvider(StripePayments):
 
     def close(self) -> None:
         return None
+
+
+def _keep_trial(phases: list[dict[str, Any]], trial_end: int) -> None:
+    """A phase is a trial only when it says so: without ``trial_end`` a schedule ends the trial
+    (https://docs.stripe.com/api/subscription_schedules/update#update_subscription_schedule-phases-trial_end).
+    The trial runs on through the phases it covers, each up to its own end."""
+    for phase in phases:
+        end = phase.get("end_date")
+        phase["trial_end"] = trial_end if end is None else min(trial_end, end)
+        if end is None or trial_end <= end:
+            return

@@ -96,6 +96,15 @@ def interval_of(state: State, product_id: str) -> Interval:
     return Interval(unit=_UNITS[product.interval], count=product.interval_count)
 
 
+def term_end(state: State, product_id: str, start: datetime) -> datetime:
+    """When a subscription to ``product_id`` started at ``start`` expires: the end of the
+    product's subscription period (https://docs.dodopayments.com/api-reference/products/create-product,
+    ``subscription_period_count``: "When this period ends, the subscription expires. Dodo
+    Payments does not start a new billing cycle after the subscription expires")."""
+    product = state.products[product_id]
+    return add_intervals(start, Interval(unit=_UNITS[product.term_interval], count=product.term_count), 1)
+
+
 def priced(
     state: State, product_id: str, quantity: int, addons: tuple[tuple[str, int], ...] | list[tuple[str, int]]
 ) -> list[semantics.PricedItem]:
@@ -210,7 +219,7 @@ def charge(
     )
     if hosted and link:
         payment.payment_link = f"https://test.checkout.dodopayments.com/{payment.id}"
-    state.payments[payment.id] = payment
+    state.add_payment(payment)
     if not (waiting or hosted):
         _webhooks.emit(
             state, "payment.failed" if declined else "payment.succeeded", _render.payment(state, payment)
@@ -373,7 +382,10 @@ def apply_change(state: State, sub: Subscription, request: ChangeRequest) -> Pay
         )
     if request.metadata is not None:
         sub.metadata = dict(request.metadata)
+    new_cycle = result.after.next_billing_date != sub.next_billing_date
     _replace(sub, result.after)
+    if new_cycle:  # a new due date for the renewal heap
+        state.due(sub)
     if payment is not None and payment.status == "failed":
         sub.status = "past_due"
         _webhooks.emit(state, "subscription.past_due", _render.subscription(state, sub))
@@ -429,6 +441,10 @@ def _renewal_charge(state: State, sub: Subscription, start: datetime, end: datet
 
 def _renew(state: State, sub: Subscription) -> None:
     boundary = sub.next_billing_date
+    if sub.expires_at is not None and boundary >= sub.expires_at:
+        sub.status = "expired"
+        _webhooks.emit(state, "subscription.expired", _render.subscription(state, sub))
+        return
     if sub.cancel_at_next_billing_date:
         sub.status, sub.cancelled_at = "cancelled", boundary
         _webhooks.emit(state, "subscription.cancelled", _render.subscription(state, sub))
@@ -452,6 +468,7 @@ def _renew(state: State, sub: Subscription) -> None:
         _webhooks.emit(state, "subscription.on_hold", _render.subscription(state, sub))
         return
     sub.previous_billing_date, sub.next_billing_date = boundary, payment.service_end
+    state.due(sub)
     if change is not None:
         _webhooks.emit(state, "subscription.plan_changed", _render.subscription(state, sub))
     _webhooks.emit(state, "subscription.renewed", _render.subscription(state, sub))
@@ -461,19 +478,17 @@ def advance(state: State, to: datetime) -> None:
     """Move time to ``to``, running every renewal and scheduled change that falls due."""
     if to < state.now:
         raise invalid(f"the emulator clock only moves forward (now {_render.iso(state.now)})")
-    # A heap of due renewals, earliest (then lowest id) first: O(log n) per renewal instead of a
-    # scan of every subscription. An entry is checked against the subscription when popped.
-    due = [(s.next_billing_date, s.id) for s in state.subscriptions.values() if _renews_by(s, to)]
-    heapq.heapify(due)
-    while due:
+    # The state's heap of next billing dates, earliest (then lowest id) first: a move costs
+    # O(log n) per renewal due, nothing for the subscriptions not due. A popped entry is
+    # checked against the subscription (stale when it changed since; renewing pushes the next).
+    due = state.renewals
+    while due and due[0][0] <= to:
         when, subscription_id = heapq.heappop(due)
         sub = state.subscriptions.get(subscription_id)
         if sub is None or not _renews_by(sub, to) or sub.next_billing_date != when:
             continue
         state.now = max(state.now, sub.next_billing_date)
         _renew(state, sub)
-        if _renews_by(sub, to):
-            heapq.heappush(due, (sub.next_billing_date, sub.id))
     state.now = to
 
 

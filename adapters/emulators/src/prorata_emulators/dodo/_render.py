@@ -63,8 +63,8 @@ def product(state: State, item: Product) -> dict[str, Any]:
             "price": item.price,
             "payment_frequency_count": item.interval_count,
             "payment_frequency_interval": item.interval,
-            "subscription_period_count": 20,
-            "subscription_period_interval": "Year",
+            "subscription_period_count": item.term_count,
+            "subscription_period_interval": item.term_interval,
             "trial_period_days": item.trial_days,
             "tax_inclusive": item.tax_inclusive,
             "discount_bps": 0,
@@ -151,8 +151,8 @@ def subscription(state: State, item: Subscription, *, brief: bool = False) -> di
         "recurring_pre_tax_amount": recurring,
         "status": item.status,
         "subscription_id": item.id,
-        "subscription_period_count": 20,
-        "subscription_period_interval": "Year",
+        "subscription_period_count": product_.term_count,
+        "subscription_period_interval": product_.term_interval,
         "tax_inclusive": product_.tax_inclusive,
         "trial_period_days": item.trial_days,
         "cancelled_at": None if item.cancelled_at is None else iso(item.cancelled_at),
@@ -229,11 +229,7 @@ def payment(state: State, item: Payment, *, brief: bool = False) -> dict[str, An
         business_id=state.business_id,
         disputes=[],
         is_update_payment_method=False,
-        refunds=[
-            refund(state, r, brief=True)
-            for r in sorted(state.refunds.values(), key=lambda r: (r.created_at, r.id))
-            if r.payment_id == item.id
-        ],
+        refunds=[refund(state, r, brief=True) for r in state.refunds_of(item.id)],
         payment_link=item.payment_link,
         invoice_url=f"https://test.dodopayments.com/invoices/payments/{item.id}"
         if item.status == "succeeded"
@@ -294,7 +290,7 @@ def ledger_entry(state: State, item: LedgerEntry) -> dict[str, Any]:
 
 def wallet(state: State, item: Customer, currency: str) -> dict[str, Any]:
     """A ``CustomerWallet``: the balance of one currency."""
-    entries = [e for e in state.ledger if e.customer_id == item.id and e.currency == currency]
+    entries = [e for e in state.ledger.get(item.id, []) if e.currency == currency]
     created = entries[0].created_at if entries else item.created_at
     updated = entries[-1].created_at if entries else item.created_at
     balance = sum(e.amount if e.is_credit else -e.amount for e in entries)

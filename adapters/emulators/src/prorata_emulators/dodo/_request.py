@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+import itertools
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
 
 import attrs
 
 from prorata_emulators.dodo._errors import invalid
 from prorata_emulators.dodo._state import State
 
-__all__ = ["Request", "Response", "page"]
+__all__ = ["Request", "Response", "paged"]
+
+T = TypeVar("T")
 
 
 @attrs.frozen(kw_only=True, slots=True)
@@ -43,9 +46,16 @@ class Response:
     body: Any
 
 
-def page(request: Request, rows: list[Any], render: Callable[[Any], Any] | None = None) -> Response:
-    """One page of ``rows``: ``page_number`` from 0, ``page_size`` default 10, max 100
-    (``render``: applied to the page's rows only, so a page costs what it holds)."""
+def paged(request: Request, candidates: Iterable[T], render: Callable[[T], Any]) -> Response:
+    """One page of the lazily filtered ``candidates`` (newest first), rendering only that page:
+    the cost is the page's position, not the number of objects held."""
+    number, size = _page_of(request)
+    rows = [render(item) for item in itertools.islice(candidates, number * size, (number + 1) * size)]
+    return Response(status=200, body={"items": rows})
+
+
+def _page_of(request: Request) -> tuple[int, int]:
+    """``page_number`` from 0, ``page_size`` default 10, max 100."""
     try:
         number = int(request.query.get("page_number", "0"))
         size = int(request.query.get("page_size", "10"))
@@ -53,5 +63,4 @@ def page(request: Request, rows: list[Any], render: Callable[[Any], Any] | None 
         raise invalid("page_number and page_size must be integers") from exc
     if number < 0 or not 1 <= size <= 100:
         raise invalid("page_number >= 0 and 1 <= page_size <= 100")
-    chosen = rows[number * size : (number + 1) * size]
-    return Response(status=200, body={"items": chosen if render is None else [render(row) for row in chosen]})
+    return number, size

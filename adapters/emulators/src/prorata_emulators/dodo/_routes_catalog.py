@@ -20,6 +20,9 @@ def create_product(request: Request) -> Response:
     interval = fields.text("payment_frequency_interval")
     if interval not in _INTERVALS:
         raise invalid(f"payment_frequency_interval must be one of {_INTERVALS}")
+    term = fields.text("subscription_period_interval", required=False, default="Year")
+    if term not in _INTERVALS:
+        raise invalid(f"subscription_period_interval must be one of {_INTERVALS}")
     addons = [str(a) for a in request.body.get("addons") or []]  # pyright: ignore
     for addon_id in addons:
         if addon_id not in state.addons:
@@ -37,6 +40,8 @@ def create_product(request: Request) -> Response:
         addons=addons,
         metadata=dict(request.body.get("metadata") or {}),
         created_at=state.now,
+        term_count=fields.integer("subscription_period_count", default=20, minimum=1),
+        term_interval=term,
     )
     state.products[product.id] = product
     return Response(status=200, body=_render.product(state, product))
@@ -89,7 +94,7 @@ def create_discount(request: Request) -> Response:
         name=request.body.get("name"),
         created_at=state.now,
     )
-    state.discounts[discount.id] = discount
+    state.add_discount(discount)
     return Response(status=200, body=_render.discount(state, discount))
 
 

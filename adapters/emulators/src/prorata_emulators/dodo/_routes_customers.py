@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from prorata_emulators.dodo import _render
 from prorata_emulators.dodo._errors import invalid, lookup
-from prorata_emulators.dodo._request import Request, Response, page
-from prorata_emulators.dodo._state import Customer
+from prorata_emulators.dodo._request import Request, Response, paged
+from prorata_emulators.dodo._state import Customer, newest_ids
 
 __all__ = ["ROUTES"]
 
 
 def create_customer(request: Request) -> Response:
+    """``POST /customers`` always creates one: Dodo's reference does not say that an email
+    already in use returns the existing customer
+    (https://docs.dodopayments.com/api-reference/customers/create-customer)."""
     state = request.state
     metadata = dict(request.body.get("metadata") or {})
     customer = Customer(
@@ -24,7 +27,7 @@ def create_customer(request: Request) -> Response:
         if metadata.get("test_card") in ("succeeds", "declines", "requires_action")
         else None,
     )
-    state.customers[customer.id] = customer
+    state.add_customer(customer)
     return Response(status=200, body=_render.customer(state, customer))
 
 
@@ -34,13 +37,10 @@ def get_customer(request: Request) -> Response:
 
 
 def list_customers(request: Request) -> Response:
+    """``GET /customers``, newest first; ``email`` is an exact match, found by index."""
     state, email = request.state, request.query.get("email")
-    rows = [
-        _render.customer(state, found)
-        for found in sorted(state.customers.values(), key=lambda c: (c.created_at, c.id), reverse=True)
-        if email in (None, found.email)
-    ]
-    return page(request, rows)
+    ids = newest_ids(state.customers, (state.customers_by_email, email))
+    return paged(request, ids, lambda ident: _render.customer(state, state.customers[ident]))
 
 
 def _wallet_customer(request: Request) -> Customer:
@@ -50,7 +50,7 @@ def _wallet_customer(request: Request) -> Customer:
 def list_wallets(request: Request) -> Response:
     """``GET /customers/{id}/wallets``: one wallet per currency the customer has used."""
     state, customer = request.state, _wallet_customer(request)
-    currencies = sorted({e.currency for e in state.ledger if e.customer_id == customer.id})
+    currencies = sorted({e.currency for e in state.ledger.get(customer.id, [])})
     wallets = [_render.wallet(state, customer, currency) for currency in currencies]
     usd = sum(w["balance"] for w in wallets if w["currency"] == "USD")
     return Response(status=200, body={"items": wallets, "total_balance_usd": usd})
@@ -60,12 +60,10 @@ def list_ledger_entries(request: Request) -> Response:
     """``GET /customers/{id}/wallets/ledger-entries``: newest first, paged from 0."""
     state, customer = request.state, _wallet_customer(request)
     currency = request.query.get("currency")
-    rows = [
-        _render.ledger_entry(state, entry)
-        for entry in reversed(state.ledger)
-        if entry.customer_id == customer.id and currency in (None, entry.currency)
-    ]
-    return page(request, rows)
+    entries = (
+        entry for entry in reversed(state.ledger.get(customer.id, [])) if currency in (None, entry.currency)
+    )
+    return paged(request, entries, lambda entry: _render.ledger_entry(state, entry))
 
 
 def create_ledger_entry(request: Request) -> Response:

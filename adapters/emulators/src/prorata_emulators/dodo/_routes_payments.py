@@ -5,24 +5,28 @@
   in full, or in part with ``items[{item_id, amount}]`` (an item without ``amount`` is refunded
   in full); never more than what is left (https://docs.dodopayments.com/api-reference/refunds/create-refund,
   https://docs.dodopayments.com/features/transactions/refunds).
+- ``POST /subscriptions/{id}/update-payment-method``: an active subscription changes card and
+  is not charged; an ``on_hold`` one is charged its remaining dues (``_dues``)
+  (https://docs.dodopayments.com/api-reference/subscriptions/update-payment-method).
 - ``complete_payment`` (``POST /_emulator/payments/{id}/complete``): the customer pays a waiting
-  payment on the hosted page; the card is saved and the pending subscription becomes active.
+  payment on the hosted page; the card is saved and the pending (or on hold) subscription
+  becomes active.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from prorata_emulators.dodo import _render, _webhooks
+from prorata_emulators.dodo import _dues, _render, _webhooks
 from prorata_emulators.dodo._errors import ApiError, invalid, lookup
-from prorata_emulators.dodo._request import Request, Response, page
-from prorata_emulators.dodo._state import Payment, Refund, State
+from prorata_emulators.dodo._request import Request, Response, paged
+from prorata_emulators.dodo._state import Payment, Refund, State, newest_ids
 
 __all__ = ["ROUTES", "complete_payment", "refundable_by_item", "refunded"]
 
 
 def refunded(state: State, payment_id: str) -> int:
-    return sum(r.amount for r in state.refunds.values() if r.payment_id == payment_id)
+    return sum(r.amount for r in state.refunds_of(payment_id))
 
 
 def refundable_by_item(state: State, payment: Payment) -> dict[str, int]:
@@ -31,10 +35,9 @@ def refundable_by_item(state: State, payment: Payment) -> dict[str, int]:
     if not left and payment.total_amount > 0:
         left = {ref: 0 for ref, _ in payment.product_cart}
         left[payment.product_cart[0][0]] = payment.total_amount
-    for refund in state.refunds.values():
-        if refund.payment_id == payment.id:
-            for ref, amount in refund.items:
-                left[ref] = left.get(ref, 0) - amount
+    for refund in state.refunds_of(payment.id):
+        for ref, amount in refund.items:
+            left[ref] = left.get(ref, 0) - amount
     return left
 
 
@@ -98,7 +101,7 @@ def _create_refund(request: Request) -> Response:
         created_at=state.now,
         items=wanted,
     )
-    state.refunds[refund.id] = refund
+    state.add_refund(refund)
     _webhooks.emit(state, "refund.succeeded", _render.refund(state, refund))
     return Response(status=200, body=_render.refund(state, refund))
 
@@ -109,14 +112,18 @@ def _get_refund(request: Request) -> Response:
 
 
 def _list_refunds(request: Request) -> Response:
+    """``GET /refunds``, newest first, from the index of the filter given."""
     state, query = request.state, request.query
-    rows = [
-        _render.refund(state, found, brief=True)
-        for found in sorted(state.refunds.values(), key=lambda r: (r.created_at, r.id), reverse=True)
-        if query.get("customer_id") in (None, state.payments[found.payment_id].customer_id)
-        and query.get("subscription_id") in (None, state.payments[found.payment_id].subscription_id)
-    ]
-    return page(request, rows)
+    customer, subscription = query.get("customer_id"), query.get("subscription_id")
+    ids = newest_ids(
+        state.refunds, (state.refunds_by_subscription, subscription), (state.refunds_by_customer, customer)
+    )
+    kept = (
+        state.refunds[r]
+        for r in ids
+        if customer in (None, state.payments[state.refunds[r].payment_id].customer_id)
+    )
+    return paged(request, kept, lambda found: _render.refund(state, found, brief=True))
 
 
 def complete_payment(state: State, payment_id: str, outcome: str) -> Payment:
@@ -135,14 +142,63 @@ def complete_payment(state: State, payment_id: str, outcome: str) -> Payment:
     payment.payment_link = None
     customer.saved_card, customer.declines = "succeeds", False
     _webhooks.emit(state, "payment.succeeded", _render.payment(state, payment))
+    if sub is not None and sub.status == "on_hold":
+        _dues.reactivate(state, sub, payment)
     if sub is not None and sub.status == "pending":
         sub.status = "active"
         sub.payment_method_id = customer.payment_method_id or sub.payment_method_id
+        state.due(sub)
         _webhooks.emit(state, "subscription.active", _render.subscription(state, sub))
     return payment
 
 
+def _update_payment_method(request: Request) -> Response:
+    """``type: existing`` names a saved card (charged at once for an on hold subscription's dues);
+    ``type: new`` sends the customer to a hosted page (``payment_link``; for dues, the waiting
+    payment's)."""
+    state = request.state
+    sub = lookup(state.subscriptions, "subscription", request.params["id"])
+    if sub.status not in ("active", "on_hold"):
+        raise ApiError(
+            422,
+            "INVALID_SUBSCRIPTION_STATUS",
+            f"subscription {sub.id} is {sub.status}: only an active or on_hold one takes a new payment method",
+        )
+    customer = state.customers[sub.customer_id]
+    kind = request.body.get("type")
+    answer: dict[str, Any] = {
+        "client_secret": None,
+        "expires_on": None,
+        "payment_id": None,
+        "payment_link": None,
+    }
+    if kind == "existing":
+        method = request.text("payment_method_id")
+        if method != customer.payment_method_id:
+            raise invalid(
+                f"payment method {method} is not a saved payment method of customer {customer.id}",
+                code="INVALID_PAYMENT_METHOD",
+            )
+        sub.payment_method_id = method
+        if sub.status == "on_hold":
+            answer["payment_id"] = _dues.charge_dues(state, sub, hosted=False).id
+        return Response(status=200, body=answer)
+    if kind != "new":
+        raise invalid("payment_method.type must be new or existing")
+    if sub.status == "on_hold":
+        waiting = _dues.charge_dues(state, sub, hosted=True)
+        answer.update(
+            payment_id=waiting.id,
+            payment_link=waiting.payment_link,
+            client_secret=f"{waiting.id}_secret_emulated",
+        )
+    else:
+        answer["payment_link"] = f"https://test.checkout.dodopayments.com/update/{sub.id}"
+    return Response(status=200, body=answer)
+
+
 ROUTES = {
+    "POST /subscriptions/{id}/update-payment-method": _update_payment_method,
     "GET /customers/{id}/payment-methods": _saved_methods,
     "POST /refunds": _create_refund,
     "GET /refunds": _list_refunds,

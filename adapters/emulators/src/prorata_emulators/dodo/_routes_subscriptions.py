@@ -10,9 +10,9 @@ from prorata.provider import add_intervals
 from prorata_dodo import semantics
 from prorata_emulators.dodo import _billing, _render, _webhooks
 from prorata_emulators.dodo._errors import ApiError, invalid, lookup, not_found
-from prorata_emulators.dodo._request import Request, Response, page
+from prorata_emulators.dodo._request import Request, Response, paged
 from prorata_emulators.dodo._routes_payments import refundable_by_item
-from prorata_emulators.dodo._state import Customer, State, Subscription
+from prorata_emulators.dodo._state import Customer, State, Subscription, newest_ids
 
 __all__ = ["ROUTES"]
 
@@ -43,7 +43,7 @@ def _customer(request: Request) -> Customer:
         metadata={},
         created_at=state.now,
     )  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
-    state.customers[created.id] = created
+    state.add_customer(created)
     return created
 
 
@@ -100,8 +100,9 @@ def subscribe(request: Request, *, card_from_checkout: bool = False) -> Response
         metadata=dict(request.body.get("metadata") or {}),
         discounts=discounts,
         payment_method_id=str(method or f"pm_{customer.id}"),
+        expires_at=_billing.term_end(state, product_id, now),
     )
-    state.subscriptions[sub.id] = sub
+    state.add_subscription(sub)
     for discount_id, _ in discounts:
         state.discounts[discount_id].times_used += 1
     subtotal = 0 if trial_days else sum(i.unit_price * i.quantity for i in items)
@@ -180,6 +181,7 @@ def update(request: Request) -> Response:
                 f"only a paused subscription can be resumed (it is {sub.status})",
             )
         sub.status, sub.paused_at = "active", None
+        state.due(sub)
         _webhooks.emit(state, "subscription.unpaused", _render.subscription(state, sub))
     elif status == "cancelled":
         sub.status, sub.cancelled_at, sub.scheduled = "cancelled", state.now, None
@@ -188,22 +190,30 @@ def update(request: Request) -> Response:
         raise invalid(f"status {status} cannot be set")
     if body.get("cancel_at_next_billing_date") is not None:
         sub.cancel_at_next_billing_date = bool(body["cancel_at_next_billing_date"])
-        _webhooks.emit(state, "subscription.updated", _render.subscription(state, sub))
     if body.get("metadata") is not None:
         sub.metadata = dict(body["metadata"])
+    if body.get("cancel_at_next_billing_date") is not None or body.get("metadata") is not None:
+        # "any field change triggers this event"
+        # (https://docs.dodopayments.com/developer-resources/webhooks/intents/subscription)
+        _webhooks.emit(state, "subscription.updated", _render.subscription(state, sub))
     return Response(status=200, body=_render.subscription(state, sub))
 
 
 def listing(request: Request) -> Response:
+    """``GET /subscriptions``, newest first; a ``customer_id`` filter reads that customer's index."""
     state, query = request.state, request.query
-    rows = [
-        _render.subscription(state, sub, brief=True)
-        for sub in sorted(state.subscriptions.values(), key=lambda s: (s.created_at, s.id), reverse=True)
-        if query.get("customer_id") in (None, sub.customer_id)
-        and query.get("status") in (None, sub.status)
-        and query.get("product_id") in (None, sub.product_id)
-    ]
-    return page(request, rows)
+    customer = query.get("customer_id")
+    ids = (
+        reversed(state.subscriptions)
+        if customer is None
+        else state.subscriptions_by_customer.newest(customer)
+    )
+    kept = (
+        sub
+        for sub in map(state.subscriptions.__getitem__, ids)
+        if query.get("status") in (None, sub.status) and query.get("product_id") in (None, sub.product_id)
+    )
+    return paged(request, kept, lambda sub: _render.subscription(state, sub, brief=True))
 
 
 def _line(state: State, line: semantics.PricedLine, currency: str) -> dict[str, Any]:
@@ -298,18 +308,14 @@ def payment_lines(request: Request) -> Response:
 
 
 def list_payments(request: Request) -> Response:
+    """``GET /payments``, newest first, from the index of the filter given."""
     state, query = request.state, request.query
-    rows = sorted(
-        (
-            item
-            for item in state.payments.values()
-            if query.get("subscription_id") in (None, item.subscription_id)
-            and query.get("customer_id") in (None, item.customer_id)
-        ),
-        key=lambda p: (p.created_at, p.id),
-        reverse=True,
+    subscription, customer = query.get("subscription_id"), query.get("customer_id")
+    ids = newest_ids(
+        state.payments, (state.payments_by_subscription, subscription), (state.payments_by_customer, customer)
     )
-    return page(request, rows, lambda item: _render.payment(state, item, brief=True))
+    kept = (item for item in map(state.payments.__getitem__, ids) if customer in (None, item.customer_id))
+    return paged(request, kept, lambda item: _render.payment(state, item, brief=True))
 
 
 ROUTES = {

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import base64
 import collections
+import heapq
 import itertools
 import secrets
 import threading
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +22,7 @@ __all__ = [
     "CheckoutSession",
     "Customer",
     "Discount",
+    "Index",
     "LedgerEntry",
     "Payment",
     "Product",
@@ -27,6 +30,7 @@ __all__ = [
     "Scheduled",
     "State",
     "Subscription",
+    "newest_ids",
 ]
 
 MAX_EVENTS = 10_000
@@ -47,6 +51,10 @@ class Product:
     addons: list[str]
     metadata: dict[str, Any]
     created_at: datetime
+    term_count: int = 20
+    term_interval: str = "Year"
+    """The subscription period (``subscription_period_count`` / ``_interval``): a subscription
+    expires when it ends (the recommended and maximum value: 20 years)."""
 
 
 @attrs.define(kw_only=True)
@@ -123,6 +131,8 @@ class Subscription:
     discounts: list[tuple[str, int | None]]
     """(discount id, cycles remaining)."""
     payment_method_id: str
+    expires_at: datetime | None = None
+    """The end of the subscription period: no billing cycle starts there or after."""
     cancel_at_next_billing_date: bool = False
     cancelled_at: datetime | None = None
     paused_at: datetime | None = None
@@ -200,6 +210,31 @@ class LedgerEntry:
     created_at: datetime
 
 
+@attrs.define
+class Index:
+    """Ids grouped by a key, oldest first (creation order, which the clock keeps chronological):
+    a lookup or a page costs what it returns, not what the emulator holds."""
+
+    _ids: dict[str, list[str]] = attrs.field(factory=dict[str, list[str]])
+
+    def add(self, key: str, ident: str) -> None:
+        self._ids.setdefault(key, []).append(ident)
+
+    def oldest(self, key: str) -> list[str]:
+        return self._ids.get(key, [])
+
+    def newest(self, key: str) -> Iterator[str]:
+        return reversed(self._ids.get(key, []))
+
+
+def newest_ids(everything: dict[str, Any], *filters: tuple[Index, str | None]) -> Iterator[str]:
+    """Ids newest first through the first ``(index, key)`` whose key is given, else all of them."""
+    for index, key in filters:
+        if key is not None:
+            return index.newest(key)
+    return reversed(everything)
+
+
 @attrs.define(kw_only=True)
 class State:
     """Everything the emulator knows; guard every access with ``lock``."""
@@ -217,8 +252,19 @@ class State:
     payments: dict[str, Payment] = attrs.field(factory=dict[str, Payment])
     refunds: dict[str, Refund] = attrs.field(factory=dict[str, Refund])
     checkouts: dict[str, CheckoutSession] = attrs.field(factory=dict[str, CheckoutSession])
-    ledger: list[LedgerEntry] = attrs.field(factory=list[LedgerEntry])
-    """Wallet transactions of every customer, oldest first."""
+    ledger: dict[str, list[LedgerEntry]] = attrs.field(factory=dict[str, list[LedgerEntry]])
+    """Wallet transactions per customer id, oldest first."""
+    customers_by_email: Index = attrs.field(factory=Index)
+    subscriptions_by_customer: Index = attrs.field(factory=Index)
+    payments_by_subscription: Index = attrs.field(factory=Index)
+    payments_by_customer: Index = attrs.field(factory=Index)
+    refunds_by_payment: Index = attrs.field(factory=Index)
+    refunds_by_subscription: Index = attrs.field(factory=Index)
+    refunds_by_customer: Index = attrs.field(factory=Index)
+    discounts_by_code: dict[str, str] = attrs.field(factory=dict[str, str])
+    renewals: list[tuple[datetime, str]] = attrs.field(factory=list[tuple[datetime, str]])
+    """A heap of (next billing date, subscription id): what a clock move may have to renew.
+    Entries go stale when a subscription changes; :meth:`due` pushes the current one."""
     webhook_secret: str = attrs.field(
         factory=lambda: "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
     )
@@ -235,6 +281,40 @@ class State:
     def new_id(self, prefix: str) -> str:
         """A fresh id such as ``sub_000007_3f2a``."""
         return f"{prefix}_{next(self._counter):06d}{secrets.token_hex(3)}"
+
+    def add_customer(self, customer: Customer) -> None:
+        self.customers[customer.id] = customer
+        self.customers_by_email.add(customer.email, customer.id)
+
+    def add_subscription(self, sub: Subscription) -> None:
+        self.subscriptions[sub.id] = sub
+        self.subscriptions_by_customer.add(sub.customer_id, sub.id)
+        self.due(sub)
+
+    def due(self, sub: Subscription) -> None:
+        """Record ``sub``'s next billing date in the renewal heap (after it was set or the
+        subscription became active); older entries are skipped when popped."""
+        heapq.heappush(self.renewals, (sub.next_billing_date, sub.id))
+
+    def add_payment(self, payment: Payment) -> None:
+        self.payments[payment.id] = payment
+        self.payments_by_subscription.add(payment.subscription_id, payment.id)
+        self.payments_by_customer.add(payment.customer_id, payment.id)
+
+    def add_refund(self, refund: Refund) -> None:
+        payment = self.payments[refund.payment_id]
+        self.refunds[refund.id] = refund
+        self.refunds_by_payment.add(payment.id, refund.id)
+        self.refunds_by_subscription.add(payment.subscription_id, refund.id)
+        self.refunds_by_customer.add(payment.customer_id, refund.id)
+
+    def add_discount(self, discount: Discount) -> None:
+        self.discounts[discount.id] = discount
+        self.discounts_by_code[discount.code] = discount.id
+
+    def refunds_of(self, payment_id: str) -> list[Refund]:
+        """The refunds of one payment, oldest first."""
+        return [self.refunds[r] for r in self.refunds_by_payment.oldest(payment_id)]
 
     def wallet_entry(
         self,
@@ -261,8 +341,9 @@ class State:
             created_at=self.now,
         )
         customer.wallet += amount
-        self.ledger.append(entry)
+        self.ledger.setdefault(customer.id, []).append(entry)
         return entry
 
     def discount_by_code(self, code: str) -> Discount | None:
-        return next((d for d in self.discounts.values() if d.code == code), None)
+        found = self.discounts_by_code.get(code)
+        return None if found is None else self.discounts[found]

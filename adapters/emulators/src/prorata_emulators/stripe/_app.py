@@ -16,6 +16,7 @@ import attrs
 from prorata_emulators.kit import Admission, Gate, WebhookDelivery
 from prorata_emulators.stripe._errors import ApiError
 from prorata_emulators.stripe._forms import decode
+from prorata_emulators.stripe._idempotency import IdempotencyRecords, Record
 from prorata_emulators.stripe._includable import included
 from prorata_emulators.stripe._routing import Call, Route
 from prorata_emulators.stripe._store import JSON, Store, as_dict, as_list, public
@@ -92,9 +93,7 @@ class StripeApp:
     validate_params: bool = True
     observed: list[tuple[str, int, bytes]] | None = None
     """When a list, every answered request is appended as ``(method path, status, body)``."""
-    _idempotency: dict[str, tuple[str, int, bytes, dict[str, str]]] = attrs.field(
-        factory=dict[str, tuple[str, int, bytes, dict[str, str]]]
-    )
+    _idempotency: IdempotencyRecords = attrs.field(factory=IdempotencyRecords)
     _lock: threading.RLock = attrs.field(factory=threading.RLock)
 
     @classmethod
@@ -177,9 +176,10 @@ class StripeApp:
         params = decode(text)
         key = lowered.get("idempotency-key") if method == "POST" else None
         fingerprint = hashlib.sha256(f"{method} {split.path}\n{text}".encode()).hexdigest()
-        if key is not None and key in self._idempotency:
-            seen, status, payload, stored_headers = self._idempotency[key]
-            if seen != fingerprint:
+        now = self.store.clock_time(None)
+        replay = None if key is None else self._idempotency.get(key, now)
+        if key is not None and replay is not None:
+            if replay.fingerprint != fingerprint:
                 raise ApiError(
                     400,
                     "Keys for idempotent requests can only be used with the same parameters they were first used with. "
@@ -187,9 +187,9 @@ class StripeApp:
                     type="idempotency_error",
                 )
             return Response(
-                status=status,
-                body=payload,
-                headers={**base, **stored_headers, "Idempotent-Replayed": "true", "Idempotency-Key": key},
+                status=replay.status,
+                body=replay.body,
+                headers={**base, **replay.headers, "Idempotent-Replayed": "true", "Idempotency-Key": key},
                 drop=drop,
             )
         try:
@@ -202,7 +202,10 @@ class StripeApp:
                 error.headers,
             )
         if key is not None and status < 500:
-            self._idempotency[key] = (fingerprint, status, payload, extra_headers)
+            self._idempotency.put(
+                key,
+                Record(fingerprint=fingerprint, status=status, body=payload, headers=extra_headers, at=now),
+            )
         headers_out = {**base, **extra_headers}
         if key is not None:
             headers_out["Idempotency-Key"] = key

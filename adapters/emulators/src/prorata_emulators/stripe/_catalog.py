@@ -145,7 +145,7 @@ def _get(kind: str) -> Route:
 
 def _list(kind: str) -> Route:
     def handler(call: Call) -> JSON:
-        items = call.store.all(kind)
+        items = call.store.all(kind)[::-1]  # newest first, like every Stripe list
         if kind == "price" and call.params.get("product"):
             items = [i for i in items if i["product"] == call.params["product"]]
         return list_response(items, f"/v1/{kind}s", call.params)

@@ -70,7 +70,7 @@ ROUTES: list[Route] = [
     route(
         "GET",
         "/v1/test_helpers/test_clocks",
-        lambda call: list_response(call.store.all(_KIND), "/v1/test_helpers/test_clocks", call.params),
+        lambda call: list_response(call.store.all(_KIND)[::-1], "/v1/test_helpers/test_clocks", call.params),
     ),
     route("GET", "/v1/test_helpers/test_clocks/{id}", lambda call: call.store.get(_KIND, call.path["id"])),
     route("POST", "/v1/test_helpers/test_clocks/{id}/advance", _advance, TestClockAdvanceParams),

@@ -236,7 +236,7 @@ ROUTES: list[Route] = [
     route(
         "GET",
         "/v1/customers",
-        lambda call: list_response(call.store.all("customer"), "/v1/customers", call.params),
+        lambda call: list_response(call.store.all("customer")[::-1], "/v1/customers", call.params),
     ),
     route("POST", "/v1/payment_methods", _create_payment_method, PaymentMethodCreateParams),
     route("POST", "/v1/payment_methods/{id}/attach", _attach, PaymentMethodAttachParams),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["ApiError", "card_declined", "invalid", "missing"]
+__all__ = ["ApiError", "card_declined", "invalid", "missing", "only_one_of"]
 
 
 class ApiError(Exception):
@@ -58,3 +58,13 @@ def card_declined() -> ApiError:
         code="card_declined",
         extra={"decline_code": "generic_decline", "advice_code": "try_again_later"},
     )
+
+
+def only_one_of(params: dict[str, Any], first: str, second: str) -> None:
+    """Refuse two mutually exclusive parameters given together, as Stripe words it."""
+    if params.get(first) and params.get(second):
+        raise invalid(
+            f"You may only specify one of these parameters: {first}, {second}.",
+            first,
+            code="parameter_invalid",
+        )

@@ -11,12 +11,14 @@ from stripe.params import (
     InvoiceVoidInvoiceParams,
 )
 
-from prorata_emulators.stripe._billing import active_discounts, figures
-from prorata_emulators.stripe._customers import default_payment_method
+from prorata_emulators.stripe._billing import InvoiceFigures, active_discounts, figures
+from prorata_emulators.stripe._customers import default_payment_method, resolve_method
 from prorata_emulators.stripe._errors import ApiError, card_declined, invalid
 from prorata_emulators.stripe._events import emit
+from prorata_emulators.stripe._invoice_item_lines import take_pending_items
 from prorata_emulators.stripe._lists import list_response
 from prorata_emulators.stripe._payment_intents import Outcome, attempt, intent_for
+from prorata_emulators.stripe._pending_updates import apply_pending_update
 from prorata_emulators.stripe._routing import Call, Route, route
 from prorata_emulators.stripe._store import JSON, Store
 
@@ -29,6 +31,7 @@ __all__ = [
     "mark_paid",
     "pay_invoice",
     "payment_refused",
+    "refigure",
     "void_invoice",
 ]
 
@@ -116,8 +119,9 @@ def issue_invoice(
     customer = store.get("customer", subscription["customer"])
     discounts = active_discounts(store, subscription["discounts"], at)
     tax_rates: list[JSON] = subscription.get("default_tax_rates") or list[Any]()
-    numbers = figures(store, lines, discounts, tax_rates, int(customer["balance"]))
     invoice_id = store.new_id("upcoming_in" if preview else "in")
+    lines = [*lines, *take_pending_items(store, subscription, invoice_id, attach=not preview)]
+    numbers = figures(store, lines, discounts, tax_rates, int(customer["balance"]))
     for line in lines:
         line["invoice"] = invoice_id
     send = subscription["collection_method"] == "send_invoice"
@@ -126,10 +130,9 @@ def issue_invoice(
         "object": "invoice",
         "account_country": "US",
         "account_name": "prorata emulator",
-        "amount_due": numbers.amount_due,
+        **_totals(numbers),
         "amount_overpaid": 0,
         "amount_paid": 0,
-        "amount_remaining": numbers.amount_due,
         "amount_shipping": 0,
         "attempt_count": 0,
         "attempted": False,
@@ -188,7 +191,6 @@ def issue_invoice(
         "period_start": period[0],
         "post_payment_credit_notes_amount": 0,
         "pre_payment_credit_notes_amount": 0,
-        "starting_balance": numbers.starting_balance,
         "status": "draft",
         "status_transitions": {
             "finalized_at": None,
@@ -196,28 +198,8 @@ def issue_invoice(
             "paid_at": None,
             "voided_at": None,
         },
-        "subtotal": numbers.subtotal,
-        "subtotal_excluding_tax": numbers.subtotal,
         "test_clock": subscription.get("test_clock"),
-        "total": numbers.total,
-        "total_discount_amounts": [
-            {"amount": amount, "discount": discount_id} for discount_id, amount in numbers.discounts
-        ],
-        "total_excluding_tax": numbers.subtotal - numbers.discount,
-        "total_pretax_credit_amounts": [],
-        "total_taxes": [
-            {
-                "amount": amount,
-                "tax_behavior": "inclusive" if rate["inclusive"] else "exclusive",
-                "tax_rate_details": {"tax_rate": rate["id"]},
-                "taxability_reason": "standard_rated",
-                "taxable_amount": taxable,
-                "type": "tax_rate_details",
-            }
-            for rate, amount, taxable in numbers.taxes
-        ],
         "webhooks_delivered_at": None,
-        "_ending_balance": numbers.ending_balance,
     }
     if preview:
         if not store.real_time:
@@ -232,6 +214,45 @@ def issue_invoice(
     _finalize(store, invoice, customer, discounts, at)
     _collect(store, invoice, subscription, customer, collect, at)
     return invoice
+
+
+def _totals(numbers: InvoiceFigures) -> JSON:
+    """The invoice fields its figures give."""
+    return {
+        "amount_due": numbers.amount_due,
+        "amount_remaining": numbers.amount_due,
+        "starting_balance": numbers.starting_balance,
+        "subtotal": numbers.subtotal,
+        "subtotal_excluding_tax": numbers.subtotal,
+        "total": numbers.total,
+        "total_discount_amounts": [
+            {"amount": amount, "discount": discount_id} for discount_id, amount in numbers.discounts
+        ],
+        "total_excluding_tax": numbers.subtotal - numbers.discount,
+        "total_taxes": [
+            {
+                "amount": amount,
+                "tax_behavior": "inclusive" if rate["inclusive"] else "exclusive",
+                "tax_rate_details": {"tax_rate": rate["id"]},
+                "taxability_reason": "standard_rated",
+                "taxable_amount": taxable,
+                "type": "tax_rate_details",
+            }
+            for rate, amount, taxable in numbers.taxes
+        ],
+        "_ending_balance": numbers.ending_balance,
+    }
+
+
+def refigure(store: Store, invoice: JSON) -> None:
+    """Recompute a draft's totals after its lines changed (an invoice item added or deleted)."""
+    subscription = store.maybe("subscription", invoice["parent"]["subscription_details"]["subscription"])
+    at = int(invoice["created"])
+    discounts = [] if subscription is None else active_discounts(store, subscription["discounts"], at)
+    tax_rates: list[JSON] = [] if subscription is None else subscription.get("default_tax_rates") or []
+    customer = store.get("customer", invoice["customer"])
+    numbers = figures(store, invoice["lines"]["data"], discounts, tax_rates, int(customer["balance"]))
+    invoice.update(_totals(numbers))
 
 
 def _collect(store: Store, invoice: JSON, subscription: JSON, customer: JSON, collect: bool, at: int) -> None:
@@ -322,6 +343,7 @@ def mark_paid(store: Store, invoice: JSON, at: int) -> None:
     # #event_types-invoice.payment_succeeded).
     emit(store, "invoice.paid", invoice, at=at)
     emit(store, "invoice.payment_succeeded", invoice, at=at)
+    apply_pending_update(store, invoice, at)
     subscription = store.maybe("subscription", invoice["parent"]["subscription_details"]["subscription"])
     if (
         subscription is not None
@@ -364,7 +386,12 @@ def _pay(call: Call) -> JSON:
     if invoice["status"] != "open":
         raise invalid(f"Invoice is already {invoice['status']}.", None)
     at = store.clock_time(invoice["test_clock"])
-    method = call.params.get("payment_method") or default_payment_method(store, invoice["customer"])
+    wanted = call.params.get("payment_method")
+    method = (
+        resolve_method(store, wanted, invoice["customer"], "payment_method")["id"]
+        if wanted
+        else default_payment_method(store, invoice["customer"])
+    )
     if invoice["collection_method"] == "send_invoice" and call.params.get("paid_out_of_band") == "true":
         invoice["amount_remaining"] = 0
         pay_invoice(store, invoice, method, at)

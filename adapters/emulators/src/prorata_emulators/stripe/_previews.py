@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from stripe.params import InvoiceCreatePreviewParams
 
-from prorata_emulators.stripe._errors import ApiError, invalid
+from prorata_emulators.stripe._errors import ApiError, invalid, only_one_of
 from prorata_emulators.stripe._routing import Call, Route, route
 from prorata_emulators.stripe._schedules import schedule_from_subscription, update_schedule
 from prorata_emulators.stripe._store import JSON
@@ -29,12 +29,7 @@ _SUBSCRIPTION_FIELDS = (
 def _preview(call: Call) -> JSON:
     store, p = call.store, call.params
     details, schedule_details = p.get("subscription_details"), p.get("schedule_details")
-    if details and schedule_details:
-        raise invalid(
-            "You may only specify one of these parameters: schedule_details, subscription_details.",
-            "schedule_details",
-            code="parameter_invalid",
-        )
+    only_one_of(p, "schedule_details", "subscription_details")
     subscription_id = p.get("subscription")
     if p.get("schedule") and not subscription_id:
         subscription_id = store.get("subscription_schedule", p["schedule"], param="schedule")["subscription"]

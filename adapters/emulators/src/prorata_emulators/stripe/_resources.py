@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from prorata_emulators.stripe import (
     _account,
+    _cancellation,
     _catalog,
     _clocks,
     _customers,
     _events,
+    _invoice_items,
     _invoices,
     _previews,
     _routes_payments,
@@ -31,8 +33,10 @@ def all_routes() -> list[Route]:
         *_setup_intents.ROUTES,
         *_routes_payments.ROUTES,
         *_subscriptions.ROUTES,
+        *_cancellation.ROUTES,
         *_subscription_items.ROUTES,
         *_invoices.ROUTES,
+        *_invoice_items.ROUTES,
         *_schedules.ROUTES,
         *_clocks.ROUTES,
         *_events.ROUTES,

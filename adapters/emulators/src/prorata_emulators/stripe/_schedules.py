@@ -13,8 +13,9 @@ from stripe.params import (
 )
 
 from prorata_emulators.stripe._calendar import interval_of, shift
+from prorata_emulators.stripe._cancellation import cancel_immediately, flag
 from prorata_emulators.stripe._catalog import price_of
-from prorata_emulators.stripe._errors import invalid
+from prorata_emulators.stripe._errors import ApiError, invalid
 from prorata_emulators.stripe._events import emit
 from prorata_emulators.stripe._lists import list_response
 from prorata_emulators.stripe._routing import Call, Route, route
@@ -24,7 +25,9 @@ from prorata_emulators.stripe._subscriptions import (
     cancel_now,
     change_items,
     create_subscription,
+    end_trial_now,
     make_discounts,
+    move_trial_end,
     resolve_tax_rates,
 )
 
@@ -148,6 +151,7 @@ def _build_phases(store: Store, raw_phases: Any, at: int, currency: str | None) 
                 f"{where}[end_date]",
                 code="parameter_invalid",
             )
+        trial, trial_end = _phase_trial(raw, start, end, at, where)
         behavior = raw.get("proration_behavior") or "create_prorations"
         if behavior not in ("create_prorations", "always_invoice", "none"):
             raise invalid(
@@ -179,11 +183,48 @@ def _build_phases(store: Store, raw_phases: Any, at: int, currency: str | None) 
                 "proration_behavior": behavior,
                 "start_date": start,
                 "transfer_data": None,
-                "trial_end": None,
+                "trial": trial,
+                "trial_end": trial_end,
             }
         )
         start = end
+    for index in range(1, len(phases)):
+        before = phases[index - 1]
+        if phases[index]["trial_end"] is not None and before["trial_end"] != before["end_date"]:
+            raise _trial_not_emulated(f"phases[{index}][trial_end]")
     return phases
+
+
+def _trial_not_emulated(param: str) -> ApiError:
+    """Stripe can start a trial on a paying subscription; the emulator says it does not."""
+    return ApiError(
+        400,
+        "The emulator does not emulate a trial that starts after the subscription has started paying "
+        "(only a trial from the start, continued or ended by later phases).",
+        param=param,
+    )
+
+
+def _phase_trial(raw: JSON, start: int, end: int, at: int, where: str) -> tuple[bool, int | None]:
+    """``trial=true`` makes the whole phase a trial; ``trial_end`` a trial from the phase's start
+    to then, within the phase, equal to its end when combined with ``trial``
+    (https://docs.stripe.com/api/subscription_schedules/create#create_subscription_schedule-phases-trial_end,
+    https://docs.stripe.com/changelog/dahlia/2026-07-29/subscription-schedule-phases-trial-property)."""
+    trial = str(raw.get("trial") or "").lower() == "true"
+    trial_end = _timestamp(raw.get("trial_end"), at, f"{where}[trial_end]")
+    if trial_end is not None and not start < trial_end <= end:
+        raise invalid(
+            f"The `trial_end` of {where} must be within the phase.",
+            f"{where}[trial_end]",
+            code="parameter_invalid",
+        )
+    if trial and trial_end is not None and trial_end != end:
+        raise invalid(
+            f"When `trial` is true, the `trial_end` of {where} must be the phase's end date.",
+            f"{where}[trial_end]",
+            code="parameter_invalid",
+        )
+    return trial, end if trial else trial_end
 
 
 def _new_schedule(store: Store, customer: JSON, at: int) -> JSON:
@@ -261,7 +302,9 @@ def _phase_of_subscription(store: Store, subscription: JSON) -> JSON:
         "proration_behavior": "create_prorations",
         "start_date": first["current_period_start"],
         "transfer_data": None,
-        "trial_end": None,
+        # A trialing subscription's phase is its trial (it ends with the period).
+        "trial": subscription["status"] == "trialing",
+        "trial_end": subscription["trial_end"] if subscription["status"] == "trialing" else None,
     }
 
 
@@ -350,6 +393,8 @@ def start_schedule(store: Store, schedule: JSON, at: int) -> None:
         "collection_method": phase["collection_method"] or schedule["default_settings"]["collection_method"],
         "days_until_due": schedule["default_settings"]["invoice_settings"]["days_until_due"],
     }
+    if phase["trial_end"] is not None:
+        params["trial_end"] = phase["trial_end"]
     subscription = create_subscription(store, params)
     subscription["schedule"] = schedule["id"]
     schedule.update(
@@ -360,7 +405,9 @@ def start_schedule(store: Store, schedule: JSON, at: int) -> None:
     emit(store, "subscription_schedule.updated", schedule, at=at)
 
 
-def _apply_phase(store: Store, schedule: JSON, phase: JSON, at: int, proration_behavior: str) -> None:
+def _apply_phase(
+    store: Store, schedule: JSON, phase: JSON, at: int, proration_behavior: str, *, by_request: bool = False
+) -> None:
     subscription = store.get("subscription", schedule["subscription"])
     specs: list[ItemSpec] = []
     current = {item["price"]["id"]: item for item in subscription["items"]["data"]}
@@ -397,11 +444,27 @@ def _apply_phase(store: Store, schedule: JSON, phase: JSON, at: int, proration_b
             reset_anchor=False,
             payment_behavior="allow_incomplete",
         )
+    _follow_trial(store, subscription, phase, at, by_request)
     schedule["current_phase"] = {"start_date": phase["start_date"], "end_date": phase["end_date"]}
     # previous_attributes names what changed: the items when the phase changed them
     # (https://docs.stripe.com/api/events/object#event_object-data-previous_attributes)
     changed = {"items": previous_items} if before != after else None
     emit(store, "customer.subscription.updated", subscription, at=at, previous=changed)
+
+
+def _follow_trial(store: Store, subscription: JSON, phase: JSON, at: int, by_request: bool) -> None:
+    """A trialing subscription follows its phase: a phase without a trial ends the trial now
+    ("Sets the phase to trialing from the start date to this date":
+    https://docs.stripe.com/api/subscription_schedules/update#update_subscription_schedule-phases-trial_end),
+    another ``trial_end`` moves it."""
+    if subscription["status"] != "trialing":
+        return  # a trial starting on a paying subscription is refused when the phases are set
+    wanted: int | None = phase["trial_end"]
+    if wanted is None:
+        if subscription["trial_end"] > at:  # (at the trial's own end, the renewal ends it)
+            end_trial_now(store, subscription, at, by_request=by_request)
+    elif wanted != subscription["trial_end"]:
+        move_trial_end(subscription, wanted, at)
 
 
 def update_schedule(store: Store, schedule: JSON, p: JSON) -> JSON:
@@ -431,8 +494,19 @@ def update_schedule(store: Store, schedule: JSON, p: JSON) -> JSON:
             raise invalid(MSG_PAST_END, "phases[0][end_date]", code="parameter_invalid")
         behavior = p.get("proration_behavior") or "create_prorations"
         current = next(phase for phase in phases if phase["start_date"] <= at < phase["end_date"])
+        trialing = subscription is not None and subscription["status"] == "trialing"
+        if (
+            any(phase["trial_end"] is not None and phase["trial_end"] > at for phase in phases)
+            and not trialing
+        ):
+            raise _trial_not_emulated("phases")
         _apply_phase(
-            store, schedule, current, at, behavior if current is phases[0] else current["proration_behavior"]
+            store,
+            schedule,
+            current,
+            at,
+            behavior if current is phases[0] else current["proration_behavior"],
+            by_request=True,
         )
     elif phases[0]["start_date"] <= at:
         start_schedule(store, schedule, at)
@@ -493,9 +567,16 @@ def _cancel_route(call: Call) -> JSON:
     _check_open(schedule, "cancel")
     at = store.clock_time(schedule["test_clock"])
     subscription = store.maybe("subscription", schedule["subscription"])
-    schedule.update(status="canceled", canceled_at=at, current_phase=None)
     if subscription is not None and subscription["status"] != "canceled":
-        cancel_now(store, subscription, at)
+        # "invoice_now ... Defaults to true", "prorate ... Defaults to true", unlike a subscription's
+        # own cancel (https://docs.stripe.com/api/subscription_schedules/cancel).
+        cancel_immediately(
+            store,
+            subscription,
+            prorate=flag(call, "prorate", default=True),
+            invoice_now=flag(call, "invoice_now", default=True),
+        )
+    schedule.update(status="canceled", canceled_at=at, current_phase=None)
     emit(store, "subscription_schedule.canceled", schedule, at=at)
     return schedule
 

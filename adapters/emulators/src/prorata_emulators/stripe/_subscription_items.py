@@ -42,7 +42,10 @@ def _create_item(call: Call) -> JSON:
     subscription = get_live(store, p["subscription"])
     before = {i["id"] for i in subscription["items"]["data"]}
     _item_change(call, subscription, {"price": p.get("price"), "quantity": p.get("quantity", 1)})
-    return next(i for i in subscription["items"]["data"] if i["id"] not in before)
+    # A change held by payment_behavior=pending_if_incomplete: the new item is in pending_update.
+    pending: JSON = subscription["pending_update"] or {}
+    held: list[JSON] = pending.get("subscription_items") or []
+    return next(i for i in [*subscription["items"]["data"], *held] if i["id"] not in before)
 
 
 def _update_item(call: Call) -> JSON:

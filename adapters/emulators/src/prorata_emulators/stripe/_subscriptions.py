@@ -8,7 +8,6 @@ from typing import Any
 
 import attrs
 from stripe.params import (
-    SubscriptionCancelParams,
     SubscriptionCreateParams,
     SubscriptionUpdateParams,
 )
@@ -21,19 +20,31 @@ from prorata_emulators.stripe._errors import ApiError, invalid, missing
 from prorata_emulators.stripe._events import emit
 from prorata_emulators.stripe._invoices import issue_invoice, line_item, payment_refused, void_invoice
 from prorata_emulators.stripe._lists import list_response
+from prorata_emulators.stripe._pending_updates import (
+    check_pending_params,
+    drop_pending_update,
+    hold,
+    snapshot,
+)
 from prorata_emulators.stripe._routing import Call, Route, route
 from prorata_emulators.stripe._store import JSON, Store, as_dict, public
 
 __all__ = [
+    "INCOMPLETE_SECONDS",
     "ROUTES",
     "ItemSpec",
     "cancel_now",
     "change_items",
     "create_subscription",
+    "end_trial_now",
+    "expire_incomplete",
+    "expire_pending_update",
     "get_live",
     "make_discounts",
+    "move_trial_end",
     "renew",
     "resolve_tax_rates",
+    "unused_time_lines",
     "update_subscription",
 ]
 
@@ -544,6 +555,34 @@ def change_items(
     return invoice
 
 
+def unused_time_lines(store: Store, subscription: JSON, at: int) -> list[JSON]:
+    """Proration credits for the unused time ``[at, period end)`` of every item."""
+    start, end = _period(subscription)
+    if not start <= at < end:
+        return []
+    items = subscription["items"]["data"]
+    exact = [
+        -exact_proration(int(i["price"]["unit_amount"]) * int(i["quantity"]), at, start, end) for i in items
+    ]
+    amounts = settle_rounding([(round_half_away_from_zero(value), value) for value in exact])
+    return [
+        line_item(
+            store,
+            subscription=subscription,
+            item_id=item["id"],
+            price=item["price"],
+            quantity=int(item["quantity"]),
+            amount=amount,
+            start=at,
+            end=end,
+            description=f"Unused time on {_times(int(item['quantity']))}{_product_name(store, item['price'])} after {_date(at)}",
+            proration=True,
+        )
+        for item, amount in zip(items, amounts, strict=True)
+        if amount
+    ]
+
+
 TRIAL_WILL_END_NOTICE = 3 * 86400
 """``customer.subscription.trial_will_end`` "occurs three days before a subscription's trial period
 is scheduled to end, or when a trial is ended immediately (using trial_end=now)":
@@ -585,6 +624,19 @@ def renew(store: Store, subscription: JSON, at: int, *, draft: bool = True) -> N
     if subscription["cancel_at_period_end"] or (
         subscription["cancel_at"] is not None and subscription["cancel_at"] <= at
     ):
+        # "If you've set the subscription to cancel at the end of the period, any pending prorations
+        # are also left in place and collected at the end of the period"
+        # (https://docs.stripe.com/api/subscriptions/cancel).
+        if subscription["_pending"]:
+            lines, subscription["_pending"] = subscription["_pending"], []
+            issue_invoice(
+                store,
+                subscription=subscription,
+                lines=lines,
+                reason="subscription_cycle",
+                at=at,
+                period=(_period(subscription)[0], at),
+            )
         cancel_now(store, subscription, at)
         return
     interval = _interval(subscription)
@@ -673,6 +725,10 @@ def update_subscription(store: Store, subscription: JSON, p: JSON, call: Call) -
     payment_behavior = p.get("payment_behavior") or "allow_incomplete"
     if payment_behavior not in PAYMENT_BEHAVIORS:
         raise invalid("Invalid payment_behavior.", "payment_behavior", code="parameter_invalid")
+    pending = payment_behavior == "pending_if_incomplete"
+    if pending:
+        check_pending_params(p, subscription["collection_method"])
+    before, status, latest = snapshot(subscription), subscription["status"], subscription["latest_invoice"]
     start, end = _period(subscription)
     proration_date = call.int_param("proration_date")
     when = at
@@ -729,13 +785,17 @@ def update_subscription(store: Store, subscription: JSON, p: JSON, call: Call) -
         subscription["metadata"] = {**subscription["metadata"], **(p["metadata"] or dict[str, Any]())}
     trial_end = p.get("trial_end")
     if trial_end == "now" and subscription["status"] == "trialing":
-        for item in subscription["items"]["data"]:
-            item["current_period_end"] = at
-        subscription["trial_end"] = at
-        renew(store, subscription, at, draft=False)
+        end_trial_now(store, subscription, at)
     elif trial_end not in (None, "", "now") and subscription["status"] == "trialing":
         previous["trial_end"] = subscription["trial_end"]
-        _move_trial_end(call, subscription, at)
+        until = call.int_param("trial_end")
+        if until is None or until <= at:
+            raise invalid(
+                "Invalid timestamp: must be an integer Unix timestamp in the future.",
+                "trial_end",
+                code="parameter_invalid_integer",
+            )
+        move_trial_end(subscription, until, at)
     elif trial_end not in (None, "", "now"):
         # Stripe starts a new trial on an active subscription; the emulator says so instead of
         # ignoring it (docs/stripe.md lists it among what is not emulated).
@@ -763,34 +823,61 @@ def update_subscription(store: Store, subscription: JSON, p: JSON, call: Call) -
             reset_anchor=anchor_type == "now",
             payment_behavior=payment_behavior,
         )
+    invoice = store.maybe("invoice", subscription["latest_invoice"])
+    if pending and invoice is not None and invoice["id"] != latest and invoice["status"] == "open":
+        # The change waits for its invoice (https://docs.stripe.com/billing/subscriptions/pending-updates).
+        hold(store, subscription, before, invoice, at)
+        subscription["status"] = status
+        previous = {"pending_update": None}
     emit(store, "customer.subscription.updated", subscription, at=at, previous=previous)
     return subscription
 
 
-def _move_trial_end(call: Call, subscription: JSON, at: int) -> None:
-    """A trialing subscription's ``trial_end`` moved to a later (or earlier, still future) time:
+def end_trial_now(store: Store, subscription: JSON, at: int, *, by_request: bool = True) -> None:
+    """The trial ends at ``at``, before its time: the first period starts. Ended by an API call
+    (``trial_end=now``), its invoice is finalized and charged in the request
+    (https://docs.stripe.com/billing/subscriptions/trials#end-trial-early); ended by time (a
+    schedule phase), it is a draft for an hour like any renewal."""
+    for item in subscription["items"]["data"]:
+        item["current_period_end"] = at
+    subscription["trial_end"] = at
+    renew(store, subscription, at, draft=not by_request)
+
+
+def expire_pending_update(store: Store, subscription: JSON, at: int) -> None:
+    """``pending_update.expires_at`` passed: "the invoice is voided and the pending update is
+    discarded" (https://docs.stripe.com/billing/subscriptions/pending-updates-reference#expiration)."""
+    previous = {"pending_update": public(subscription["pending_update"])}
+    invoice = store.maybe("invoice", drop_pending_update(subscription))
+    if invoice is not None and invoice["status"] == "open":
+        void_invoice(store, invoice, at)
+    emit(store, "customer.subscription.pending_update_expired", subscription, at=at, previous=previous)
+
+
+INCOMPLETE_SECONDS = 23 * 3600
+"""An ``incomplete`` subscription whose first invoice is not paid "within 23 hours" becomes
+``incomplete_expired``, "a terminal status, the open invoice will be voided and no further
+invoices will be generated" (https://docs.stripe.com/api/subscriptions/object#subscription_object-status)."""
+
+
+def expire_incomplete(store: Store, subscription: JSON, at: int) -> None:
+    """The first invoice went unpaid for 23 hours: ``incomplete_expired``, its invoice voided."""
+    subscription["status"] = "incomplete_expired"
+    invoice = store.maybe("invoice", subscription["latest_invoice"])
+    if invoice is not None and invoice["status"] == "open":
+        void_invoice(store, invoice, at)
+    emit(store, "customer.subscription.updated", subscription, at=at, previous={"status": "incomplete"})
+
+
+def move_trial_end(subscription: JSON, until: int, at: int) -> None:
+    """A trialing subscription's trial now ends at ``until`` (later or earlier, in the future):
     the trial, its period and the billing cycle anchor end then
-    (https://docs.stripe.com/api/subscriptions/update#update_subscription-trial_end,
-    https://docs.stripe.com/billing/subscriptions/trials#extend-trials)."""
-    until = call.int_param("trial_end")
-    if until is None or until <= at:
-        raise invalid(
-            "Invalid timestamp: must be an integer Unix timestamp in the future.",
-            "trial_end",
-            code="parameter_invalid_integer",
-        )
+    (https://docs.stripe.com/api/subscriptions/update#update_subscription-trial_end)."""
     subscription["trial_end"] = subscription["billing_cycle_anchor"] = until
     for item in subscription["items"]["data"]:
         item["current_period_end"] = until
     if until - TRIAL_WILL_END_NOTICE > at:
         subscription["_trial_will_end_sent"] = False  # the notice is due again for the new end
-
-
-def _cancel(call: Call) -> JSON:
-    store = call.store
-    subscription = get_live(store, call.path["id"])
-    cancel_now(store, subscription, store.clock_time(subscription["test_clock"]))
-    return subscription
 
 
 def _list(call: Call) -> JSON:
@@ -815,5 +902,4 @@ ROUTES: list[Route] = [
     route("GET", "/v1/subscriptions", _list),
     route("GET", "/v1/subscriptions/{id}", lambda call: call.store.get("subscription", call.path["id"])),
     route("POST", "/v1/subscriptions/{id}", _update, SubscriptionUpdateParams),
-    route("DELETE", "/v1/subscriptions/{id}", _cancel, SubscriptionCancelParams),
 ]

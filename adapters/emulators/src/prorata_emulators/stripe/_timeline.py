@@ -16,7 +16,14 @@ from collections.abc import Callable, Iterator
 from prorata_emulators.stripe._invoices import finalize_draft
 from prorata_emulators.stripe._schedules import advance_schedule, start_schedule
 from prorata_emulators.stripe._store import JSON, Store
-from prorata_emulators.stripe._subscriptions import TRIAL_WILL_END_NOTICE, renew, trial_will_end
+from prorata_emulators.stripe._subscriptions import (
+    INCOMPLETE_SECONDS,
+    TRIAL_WILL_END_NOTICE,
+    expire_incomplete,
+    expire_pending_update,
+    renew,
+    trial_will_end,
+)
 
 __all__ = ["run_until"]
 
@@ -36,6 +43,10 @@ def _steps(obj: JSON) -> Iterator[Step]:
         return
     if obj.get("_draft_due") is not None:
         yield int(obj["_draft_due"]), 0, "finalize"
+    if obj["status"] == "incomplete":
+        yield int(obj["created"]) + INCOMPLETE_SECONDS, 0, "expire_incomplete"
+    if obj.get("pending_update"):
+        yield int(obj["pending_update"]["expires_at"]), 0, "expire_update"
     if obj["status"] == "trialing" and not obj.get("_trial_will_end_sent"):
         yield max(int(obj["trial_end"]) - TRIAL_WILL_END_NOTICE, int(obj["created"])), 0, "trial_will_end"
     if obj["status"] in _LIVE:
@@ -105,6 +116,10 @@ def run_until(store: Store, target: int, customers: set[str], stop: Callable[[],
             trial_will_end(store, obj, at)
         elif what == "finalize":
             finalize_draft(store, obj, at)
+        elif what == "expire_incomplete":
+            expire_incomplete(store, obj, at)
+        elif what == "expire_update":
+            expire_pending_update(store, obj, at)
         else:
             renew(store, obj, at)
         agenda.push(store.peek(obj["object"], obj["id"]))
