@@ -17,6 +17,7 @@ from prorata_emulators.stripe._errors import ApiError, card_declined, invalid
 from prorata_emulators.stripe._events import emit
 from prorata_emulators.stripe._invoice_item_lines import take_pending_items
 from prorata_emulators.stripe._lists import list_response
+from prorata_emulators.stripe._minimums import carry_too_small
 from prorata_emulators.stripe._payment_intents import Outcome, attempt, intent_for
 from prorata_emulators.stripe._pending_updates import apply_pending_update
 from prorata_emulators.stripe._routing import Call, Route, route
@@ -315,8 +316,9 @@ def _finalize(store: Store, invoice: JSON, customer: JSON, discounts: list[JSON]
 
 
 def pay_invoice(store: Store, invoice: JSON, method: str | None, at: int) -> Outcome:
-    """Collect an open invoice with ``method`` through its PaymentIntent."""
-    if invoice["amount_remaining"] > 0:
+    """Collect an open invoice with ``method`` through its PaymentIntent (nothing is charged
+    when the amount is below the currency's minimum: ``_minimums``)."""
+    if not carry_too_small(store, invoice, at) and invoice["amount_remaining"] > 0:
         invoice["attempted"] = True
         invoice["attempt_count"] += 1
         outcome = attempt(store, intent_for(store, invoice), method)
