@@ -453,7 +453,7 @@ def _finalize_route(call: Call) -> JSON:
 def _list(call: Call) -> JSON:
     p = call.params
     # Newest first; invoices of one instant keep their issue order (reversed).
-    invoices = sorted(call.store.all("invoice"), key=lambda i: i["created"])[::-1]
+    invoices = sorted(_candidates(call.store, p), key=lambda i: i["created"])[::-1]
     for key in ("subscription", "customer", "status"):
         if p.get(key):
             if key == "subscription":
@@ -463,6 +463,18 @@ def _list(call: Call) -> JSON:
             else:
                 invoices = [i for i in invoices if i[key] == p[key]]
     return list_response(invoices, "/v1/invoices", p)
+
+
+def _candidates(store: Store, p: JSON) -> list[JSON]:
+    """The invoices a list can match: one customer's (named, or the subscription's) through the
+    store's customer index, else every invoice."""
+    customer = p.get("customer")
+    if not customer and p.get("subscription"):
+        subscription = store.maybe("subscription", p["subscription"])
+        if subscription is None:
+            return []
+        customer = subscription["customer"]
+    return store.of_customer("invoice", customer) if customer else store.all("invoice")
 
 
 def _get(call: Call) -> JSON:
