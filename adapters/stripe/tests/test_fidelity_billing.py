@@ -291,6 +291,19 @@ def test_a_canceled_subscription_refuses_cancel_at_period_end(world: World) -> N
     assert world.client.v1.subscriptions.retrieve(sub.id).status == "canceled"
 
 
+def test_a_canceled_subscription_still_takes_metadata_and_cancellation_details(world: World) -> None:
+    """What that error names as allowed (the API page says metadata cannot change either; the
+    emulator follows the answer Stripe gives, see docs/stripe.md)."""
+    sub = world.subscribe(1000)
+    world.client.v1.subscriptions.cancel(sub.id)
+    updated = world.client.v1.subscriptions.update(
+        sub.id, {"metadata": {"why": "moved"}, "cancellation_details": {"feedback": "too_expensive"}}
+    )
+    assert (updated.status, updated.metadata["why"]) == ("canceled", "moved")
+    assert updated.cancellation_details is not None
+    assert updated.cancellation_details.feedback == "too_expensive"
+
+
 def test_cancel_stops_automatic_collection_of_open_invoices(stripe_client: stripe.StripeClient) -> None:
     """Stripe: "By default, upon subscription cancellation, Stripe stops automatic collection of all
     finalized invoices for the customer"."""

@@ -18,7 +18,12 @@ from prorata_emulators.stripe._invoice_items import pending_item
 from prorata_emulators.stripe._invoices import issue_invoice
 from prorata_emulators.stripe._routing import Call, Route, route
 from prorata_emulators.stripe._store import JSON, Store
-from prorata_emulators.stripe._subscriptions import cancel_now, get_live, unused_time_lines
+from prorata_emulators.stripe._subscriptions import (
+    cancel_now,
+    get_live,
+    set_cancellation_details,
+    unused_time_lines,
+)
 
 __all__ = ["ROUTES", "cancel_immediately", "flag"]
 
@@ -77,11 +82,7 @@ def cancel_immediately(store: Store, subscription: JSON, *, prorate: bool, invoi
 def _cancel(call: Call) -> JSON:
     store = call.store
     subscription = get_live(store, call.path["id"])
-    details = call.params.get("cancellation_details")
-    if isinstance(details, dict):
-        for key in ("comment", "feedback"):
-            if key in details:
-                subscription["cancellation_details"][key] = details[key] or None
+    set_cancellation_details(subscription, call.params.get("cancellation_details"))
     cancel_immediately(
         store, subscription, prorate=flag(call, "prorate"), invoice_now=flag(call, "invoice_now")
     )

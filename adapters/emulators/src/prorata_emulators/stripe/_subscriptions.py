@@ -44,6 +44,7 @@ __all__ = [
     "move_trial_end",
     "renew",
     "resolve_tax_rates",
+    "set_cancellation_details",
     "unused_time_lines",
     "update_subscription",
 ]
@@ -696,8 +697,34 @@ def get_live(store: Store, subscription_id: str) -> JSON:
     return subscription
 
 
+def set_cancellation_details(subscription: JSON, given: Any) -> None:
+    """``cancellation_details[comment|feedback]`` as given (empty clears)."""
+    details = as_dict(given)
+    for key in ("comment", "feedback"):
+        if details is not None and key in details:
+            subscription["cancellation_details"][key] = details[key] or None
+
+
+_CANCELED_UPDATES = frozenset({"metadata", "cancellation_details", "expand"})
+"""What an update of a canceled subscription may carry: Stripe answers anything else with "A
+canceled subscription can only update its cancellation_details and metadata." (docs/stripe.md)."""
+
+
 def _update(call: Call) -> JSON:
     store, p = call.store, call.params
+    found = store.get("subscription", call.path["id"])
+    if found["status"] == "canceled" and set(p) <= _CANCELED_UPDATES:
+        previous: JSON = {}
+        if "metadata" in p:
+            previous["metadata"] = dict(found["metadata"])
+            merged = {**found["metadata"], **(p["metadata"] or dict[str, Any]())}
+            found["metadata"] = {key: value for key, value in merged.items() if value != ""}
+        if "cancellation_details" in p:
+            previous["cancellation_details"] = dict(found["cancellation_details"])
+            set_cancellation_details(found, p["cancellation_details"])
+        at = store.clock_time(found["test_clock"])
+        emit(store, "customer.subscription.updated", found, at=at, previous=previous)
+        return found
     subscription = get_live(store, call.path["id"])
     return update_subscription(store, subscription, p, call)
 
