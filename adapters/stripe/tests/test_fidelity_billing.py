@@ -62,6 +62,14 @@ class World:
             {"customer": self.customer, "items": [{"price": self.prices[amount]}], **params}  # type: ignore[typeddict-item]
         )
 
+    def switch(self, sub: stripe.Subscription, amount: int, **params: object) -> stripe.Subscription:
+        """Move ``sub``'s one item to the price of ``amount``."""
+        item = sub["items"].data[0]
+        return self.client.v1.subscriptions.update(
+            sub.id,
+            {"items": [{"id": item.id, "price": self.prices[amount]}], **params},  # type: ignore[typeddict-item]
+        )
+
     def advance(self, seconds: int) -> None:
         """Move the clock ``seconds`` past its current frozen time."""
         clocks = self.client.v1.test_helpers.test_clocks
@@ -93,13 +101,8 @@ def _item(sub: stripe.Subscription) -> stripe.SubscriptionItem:
 
 
 def _upgrade_pending(world: World, sub: stripe.Subscription) -> stripe.Subscription:
-    return world.client.v1.subscriptions.update(
-        sub.id,
-        {
-            "items": [{"id": _item(sub).id, "price": world.prices[3000]}],
-            "proration_behavior": "always_invoice",
-            "payment_behavior": "pending_if_incomplete",
-        },
+    return world.switch(
+        sub, 3000, proration_behavior="always_invoice", payment_behavior="pending_if_incomplete"
     )
 
 
@@ -240,9 +243,7 @@ def test_cancel_with_prorate_and_invoice_now_credits_the_unused_time_on_a_final_
 def test_cancel_with_invoice_now_bills_the_pending_prorations(world: World) -> None:
     sub = world.subscribe(1000)
     world.advance(HALF)
-    world.client.v1.subscriptions.update(
-        sub.id, {"items": [{"id": _item(sub).id, "price": world.prices[3000]}]}
-    )  # create_prorations: -500 and +1500 wait for the next invoice
+    world.switch(sub, 3000)  # create_prorations: -500 and +1500 wait for the next invoice
     canceled = world.client.v1.subscriptions.cancel(sub.id, {"invoice_now": True})
     final = world.invoice(canceled.latest_invoice)
     assert sorted(line.amount for line in final.lines.data) == [-500, 1500]
@@ -254,9 +255,7 @@ def test_cancel_by_default_bills_nothing_and_drops_the_pending_prorations(world:
     invoice_now and prorate are both set to false"."""
     sub = world.subscribe(1000)
     world.advance(HALF)
-    world.client.v1.subscriptions.update(
-        sub.id, {"items": [{"id": _item(sub).id, "price": world.prices[3000]}]}
-    )
+    world.switch(sub, 3000)
     canceled = world.client.v1.subscriptions.cancel(sub.id)
     assert canceled.latest_invoice == sub.latest_invoice, "no final invoice"
     world.advance(40 * DAY)
@@ -270,10 +269,7 @@ def test_cancel_at_period_end_collects_the_pending_prorations_at_the_end(world: 
     are also left in place and collected at the end of the period"."""
     sub = world.subscribe(1000)
     world.advance(HALF)
-    world.client.v1.subscriptions.update(
-        sub.id,
-        {"items": [{"id": _item(sub).id, "price": world.prices[3000]}], "cancel_at_period_end": True},
-    )
+    world.switch(sub, 3000, cancel_at_period_end=True)
     world.advance(HALF - 1)
     assert world.client.v1.subscriptions.retrieve(sub.id).status == "active"
     world.advance(1)
@@ -396,13 +392,7 @@ def test_a_pending_invoice_item_goes_on_the_next_proration_invoice(world: World)
     sub = world.subscribe(1000)
     _invoice_item(world)
     world.advance(HALF)
-    updated = world.client.v1.subscriptions.update(
-        sub.id,
-        {
-            "items": [{"id": _item(sub).id, "price": world.prices[3000]}],
-            "proration_behavior": "always_invoice",
-        },
-    )
+    updated = world.switch(sub, 3000, proration_behavior="always_invoice")
     invoice = world.invoice(updated.latest_invoice)
     assert sorted(line.amount for line in invoice.lines.data) == [-500, 250, 1500]
     assert invoice.amount_paid == 1250
@@ -452,6 +442,48 @@ def test_cancel_with_prorate_only_leaves_the_credit_pending(world: World) -> Non
     assert [(item.amount, item.proration) for item in pending] == [(-500, True)]
 
 
+# -- 6. minimum charge amounts ------------------------------------------------------------------
+# https://docs.stripe.com/currencies#minimum-and-maximum-charge-amounts (USD 0.50, GBP 0.30,
+# JPY 50, ...); https://docs.stripe.com/error-codes#amount-too-small.
+
+
+@pytest.mark.parametrize(("currency", "minimum"), [("usd", 50), ("gbp", 30), ("jpy", 50), ("eur", 50)])
+def test_a_payment_intent_below_the_minimum_is_refused(
+    stripe_client: stripe.StripeClient, currency: str, minimum: int
+) -> None:
+    intents = stripe_client.v1.payment_intents
+    with pytest.raises(stripe.InvalidRequestError) as refused:
+        intents.create({"amount": minimum - 1, "currency": currency})
+    assert (refused.value.code, refused.value.param) == ("amount_too_small", "amount")
+    paid = intents.create(
+        {"amount": minimum, "currency": currency, "payment_method": "pm_card_visa", "confirm": True}
+    )
+    assert (paid.status, paid.amount_received) == ("succeeded", minimum)
+
+
+def test_an_invoice_below_the_minimum_is_marked_paid_and_carried_to_the_next(
+    stripe_client: stripe.StripeClient,
+) -> None:
+    """https://docs.stripe.com/api/invoices: "If the amount due for the invoice is less than
+    Stripe's minimum allowed charge per currency, the invoice is automatically marked paid, and we
+    add the amount due to the customer's credit balance which is applied to the next invoice";
+    https://docs.stripe.com/billing/customer/balance: "the amount owed moved to the invoice
+    balance as a debit" (transaction type ``invoice_too_small``)."""
+    world = World.build(stripe_client, amounts=(1000, 1060))
+    sub = world.subscribe(1000)
+    world.advance(HALF)
+    updated = world.switch(sub, 1060, proration_behavior="always_invoice")
+    small = world.invoice(updated.latest_invoice)
+    assert (small.amount_due, small.amount_paid, small.status) == (30, 0, "paid"), "-500 + 530"
+    assert world.client.v1.customers.retrieve(world.customer).balance == 30
+    transactions = world.client.v1.customers.balance_transactions.list(world.customer).data
+    assert [(t.type, t.amount, t.invoice) for t in transactions] == [("invoice_too_small", 30, small.id)]
+    world.advance(HALF + HOUR)
+    renewal = world.invoice(world.client.v1.subscriptions.retrieve(sub.id).latest_invoice)
+    assert (renewal.starting_balance, renewal.amount_due, renewal.amount_paid) == (30, 1090, 1090)
+    assert world.client.v1.customers.retrieve(world.customer).balance == 0
+
+
 # -- schedule cancel ------------------------------------------------------------------------------
 # https://docs.stripe.com/api/subscription_schedules/cancel: "invoice_now ... Defaults to true",
 # "prorate ... Defaults to true" (a subscription's own cancel defaults both to false).
@@ -479,3 +511,57 @@ def test_canceling_a_schedule_without_prorating_bills_nothing(world: World) -> N
     ended = world.client.v1.subscriptions.retrieve(sub.id)
     assert (ended.status, ended.latest_invoice) == ("canceled", sub.latest_invoice)
     assert world.client.v1.customers.retrieve(world.customer).balance == 0
+
+
+# -- 7. test clocks -----------------------------------------------------------------------------
+# https://docs.stripe.com/api/test_clocks/advance: "Starts advancing a test clock to a specified
+# time in the future. Advancement is done when status changes to Ready"; ``frozen_time`` "Must be
+# after the test clock's current frozen time. Cannot be more than two intervals in the future from
+# the shortest subscription in this test clock. If there are no subscriptions in this test clock,
+# it cannot be more than two years in the future." Events: test_helpers.test_clock.advancing and
+# .ready (https://docs.stripe.com/api/events/types).
+
+JUNE_1 = START + 61 * DAY
+"""Two monthly intervals after 2026-04-01."""
+TWO_YEARS = START + 731 * DAY
+"""2028-04-01 (2028 is a leap year)."""
+
+
+def test_an_advance_answers_advancing_then_the_clock_is_ready(world: World) -> None:
+    clocks = world.client.v1.test_helpers.test_clocks
+    world.subscribe(1000)
+    answer = clocks.advance(world.clock, {"frozen_time": START + DAY})
+    assert (answer.status, answer.frozen_time) == ("advancing", START)
+    assert answer.status_details.advancing is not None
+    assert answer.status_details.advancing.target_frozen_time == START + DAY
+    ready = clocks.retrieve(world.clock)
+    assert (ready.status, ready.frozen_time, ready.status_details.advancing) == ("ready", START + DAY, None)
+    events = world.client.v1.events.list({"limit": 100}).data
+    times = {e.type: e.created for e in events if e.type.startswith("test_helpers.test_clock.")}
+    assert times["test_helpers.test_clock.advancing"] == START, "sent when the advance starts"
+    assert times["test_helpers.test_clock.ready"] == START + DAY, "sent when it is done"
+
+
+@pytest.mark.parametrize("to", [START, START - 1])
+def test_a_clock_only_moves_forward(world: World, to: int) -> None:
+    with pytest.raises(stripe.InvalidRequestError) as refused:
+        world.client.v1.test_helpers.test_clocks.advance(world.clock, {"frozen_time": to})
+    assert refused.value.param == "frozen_time"
+
+
+def test_a_clock_advances_at_most_two_intervals_of_its_shortest_subscription(world: World) -> None:
+    clocks = world.client.v1.test_helpers.test_clocks
+    world.subscribe(1000)
+    with pytest.raises(stripe.InvalidRequestError):
+        clocks.advance(world.clock, {"frozen_time": JUNE_1 + 1})
+    assert clocks.retrieve(world.clock).frozen_time == START, "refused: nothing ran"
+    clocks.advance(world.clock, {"frozen_time": JUNE_1})
+    assert clocks.retrieve(world.clock).frozen_time == JUNE_1
+
+
+def test_a_clock_without_subscriptions_advances_at_most_two_years(world: World) -> None:
+    clocks = world.client.v1.test_helpers.test_clocks
+    with pytest.raises(stripe.InvalidRequestError):
+        clocks.advance(world.clock, {"frozen_time": TWO_YEARS + 1})
+    clocks.advance(world.clock, {"frozen_time": TWO_YEARS})
+    assert clocks.retrieve(world.clock).frozen_time == TWO_YEARS

@@ -725,7 +725,11 @@ class StripeProvider(StripePayments):
         return (
             None
             if self.test_clock is None
-            else TestClockControl(client=self.client, clock_id=self.test_clock)
+            else TestClockControl(
+                client=self.client,
+                clock_id=self.test_clock,
+                intervals=tuple({plan.interval for plan in self.catalog.plans}),
+            )
         )
 
     def close(self) -> None:

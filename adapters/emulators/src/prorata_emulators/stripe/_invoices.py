@@ -17,6 +17,7 @@ from prorata_emulators.stripe._errors import ApiError, card_declined, invalid
 from prorata_emulators.stripe._events import emit
 from prorata_emulators.stripe._invoice_item_lines import take_pending_items
 from prorata_emulators.stripe._lists import list_response
+from prorata_emulators.stripe._minimums import carry_too_small
 from prorata_emulators.stripe._payment_intents import Outcome, attempt, intent_for
 from prorata_emulators.stripe._pending_updates import apply_pending_update
 from prorata_emulators.stripe._routing import Call, Route, route
@@ -315,8 +316,9 @@ def _finalize(store: Store, invoice: JSON, customer: JSON, discounts: list[JSON]
 
 
 def pay_invoice(store: Store, invoice: JSON, method: str | None, at: int) -> Outcome:
-    """Collect an open invoice with ``method`` through its PaymentIntent."""
-    if invoice["amount_remaining"] > 0:
+    """Collect an open invoice with ``method`` through its PaymentIntent (nothing is charged
+    when the amount is below the currency's minimum: ``_minimums``)."""
+    if not carry_too_small(store, invoice, at) and invoice["amount_remaining"] > 0:
         invoice["attempted"] = True
         invoice["attempt_count"] += 1
         outcome = attempt(store, intent_for(store, invoice), method)
@@ -451,7 +453,7 @@ def _finalize_route(call: Call) -> JSON:
 def _list(call: Call) -> JSON:
     p = call.params
     # Newest first; invoices of one instant keep their issue order (reversed).
-    invoices = sorted(call.store.all("invoice"), key=lambda i: i["created"])[::-1]
+    invoices = sorted(_candidates(call.store, p), key=lambda i: i["created"])[::-1]
     for key in ("subscription", "customer", "status"):
         if p.get(key):
             if key == "subscription":
@@ -461,6 +463,18 @@ def _list(call: Call) -> JSON:
             else:
                 invoices = [i for i in invoices if i[key] == p[key]]
     return list_response(invoices, "/v1/invoices", p)
+
+
+def _candidates(store: Store, p: JSON) -> list[JSON]:
+    """The invoices a list can match: one customer's (named, or the subscription's) through the
+    store's customer index, else every invoice."""
+    customer = p.get("customer")
+    if not customer and p.get("subscription"):
+        subscription = store.maybe("subscription", p["subscription"])
+        if subscription is None:
+            return []
+        customer = subscription["customer"]
+    return store.of_customer("invoice", customer) if customer else store.all("invoice")
 
 
 def _get(call: Call) -> JSON:

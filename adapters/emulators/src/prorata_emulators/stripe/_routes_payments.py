@@ -8,6 +8,7 @@ from typing import Any
 from stripe.params import (
     CustomerCreateBalanceTransactionParams,
     PaymentIntentConfirmParams,
+    PaymentIntentCreateParams,
     RefundCreateParams,
 )
 
@@ -16,10 +17,12 @@ from prorata_emulators.stripe._errors import ApiError, invalid
 from prorata_emulators.stripe._events import emit
 from prorata_emulators.stripe._invoices import mark_paid
 from prorata_emulators.stripe._lists import list_response
+from prorata_emulators.stripe._minimums import refuse_too_small
 from prorata_emulators.stripe._payment_intents import (
     attempt,
     confirmation_method,
     decline_error,
+    new_intent,
     succeed,
     waiting_for_the_customer,
 )
@@ -52,8 +55,10 @@ def _settled(store: Store, intent: JSON) -> None:
 
 def _confirm_intent(call: Call) -> JSON:
     """https://docs.stripe.com/api/payment_intents/confirm"""
-    store, p = call.store, call.params
-    intent = store.get("payment_intent", call.path["id"])
+    return _confirm(call.store, call.store.get("payment_intent", call.path["id"]), call.params)
+
+
+def _confirm(store: Store, intent: JSON, p: JSON) -> JSON:
     wanted = confirmation_method(
         intent, p, ("requires_payment_method", "requires_confirmation", "requires_action")
     )
@@ -70,6 +75,46 @@ def _confirm_intent(call: Call) -> JSON:
         )
     if outcome == "succeeded":
         _settled(store, intent)
+    return intent
+
+
+def _amount_and_currency(call: Call) -> tuple[int, str]:
+    """The required ``amount`` and ``currency`` (lowercased) of a create request."""
+    amount = call.int_param("amount")
+    if amount is None:
+        raise invalid("Missing required param: amount.", "amount", code="parameter_missing")
+    currency = str(call.params.get("currency") or "").lower()
+    if not currency:
+        raise invalid("Missing required param: currency.", "currency", code="parameter_missing")
+    return amount, currency
+
+
+def _create_intent(call: Call) -> JSON:
+    """https://docs.stripe.com/api/payment_intents/create: ``amount`` (at least the currency's
+    minimum charge, else ``amount_too_small``) and ``currency``; ``confirm=true`` confirms it now."""
+    store, p = call.store, call.params
+    amount, currency = _amount_and_currency(call)
+    refuse_too_small(amount, currency)
+    customer: str | None = p.get("customer") or None
+    if customer is not None:
+        store.get("customer", customer, param="customer")
+    intent = new_intent(
+        store,
+        amount=amount,
+        currency=currency,
+        customer=customer,
+        at=_time_of(store, customer),
+        description=p.get("description") or None,
+        metadata=dict(p.get("metadata") or {}),
+        setup_future_usage=p.get("setup_future_usage") or None,
+    )
+    if p.get("payment_method"):
+        intent["payment_method"] = resolve_method(store, p["payment_method"], customer, "payment_method")[
+            "id"
+        ]
+        intent["status"] = "requires_confirmation"
+    if str(p.get("confirm")).lower() == "true":
+        return _confirm(store, intent, p)
     return intent
 
 
@@ -199,12 +244,7 @@ def _create_balance_transaction(call: Call) -> JSON:
     customer's, which it sets when the customer has none yet."""
     store, p = call.store, call.params
     customer = store.get("customer", call.path["id"])
-    amount = call.int_param("amount")
-    if amount is None:
-        raise invalid("Missing required param: amount.", "amount", code="parameter_missing")
-    currency = str(p.get("currency") or "").lower()
-    if not currency:
-        raise invalid("Missing required param: currency.", "currency", code="parameter_missing")
+    amount, currency = _amount_and_currency(call)
     if customer["currency"] not in (None, currency):
         raise invalid(
             f"The currency {currency} does not match the customer's currency {customer['currency']}.",
@@ -239,6 +279,7 @@ def _list_balance_transactions(call: Call) -> JSON:
 
 
 ROUTES: list[Route] = [
+    route("POST", "/v1/payment_intents", _create_intent, PaymentIntentCreateParams),
     route("GET", "/v1/payment_intents/{id}", lambda call: call.store.get("payment_intent", call.path["id"])),
     route("POST", "/v1/payment_intents/{id}/confirm", _confirm_intent, PaymentIntentConfirmParams),
     route("POST", "/v1/refunds", _create_refund, RefundCreateParams),

@@ -106,6 +106,8 @@ class Store:
         factory=dict[tuple[str, str], dict[str, None]]
     )
     """Ids per (kind, customer) of the objects put here (a customer never changes on an object)."""
+    holders: dict[str, str] = attrs.field(factory=dict[str, str])
+    """The subscription holding each subscription item id put here (items never move)."""
     retention: dict[str, int] = attrs.field(factory=dict[str, int])
     """Kinds the state keeps only the newest of (events), and how many."""
 
@@ -140,6 +142,10 @@ class Store:
             self._remove(kind, object_id)
         for key, ids in child.by_customer.items():
             self.by_customer.setdefault(key, {}).update(ids)
+        self.holders.update(child.holders)
+        for subscription_id, subscription in child.objects.get("subscription", {}).items():
+            for item in subscription["items"]["data"]:  # items added to a subscription in place
+                self.holders[item["id"]] = subscription_id
         if self.parent is not None:
             self.created.extend(child.created)
         for kind in child.objects:
@@ -194,6 +200,9 @@ class Store:
         customer = obj.get("customer")
         if isinstance(customer, str):
             self.by_customer.setdefault((kind, customer), {})[object_id] = None
+        if kind == "subscription":
+            for item in obj["items"]["data"]:
+                self.holders[item["id"]] = object_id
         self._trim(kind)
         return obj
 
@@ -236,6 +245,16 @@ class Store:
             store = store.parent
         found = (self.peek(kind, object_id) for object_id in ids)
         return [obj for obj in found if obj is not None]
+
+    def holder_of(self, item_id: str) -> str | None:
+        """The id of the subscription an item was put on, if any (check it still holds it)."""
+        store: Store | None = self
+        while store is not None:
+            found = store.holders.get(item_id)
+            if found is not None:
+                return found
+            store = store.parent
+        return None
 
     def scan(self, kind: str) -> list[JSON]:
         """Every object of ``kind``, read-only: to find which to :meth:`get` and change."""

@@ -18,10 +18,11 @@ __all__ = ["ROUTES"]
 
 
 def _item_owner(store: Store, item_id: str) -> JSON:
-    for subscription in store.scan("subscription"):
-        if any(i["id"] == item_id for i in subscription["items"]["data"]):
-            return store.get("subscription", subscription["id"])
-    raise missing("subscription_item", item_id)
+    """The subscription holding ``item_id``, through the store's item index (no scan)."""
+    holder = store.maybe("subscription", store.holder_of(item_id))
+    if holder is None or not any(i["id"] == item_id for i in holder["items"]["data"]):
+        raise missing("subscription_item", item_id)
+    return holder
 
 
 def _item_change(call: Call, subscription: JSON, item: JSON) -> JSON:

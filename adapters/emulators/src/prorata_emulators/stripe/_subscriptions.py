@@ -882,9 +882,10 @@ def move_trial_end(subscription: JSON, until: int, at: int) -> None:
 
 def _list(call: Call) -> JSON:
     p = call.params
-    subscriptions = list(reversed(call.store.all("subscription")))
-    if p.get("customer"):
-        subscriptions = [s for s in subscriptions if s["customer"] == p["customer"]]
+    # A customer's list reads only that customer's subscriptions (the store's customer index).
+    customer = p.get("customer")
+    found = call.store.of_customer("subscription", customer) if customer else call.store.all("subscription")
+    subscriptions = list(reversed(found))
     status = p.get("status")
     if status and status != "all":
         subscriptions = [s for s in subscriptions if s["status"] == status]
