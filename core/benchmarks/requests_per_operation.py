@@ -56,6 +56,7 @@ REASONS: dict[tuple[str, str], tuple[int, str]] = {
     ("stripe", "apply at period end, again"): (2, ""),
     ("stripe", "cancel_scheduled_change(<id>)"): (2, "+1 revision bump in metadata"),
     ("stripe", "list one page of subscriptions"): (1, ""),
+    ("stripe", "list the subscription's invoices"): (1, ""),
     ("dodo", "create customer"): (
         1,
         "+1 find by email and key: Dodo has no idempotency keys and a customer is not journaled",
@@ -63,7 +64,8 @@ REASONS: dict[tuple[str, str], tuple[int, str]] = {
     ("dodo", "subscribe"): (
         1,
         "+1 saved payment methods (charge a mandate or hand out a payment link); +1 read back "
-        "(the create answer has no period dates)",
+        "(the create answer has no period dates); +1 the brands, once per process (the journal's "
+        "account identity, read at the first journaled write)",
     ),
     ("dodo", "get subscription"): (1, ""),
     ("dodo", "preview (held subscription)"): (
@@ -84,6 +86,11 @@ REASONS: dict[tuple[str, str], tuple[int, str]] = {
     ("dodo", "apply at period end, again"): (1, ""),
     ("dodo", "cancel_scheduled_change(<id>)"): (2, "+1 revision bump in metadata"),
     ("dodo", "list one page of subscriptions"): (1, ""),
+    ("dodo", "list the subscription's invoices"): (
+        4,
+        "(the payment list, each payment's line items (2), the wallet ledger; a payment with tax, a "
+        "discount or wallet balance in it +1: its tax and discounts are only on the payment)",
+    ),
 }
 """(provider, operation) -> (documented minimum, why each request above it is sent)."""
 
@@ -156,6 +163,7 @@ def _operations(billing: Billing) -> Iterator[tuple[str, Callable[[], Any]]]:
     )
     yield "cancel_scheduled_change(<id>)", lambda: billing.cancel_scheduled_change(state["sub"].id)
     yield "list one page of subscriptions", lambda: billing.subscriptions(page_size=100).first()
+    yield "list the subscription's invoices", lambda: list(billing.invoices(state["sub"].id))
 
 
 def main() -> None:

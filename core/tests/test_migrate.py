@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 import prorata
 from prorata import Billing, Item, PlanChange
+from prorata._migrate import Migration, MigrationChange, MigrationSelection
 from prorata._rate_limit import AdaptiveRateLimiter
 from prorata.cli import main
 from prorata.local import LocalProvider
@@ -117,6 +118,36 @@ def test_rate_limiter_paces_and_backs_off() -> None:
     for _ in range(100):
         limiter.acquire()
     assert limiter.rate == pytest.approx(10.0)  # grown back to the ceiling
+
+
+@pytest.mark.parametrize(("burst", "late"), [(1.0, True), (4.0, False)])
+def test_rate_limiter_makes_up_an_overslept_wait_only_with_room_in_the_bucket(
+    burst: float, late: bool
+) -> None:
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds + 0.01  # every wake-up 10 ms late, as under a busy interpreter
+
+    limiter = AdaptiveRateLimiter(10, burst=burst, clock=lambda: now[0], sleep=sleep)
+    for _ in range(int(burst)):  # the full bucket
+        limiter.acquire()
+    start = now[0]
+    for _ in range(100):
+        limiter.acquire()
+    # 100 at 10/s take 10 s; a one-token bucket loses each wake-up's 10 ms (10.9 s in all)
+    assert (now[0] - start > 10.5) is late
+    assert now[0] - start >= 9.6  # never faster than the rate allows (plus the bucket)
+
+
+def test_migration_bucket_holds_a_token_per_worker(billing: Billing) -> None:
+    def burst(rate: float, concurrency: int) -> float | None:
+        selection, change = MigrationSelection(plan="basic"), MigrationChange(to_plan="pro")
+        limiter = Migration(billing, selection, change, rate=rate, concurrency=concurrency).limiter
+        return None if limiter is None else limiter.burst
+
+    assert burst(25, 4) == 4.0
+    assert burst(2, 8) == 2.0  # at most a second's worth
 
 
 def test_cli_dry_run_and_run_in_json_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,6 +1,8 @@
 """Requests per operation against the emulator, next to the minimum Dodo's API allows.
 
-Run: ``uv run python adapters/dodo/benchmarks/requests_per_operation.py``
+Run: ``uv run python adapters/dodo/benchmarks/requests_per_operation.py``. Billing runs with an
+in-memory journal, which never vouches for a first send, so every write here still reads before
+it; ``core/benchmarks/requests_per_operation.py`` counts the same with a durable journal.
 """
 
 from __future__ import annotations
@@ -25,13 +27,16 @@ MINIMUM = {
     "refund part of a payment": 1,
 }
 WHY = {
+    "preview": "+1 the customer's wallet (the balance Dodo applies to the charge)",
     "apply (immediate, charge)": "+1 subscription read before the write (replay/key check: Dodo has no idempotency keys); "
     "+1 the payment (Dodo's amount and status; the new subscription is derived, not re-read)",
     "apply (immediate, credit)": "+1 subscription read before the write (replay check); "
     "+1 the wallet ledger entry (Dodo's record of the credit: change_plan returns no id for it)",
     "apply (scheduled)": "+1 subscription read before the write (replay check)",
     "apply (replay, same key)": "+1 the subscription's payments (to find the original), +2 that payment and its line items",
-    "cancel scheduled change": "+1 read-back (DELETE returns no body)",
+    "cancel scheduled change": "+1 read-back (DELETE returns no body; called on the provider, outside "
+    "core's journal, so there is no state read under a lease to derive from), +1 revision bump in "
+    "metadata (scheduling the same change again must be a new request)",
     "subscribe (saved card)": "+2 the customer's subscriptions (list + retrieve: the subscribe key), "
     "+1 the key's find, +1 saved payment methods (to name the mandate), +1 read-back",
     "subscribe (first payment on the checkout)": "as above, +1 the waiting payment (the action's amount)",

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
+
 from prorata import AtPeriodEnd, Billing, PlanChange, ProrationMode
 from prorata.journal import Journal
 from prorata_emulators.dodo import DodoEmulator, Fault
@@ -91,3 +93,27 @@ def test_cancel_scheduled_held_is_the_delete_and_the_revision_bump(
     again = durable.apply(after, PlanChange.swap("basic", "pro", timing=AtPeriodEnd()))
     assert again.subscription.scheduled_change is not None  # a new request, not a replay
     assert durable.get(sub.id).scheduled_change is not None
+
+
+def test_invoice_listing_reads_a_payment_only_when_its_row_and_items_do_not_say_it_all(
+    billing: Billing, emulator: DodoEmulator, tmp_path: Path
+) -> None:
+    durable = _durable(billing, tmp_path)
+    sub = durable.subscribe(durable.create_customer("inv@example.com").id, "basic", trial_days=0)
+    httpx.post(f"{emulator.url}/_emulator/config", json={"tax_rate_bps": 1000}).raise_for_status()
+    durable.apply(sub, UP)  # a taxed charge: its tax is only on the payment
+    before = len(emulator.requests())
+    invoices = list(durable.invoices(sub.id))  # a Listing reads when iterated
+    sent = _sent(emulator, before)
+    first, change = (i for i in invoices if i.reason != "credit_note")
+    payments = [r for r in sent if r.startswith("GET /payments/") and not r.endswith("/line-items")]
+    # the payment list, each payment's line items, the wallet ledger, and the taxed payment itself
+    # (the untaxed first one is its row and its items: no tax, discount or wallet balance in it);
+    # no subscription read (no payment failed, and the rows name the customer)
+    assert sum(1 for r in sent if r.endswith("/line-items")) == 2
+    assert payments == [f"GET /payments/{change.id}"]
+    assert len(sent) == 5
+    assert not any(r == f"GET /subscriptions/{sub.id}" for r in sent)
+    assert first.totals.tax.amount == 0
+    assert change.totals.tax.amount > 0
+    assert first.totals.total.amount == first.totals.subtotal.amount

@@ -212,6 +212,12 @@ def _is_throttle(exc: BillingError) -> bool:
     )
 
 
+DEFAULT_CONCURRENCY = 8
+"""Applies in flight at once by default. The limiter paces the writes whatever the number: this
+only has to cover the time one apply takes (``rate x latency`` in flight on average, more when
+latency varies; at 25/s, 4 in flight left the limit idle whenever an apply took over 0.16 s)."""
+
+
 class Migration:
     """One named migration on ``billing`` (see the module docstring).
 
@@ -230,7 +236,7 @@ class Migration:
         *,
         name: str | None = None,
         rate: float | str | None = "documented",
-        concurrency: int = 4,
+        concurrency: int = DEFAULT_CONCURRENCY,
         on_outcome: Callable[[MigrationOutcome], None] | None = None,
         page_size: int = 100,
     ) -> None:
@@ -239,10 +245,16 @@ class Migration:
         self.change = change
         self.name = name or derive_key("migration", selection, change)[:24]
         limit = DOCUMENTED_WRITE_LIMITS.get(billing.provider.name, 10.0) if rate == "documented" else rate
-        self.limiter = (
-            AdaptiveRateLimiter(float(limit)) if isinstance(limit, (int, float)) and limit else None
-        )
         self.concurrency = max(1, concurrency)
+        # The bucket holds a token per worker (at most a second's worth): a token that comes due
+        # while every worker is busy, or while a thread oversleeps its wait, is spent when one is
+        # free instead of being lost, so the run keeps the limit without sending more than
+        # ``rate * t + concurrency`` writes in any ``t`` seconds.
+        self.limiter = (
+            AdaptiveRateLimiter(float(limit), burst=min(float(self.concurrency), float(limit)))
+            if isinstance(limit, (int, float)) and limit
+            else None
+        )
         self.on_outcome = on_outcome
         self.page_size = page_size
         self._from_plan = self._selected_plan()

@@ -20,7 +20,9 @@ class AdaptiveRateLimiter:
 
     Args:
         rate: the ceiling (the provider's documented limit for the calls it paces).
-        burst: tokens the bucket holds (default: one second's worth, at least 1).
+        burst: tokens the bucket holds (default 1, at least 1). With one, a thread that wakes
+            late from its wait (a busy interpreter, the OS timer) loses that time for good: the
+            bucket was full. Above one, the late part stays in the bucket for the next call.
         clock / sleep: injectable for tests.
     """
 
@@ -45,6 +47,11 @@ class AdaptiveRateLimiter:
         self._lock = threading.Lock()
         self.throttled = 0
         """How many times the provider said 429."""
+
+    @property
+    def burst(self) -> float:
+        """Tokens the bucket holds: above one, a wait overslept is made up afterwards."""
+        return self._burst
 
     def _refill(self, now: float) -> None:
         elapsed = max(0.0, now - self._updated)

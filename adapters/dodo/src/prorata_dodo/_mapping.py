@@ -434,7 +434,7 @@ def invoice_from_payment(
         reason=_REASON.get(charge_type, "subscription_update"),
         # Dodo's checkout while the payment waits for the customer; its invoice PDF once paid.
         hosted_url=payment.payment_link if full_payment else None,
-        pdf_url=payment.invoice_url if full_payment else None,
+        pdf_url=payment.invoice_url,
     )
 
 

@@ -561,10 +561,13 @@ class DodoProvider(DodoPayments):
 
     def _credits(self, subscription: Subscription) -> Iterator[CustomerWalletTransaction]:
         """Wallet credits Dodo recorded for ``subscription``'s changes, newest first."""
+        return self._credits_of(subscription.customer_id, subscription.id)
+
+    def _credits_of(self, customer_id: str, subscription_id: str) -> Iterator[CustomerWalletTransaction]:
         rows: Iterator[CustomerWalletTransaction] = all_pages(
-            self._client.customers.wallets.ledger_entries.list, customer_id=subscription.customer_id
+            self._client.customers.wallets.ledger_entries.list, customer_id=customer_id
         )
-        return (row for row in rows if row.is_credit and row.reference_object_id == subscription.id)
+        return (row for row in rows if row.is_credit and row.reference_object_id == subscription_id)
 
     def _latest_credit(self, subscription: Subscription) -> CustomerWalletTransaction | None:
         return self._read(
@@ -699,27 +702,53 @@ class DodoProvider(DodoPayments):
     def list_invoices(self, subscription_id: str) -> list[Invoice]:
         """The subscription's payments as invoices, and the wallet credits its changes made
         as credit notes, oldest first (explicit pages from 0)."""
-        current = self._retrieve(subscription_id)
-        failed = InvoiceStatus.OPEN if current.status is SubscriptionStatus.PAST_DUE else InvoiceStatus.VOID
         rows = self._read(
             "list payments",
             lambda: list(all_pages(self._client.payments.list, subscription_id=subscription_id)),
         )
+        # The subscription is read only for what the rows do not say: whether a failed payment
+        # is still owed (past due), and the customer when there is no payment yet.
+        current = (
+            self._retrieve(subscription_id)
+            if not rows or any(row.status == "failed" for row in rows)
+            else None
+        )
+        customer_id = rows[0].customer.customer_id if current is None else current.customer_id
+        owed = current is not None and current.status is SubscriptionStatus.PAST_DUE
+        failed = InvoiceStatus.OPEN if owed else InvoiceStatus.VOID
         invoices = [
-            _mapping.invoice_from_payment(
-                self.catalog,
-                self._payment(row.payment_id),
-                self._line_items(row.payment_id),
-                failed_status=failed,
-            )
+            self._listed_invoice(row, failed)
             for row in sorted(rows, key=lambda r: (r.created_at, r.payment_id))
         ]
         credits = self._read(
-            f"list wallet ledger entries of {current.customer_id}", lambda: list(self._credits(current))
+            f"list wallet ledger entries of {customer_id}",
+            lambda: list(self._credits_of(customer_id, subscription_id)),
         )
         notes = [_mapping.credit_note(entry, subscription_id) for entry in credits]
         # stable: at one instant, payments (in id order) before the credit notes (oldest first)
         return sorted(invoices + sorted(notes, key=lambda i: (i.created, i.id)), key=lambda i: i.created)
+
+    def _listed_invoice(self, row: PaymentListResponse, failed: InvoiceStatus) -> Invoice:
+        """A listed payment as an invoice: its line items, and the payment itself only when
+        the list row and the items do not say it all.
+
+        The list row has the amount paid, status, dates and periods but no tax, discounts or
+        payment link. When the items add up to exactly what was paid, with no tax on them, the
+        payment carried no tax, discount or wallet balance (each would make them differ), so
+        the row and the items are the invoice: one read. Otherwise (and for a payment that is
+        not settled, whose link is on the payment) the payment is retrieved too.
+        """
+        items = self._line_items(row.payment_id)
+        settled = row.status == "succeeded"
+        if (
+            settled
+            and sum(item.tax for item in items.items) == 0
+            and sum(item.amount for item in items.items) == row.total_amount
+        ):
+            return _mapping.invoice_from_payment(self.catalog, row, items, failed_status=failed)
+        return _mapping.invoice_from_payment(
+            self.catalog, self._payment(row.payment_id), items, failed_status=failed
+        )
 
     def time_control(self) -> TimeControl | None:
         """The emulator's clock, or None against Dodo's real API (it has no test clocks)."""

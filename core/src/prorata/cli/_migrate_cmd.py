@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from prorata._change import BillingCycle, ProrationMode
-from prorata._migrate import LIVE, MigrationOutcome, MigrationReport
+from prorata._migrate import DEFAULT_CONCURRENCY, LIVE, MigrationOutcome, MigrationReport
 from prorata._subscription import SubscriptionStatus
 from prorata.cli._command import billing_command
 from prorata.cli._state import Cli
@@ -84,7 +84,13 @@ def _print_report(cli: Cli, report: MigrationReport) -> None:
     default=None,
     help="Writes per second (default: the provider's documented limit; 0: none).",
 )
-@click.option("--concurrency", type=int, default=4, show_default=True, help="Applies in flight at once.")
+@click.option(
+    "--concurrency",
+    type=int,
+    default=DEFAULT_CONCURRENCY,
+    show_default=True,
+    help="Applies in flight at once.",
+)
 def migrate(
     cli: Cli,
     plan: str | None,
