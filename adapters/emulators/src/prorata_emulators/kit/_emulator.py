@@ -17,15 +17,12 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Mapping
 from typing import Any, Protocol, Self, cast
-
-import attrs
 
 from prorata_emulators.kit._faults import Fault, Faults, fault_from_json
 from prorata_emulators.kit._gate import Gate
 from prorata_emulators.kit._log import LoggedRequest
-from prorata_emulators.kit._server import EmulatorHTTPServer, Reply
+from prorata_emulators.kit._server import EmulatorHTTPServer, JsonReply, Reply
 
 __all__ = ["App", "Emulator"]
 
@@ -39,18 +36,6 @@ class App(Protocol):
     def gate(self) -> Gate: ...
 
     def handle(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Reply: ...
-
-
-@attrs.frozen(kw_only=True, slots=True)
-class _Json:
-    status: int
-    body: bytes
-    headers: Mapping[str, str] = attrs.field(factory=lambda: {"Content-Type": "application/json"})
-    drop: bool = False
-
-
-def _json(status: int, payload: Any) -> _Json:
-    return _Json(status=status, body=json.dumps(payload).encode())
 
 
 def _logged(entry: LoggedRequest) -> dict[str, Any]:
@@ -148,26 +133,26 @@ def _is_control(path: str) -> bool:
 def _shared_control(emulator: Emulator, method: str, path: str, body: bytes) -> Reply | None:
     route = f"{method} {path}"
     if route == "GET /_emulator/requests":
-        return _json(
+        return JsonReply.of(
             200,
             {"counts": emulator.request_counts(), "data": [_logged(e) for e in emulator.requests()]},
         )
     if route == "DELETE /_emulator/requests":
         emulator.clear_requests()
-        return _json(200, {"cleared": True})
+        return JsonReply.of(200, {"cleared": True})
     if route == "DELETE /_emulator/faults":
         emulator.clear_faults()
-        return _json(200, {"cleared": True})
+        return JsonReply.of(200, {"cleared": True})
     if route not in ("POST /_emulator/faults", "POST /_emulator/write_limit"):
         return None
     try:
         parsed: Any = json.loads(body or b"{}")
         if route == "POST /_emulator/faults":
             emulator.inject(fault_from_json(parsed))
-            return _json(200, {"armed": True})
+            return JsonReply.of(200, {"armed": True})
         return _write_limit(emulator, parsed)
     except ValueError as error:
-        return _json(400, {"error": {"type": "invalid_request_error", "message": f"{path}: {error}"}})
+        return JsonReply.of(400, {"error": {"type": "invalid_request_error", "message": f"{path}: {error}"}})
 
 
 def _write_limit(emulator: Emulator, parsed: Any) -> Reply:
@@ -179,4 +164,4 @@ def _write_limit(emulator: Emulator, parsed: Any) -> Reply:
     ):
         raise ValueError("per_second is a positive number or null")
     emulator.limit_writes(per_second)
-    return _json(200, {"per_second": per_second})
+    return JsonReply.of(200, {"per_second": per_second})

@@ -11,7 +11,7 @@ import attrs
 
 from prorata_emulators.kit._log import LoggedRequest, RequestLog
 
-__all__ = ["EmulatorHTTPServer", "Handle", "Reply"]
+__all__ = ["EmulatorHTTPServer", "Handle", "JsonReply", "Reply"]
 
 
 class Reply(Protocol):
@@ -35,11 +35,17 @@ Handle = Callable[[str, str, dict[str, str], bytes], Reply]
 
 
 @attrs.frozen(kw_only=True)
-class _Failure:
-    status: int = 500
-    body: bytes = b""
+class JsonReply:
+    """A JSON reply built by the kit itself (control routes, an emulator bug's 500)."""
+
+    status: int
+    body: bytes
     headers: Mapping[str, str] = attrs.field(factory=lambda: {"Content-Type": "application/json"})
     drop: bool = False
+
+    @classmethod
+    def of(cls, status: int, payload: Any) -> JsonReply:
+        return cls(status=status, body=json.dumps(payload).encode())
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -56,7 +62,7 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             reply = self.server.dispatch(self.command, self.path, dict(self.headers.items()), body)
         except Exception as error:  # an emulator bug: answer 500 so tests see it, keep serving
-            reply = _Failure(body=json.dumps({"error": {"message": f"emulator bug: {error!r}"}}).encode())
+            reply = JsonReply.of(500, {"error": {"message": f"emulator bug: {error!r}"}})
         self.server.log.record(
             LoggedRequest(
                 method=self.command, path=self.path, body=body, status=None if reply.drop else reply.status
