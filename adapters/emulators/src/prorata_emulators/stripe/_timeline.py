@@ -96,6 +96,18 @@ class _Agenda:
         return None
 
 
+_RUN: dict[str, Callable[[Store, JSON, int], None]] = {
+    "start": start_schedule,
+    "phase": advance_schedule,
+    "trial_will_end": trial_will_end,
+    "finalize": finalize_draft,
+    "expire_incomplete": expire_incomplete,
+    "expire_update": expire_pending_update,
+    "renew": renew,
+}
+"""What each step of :func:`_steps` runs."""
+
+
 def run_until(store: Store, target: int, customers: set[str], stop: Callable[[], bool] | None = None) -> int:
     """Run every due event of ``customers``' subscriptions up to ``target``; returns the time reached.
 
@@ -108,20 +120,7 @@ def run_until(store: Store, target: int, customers: set[str], stop: Callable[[],
         (at, _, what), obj = due
         store.frozen = at
         reached = at
-        if what == "start":
-            start_schedule(store, obj, at)
-        elif what == "phase":
-            advance_schedule(store, obj, at)
-        elif what == "trial_will_end":
-            trial_will_end(store, obj, at)
-        elif what == "finalize":
-            finalize_draft(store, obj, at)
-        elif what == "expire_incomplete":
-            expire_incomplete(store, obj, at)
-        elif what == "expire_update":
-            expire_pending_update(store, obj, at)
-        else:
-            renew(store, obj, at)
+        _RUN[what](store, obj, at)
         agenda.push(store.peek(obj["object"], obj["id"]))
         related = obj.get("subscription") if obj["object"] == "subscription_schedule" else obj.get("schedule")
         if isinstance(related, str):
